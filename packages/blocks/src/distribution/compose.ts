@@ -1,0 +1,138 @@
+/**
+ * Composes an environment's distribution: validates every service input and strategy against the
+ * environment, then places each object at its file. Pure: objects in, objects out; any issue throws
+ * a DistributionError listing all of them, so nothing partial can be written.
+ */
+import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { ENVIRONMENT_PROFILES, type EnvironmentName, type EnvironmentProfile } from '../environment.js';
+import { DistributionError, type Issue } from '../errors.js';
+import { buildCanary } from '../flagger/canary.js';
+import type { ServiceSpec } from '../service/input.js';
+import { parseServiceInput } from '../service/parse.js';
+import { metricTemplates } from '../slo/metrics.js';
+import { analysisRuns, checkStrategy } from '../strategy/schema.js';
+import type { Strategy } from '../strategy/strategies.js';
+import { APP_NAME, MANAGED_BY } from '../workload/labels.js';
+import { serviceObjects } from '../workload/service-objects.js';
+import type { DistributionDefinition } from './define.js';
+import { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './objects.js';
+
+export interface ComposedDistribution {
+  readonly environment: EnvironmentName;
+  readonly namespace: string;
+  /** Objects in file order: namespace, SLO templates, test runner, then services by name. */
+  readonly objects: readonly PlacedObject[];
+}
+
+interface ValidRelease {
+  readonly spec: ServiceSpec;
+  readonly strategy: Strategy;
+}
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function validateRelease(environment: EnvironmentName, input: unknown, strategy: unknown, index: number): ValidRelease | Issue[] {
+  const parsed = parseServiceInput(input, { environment, fallbackName: `services.${index}` });
+  const service = parsed.ok ? parsed.spec.name : (parsed.issues[0]?.service ?? `services.${index}`);
+  const issues: Issue[] = parsed.ok ? [] : [...parsed.issues];
+  const checked = checkStrategy(environment, strategy);
+  if (!checked.ok) {
+    for (const issue of checked.issues) issues.push({ ...issue, environment, service });
+  }
+  if (!parsed.ok || !checked.ok) return issues;
+
+  const runs = analysisRuns(checked.strategy);
+  if (parsed.spec.analysis.threshold > runs) {
+    return [
+      {
+        code: 'analysis.threshold-unreachable',
+        environment,
+        service,
+        path: 'analysis.threshold',
+        message: `analysis.threshold (${parsed.spec.analysis.threshold}) exceeds the ${runs} checks this ${checked.strategy.kind} strategy runs: failing metrics could never roll back a release`,
+      },
+    ];
+  }
+  return { spec: parsed.spec, strategy: checked.strategy };
+}
+
+function namespaceObject(profile: EnvironmentProfile, name: string): Namespace {
+  const podSecurity: Record<string, string> =
+    profile.podSecurity === 'enforce'
+      ? { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' }
+      : {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      labels: {
+        'app.kubernetes.io/part-of': APP_NAME,
+        'app.kubernetes.io/managed-by': MANAGED_BY,
+        ...podSecurity,
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        ...profile.namespaceLabels,
+      },
+      ...(Object.keys(profile.namespaceAnnotations).length > 0 && { annotations: { ...profile.namespaceAnnotations } }),
+    },
+  };
+}
+
+const place = (folder: string, object: KubernetesObject, file = FILE_BY_KIND[object.kind ?? '']): PlacedObject => {
+  if (file === undefined) throw new Error(`bug: no file name for kind ${object.kind}`);
+  return { path: folder ? `${folder}/${file}` : file, object };
+};
+
+export function composeDistribution(definition: DistributionDefinition): ComposedDistribution {
+  const { environment, namespace = APP_NAME } = definition;
+  const profile = ENVIRONMENT_PROFILES[environment];
+  const issues: Issue[] = [];
+  if (!profile) throw new DistributionError([{ code: 'environment.unknown', environment: String(environment), path: 'environment', message: `unknown environment; expected one of ${Object.keys(ENVIRONMENT_PROFILES).join(', ')}` }]);
+  if (!DNS_LABEL.test(namespace)) {
+    issues.push({ code: 'namespace.invalid', environment, path: 'namespace', message: `"${namespace}" is not a DNS label` });
+  }
+
+  const releases: ValidRelease[] = [];
+  definition.services.forEach((release, index) => {
+    const result = validateRelease(environment, release.input, release.strategy, index);
+    if (Array.isArray(result)) issues.push(...result);
+    else releases.push(result);
+  });
+
+  const names = releases.map((r) => r.spec.name);
+  for (const { spec } of releases) {
+    if (names.indexOf(spec.name) !== names.lastIndexOf(spec.name)) {
+      issues.push({ code: 'service.duplicate', environment, service: spec.name, path: 'name', message: 'two services share this name' });
+    }
+    spec.config.calls.forEach((callee, i) => {
+      if (!names.includes(callee)) {
+        issues.push({
+          code: 'service.unknown-call',
+          environment,
+          service: spec.name,
+          path: `config.calls.${i}`,
+          message: `"${callee}" is not a service of this distribution (${[...names].sort().join(', ')})`,
+        });
+      }
+    });
+  }
+  if (issues.length > 0) throw new DistributionError(issues);
+
+  const runner = definition.testRunner.runner(namespace);
+  const services = [...releases].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+  const objects: PlacedObject[] = [
+    place('', namespaceObject(profile, namespace)),
+    ...metricTemplates(profile, namespace, { 'app.kubernetes.io/part-of': APP_NAME, 'app.kubernetes.io/managed-by': MANAGED_BY }).map(
+      (template) => place('slo', template, `${template.metadata.name}.yaml`),
+    ),
+    ...definition.testRunner.objects(namespace).map((object) => place(definition.testRunner.name, object)),
+    ...services.flatMap(({ spec, strategy }) => {
+      const base = serviceObjects(spec, namespace);
+      return [base.configMap, base.deployment, base.autoscaler, base.disruptionBudget, buildCanary(spec, strategy, profile, namespace, runner)].map(
+        (object) => place(spec.name, object),
+      );
+    }),
+  ];
+  return { environment, namespace, objects };
+}

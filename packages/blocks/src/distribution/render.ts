@@ -1,0 +1,26 @@
+/** Turns a composed distribution into files: one YAML per object plus the root kustomization.yaml. */
+import type { ComposedDistribution } from './compose.js';
+import { toYaml } from './serialize.js';
+
+export interface RenderedFile {
+  /** Relative to the distribution root, `/`-separated. */
+  readonly path: string;
+  readonly content: string;
+}
+
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+
+const header = (distribution: ComposedDistribution): string =>
+  `# Rendered by canaryship for the ${distribution.environment} environment. Do not edit: change the source package or patch it in an overlay.\n`;
+
+export function renderDistribution(distribution: ComposedDistribution): RenderedFile[] {
+  const files = distribution.objects.map(({ path, object }) => ({ path, content: header(distribution) + toYaml(object) }));
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: files.map((file) => file.path),
+  };
+  return [{ path: KUSTOMIZATION_FILE, content: header(distribution) + toYaml(kustomization) }, ...files].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
+}

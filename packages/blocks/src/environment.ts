@@ -1,0 +1,57 @@
+/**
+ * The environments a distribution targets and what each one's Flagger install looks like.
+ * One place for the provider name, the Prometheus Flagger's install queries, and namespace injection.
+ */
+export const ENVIRONMENTS = ['kubernetes', 'istio', 'linkerd'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** Value of a Canary's `spec.provider`. */
+export type MeshProvider = 'kubernetes' | 'istio' | 'gatewayapi:v1beta1';
+
+export interface EnvironmentProfile {
+  readonly name: EnvironmentName;
+  readonly provider: MeshProvider;
+  /**
+   * Prometheus that Flagger's install for this environment queries (`-metrics-server`);
+   * MetricTemplates point at the same one so builtin and custom checks read one source.
+   */
+  readonly prometheusAddress: string;
+  /** Labels and annotations that turn on the mesh for the application namespace. */
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  readonly namespaceAnnotations: Readonly<Record<string, string>>;
+  /**
+   * Pod Security admission mode. Mesh sidecar injection without the mesh's CNI plugin adds an init
+   * container with NET_ADMIN, which `restricted` (and `baseline`) reject; so on meshes we warn and
+   * audit against `restricted` instead of enforcing it. Our own pod templates meet `restricted` everywhere.
+   */
+  readonly podSecurity: 'enforce' | 'warn';
+}
+
+export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: EnvironmentProfile & { readonly name: E } } = {
+  kubernetes: {
+    name: 'kubernetes',
+    provider: 'kubernetes',
+    // Flagger's kustomize/kubernetes install bundles this Prometheus; it relabels pods to kubernetes_namespace/kubernetes_pod_name.
+    prometheusAddress: 'http://flagger-prometheus.flagger-system:9090',
+    namespaceLabels: {},
+    namespaceAnnotations: {},
+    podSecurity: 'enforce',
+  },
+  istio: {
+    name: 'istio',
+    provider: 'istio',
+    prometheusAddress: 'http://prometheus.istio-system:9090',
+    namespaceLabels: { 'istio-injection': 'enabled' },
+    namespaceAnnotations: {},
+    podSecurity: 'warn',
+  },
+  linkerd: {
+    name: 'linkerd',
+    // Flagger's current Linkerd install routes through Gateway API HTTPRoutes attached to the Service (not SMI).
+    provider: 'gatewayapi:v1beta1',
+    prometheusAddress: 'http://prometheus.linkerd-viz:9090',
+    namespaceLabels: {},
+    namespaceAnnotations: { 'linkerd.io/inject': 'enabled' },
+    podSecurity: 'warn',
+  },
+};

@@ -1,0 +1,70 @@
+export { PODINFO_IMAGE, PODINFO_VERSION, LOADTESTER_IMAGE, LOADTESTER_VERSION, FLAGGER_VERSION, imageRef } from './images.js';
+export { PODINFO } from './podinfo.js';
+export { ENVIRONMENTS, ENVIRONMENT_PROFILES, type EnvironmentName, type EnvironmentProfile, type MeshProvider } from './environment.js';
+export { DistributionError, formatIssue, type Issue } from './errors.js';
+export { DURATION_PATTERN, durationSeconds, type Duration } from './duration.js';
+
+export {
+  FLAGGER_API_VERSION,
+  type Canary,
+  type CanaryAnalysis,
+  type CanaryMetric,
+  type CanaryService,
+  type CanaryWebhook,
+  type GatewayRef,
+  type HttpMatchRequest,
+  type MetricTemplate,
+  type WebhookType,
+} from './flagger/api.js';
+export { buildCanary } from './flagger/canary.js';
+
+export {
+  abTesting,
+  blueGreen,
+  cookie,
+  header,
+  mirrored,
+  progressive,
+  STRATEGY_LABELS,
+  type ABTesting,
+  type BlueGreen,
+  type BlueGreenMirroring,
+  type CookieMatch,
+  type HeaderMatch,
+  type Progressive,
+  type RouteMatch,
+  type StrategiesByEnvironment,
+  type Strategy,
+  type StrategyFor,
+  type StrategyKind,
+  type StrategyVariants,
+} from './strategy/strategies.js';
+export { analysisRuns, checkStrategy, supportedStrategies } from './strategy/schema.js';
+export { strategyFields } from './strategy/analysis.js';
+
+export { sloQuery, type SloMetric } from './slo/queries.js';
+export { canaryMetrics, metricTemplates, SLO_METRICS, templatesFor } from './slo/metrics.js';
+
+export { conformanceWebhook } from './webhooks/conformance.js';
+export { loadTestWebhooks } from './webhooks/load-test.js';
+export type { TestRunner } from './webhooks/test-runner.js';
+
+export { serviceInputSchema, type ServiceInput, type ServiceSpec } from './service/input.js';
+export { defineService, type ServiceDefinition } from './service/define.js';
+export { baseObjects, parseServiceInput, type ParsedService } from './service/parse.js';
+
+export {
+  hardenContainer,
+  NON_ROOT_UID,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  scratchVolume,
+} from './workload/hardening.js';
+export { APP_NAME, commonLabels, podLabels, selectorLabels } from './workload/labels.js';
+export { configMapName, podinfoConfig, serviceObjects, serviceUrl, type ServiceObjects } from './workload/service-objects.js';
+
+export { composeDistribution, type ComposedDistribution } from './distribution/compose.js';
+export { defineDistribution, type DistributionDefinition, type ServiceRelease, type TestRunnerComponent } from './distribution/define.js';
+export { FILE_BY_KIND, objectId, type KubernetesObject, type PlacedObject } from './distribution/objects.js';
+export { KUSTOMIZATION_FILE, renderDistribution, type RenderedFile } from './distribution/render.js';
+export { canonical, toYaml } from './distribution/serialize.js';

@@ -1,0 +1,128 @@
+/**
+ * The small, typed input a service team writes. Parsed by zod (unknown keys rejected), then checked by
+ * named cross-field rules. Defaults are applied here, once.
+ */
+import { z } from 'zod';
+import { PODINFO_VERSION } from '../images.js';
+import { DURATION_PATTERN, durationSeconds } from '../duration.js';
+import { CPU_PATTERN, MEMORY_PATTERN, cpuMillicores, memoryBytes } from './quantity.js';
+
+/** RFC 1035 label, short enough that Flagger's `-primary` / `-canary` names and pod suffixes stay valid. */
+const serviceName = z
+  .string()
+  .max(40, 'at most 40 characters: Flagger appends -primary and -canary')
+  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS label (a-z, 0-9, -), starting with a letter');
+
+const resourceList = z.strictObject({
+  cpu: z.string().regex(CPU_PATTERN, 'a CPU quantity such as 100m or 1'),
+  memory: z.string().regex(MEMORY_PATTERN, 'a memory quantity such as 64Mi or 1Gi'),
+});
+
+const percent = z.number().gt(0).max(100);
+
+const conformanceCheck = z.strictObject({
+  /** Shown in Flagger's events when the check fails. */
+  name: z.string().min(1),
+  method: z.enum(['GET', 'POST']).default('GET'),
+  /** Path on the canary, e.g. `/readyz`; the request must answer 2xx. */
+  path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'an absolute URL path of letters, digits and / _ . -'),
+  /** Request body for POST; sent as JSON. */
+  body: z.string().regex(/^[^'\\]*$/, 'no single quotes or backslashes: it is passed to curl inside single quotes').optional(),
+});
+
+export const serviceInputSchema = z
+  .strictObject({
+    name: serviceName,
+    /** One line on the service's role, written into its objects' annotations. */
+    description: z.string().min(1),
+    /** podinfo release this service runs; defaults to the one pinned for the whole app. */
+    podinfoVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, 'a pinned release such as 6.9.2 (never latest)')
+      .default(PODINFO_VERSION),
+    /** podinfo configuration for this service's role, written to its ConfigMap. */
+    config: z.strictObject({
+      message: z.string().min(1),
+      color: z.string().regex(/^#[0-9a-f]{6}$/, 'a colour such as #34577c'),
+      logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      /** Services this one calls (podinfo `backend-url`); each must be in the same distribution. */
+      calls: z.array(serviceName).default([]),
+    }),
+    resources: z.strictObject({ requests: resourceList, limits: resourceList }),
+    autoscaling: z.strictObject({
+      minReplicas: z.number().int().min(1),
+      maxReplicas: z.number().int().min(1),
+      targetCpuUtilizationPercent: percent.int(),
+    }),
+    analysis: z.strictObject({
+      /** Time between Flagger checks; at least 10s. */
+      interval: z
+        .string()
+        .regex(DURATION_PATTERN, 'seconds or minutes such as 30s or 1m')
+        .refine((value) => durationSeconds(value) >= 10, 'at least 10s (Flagger minimum)'),
+      /** Failed checks, cumulative, before Flagger rolls back. */
+      threshold: z.number().int().min(1),
+      /** Seconds the canary Deployment may take to become ready before Flagger rolls back. */
+      progressDeadlineSeconds: z.number().int().min(60).default(600),
+    }),
+    slo: z.strictObject({
+      /** Minimum share of non-5xx responses, in percent (builtin request-success-rate). */
+      availabilityPercent: percent,
+      /** Maximum share of 4xx and 5xx responses, in percent: catches a release that starts rejecting requests. */
+      errorRatePercent: z.number().min(0).lt(100),
+      /** Maximum mean response time, in milliseconds. */
+      averageResponseTimeMs: z.number().gt(0),
+      /** Maximum 99th percentile response time, in milliseconds (builtin request-duration). */
+      p99ResponseTimeMs: z.number().gt(0),
+    }),
+    /** Traffic the load test sends to the canary during analysis, so the SLO queries have data. */
+    load: z
+      .strictObject({
+        requestsPerSecond: z.number().int().min(1).max(1000),
+        concurrency: z.number().int().min(1).max(100),
+      })
+      .default({ requestsPerSecond: 10, concurrency: 2 }),
+    /** Requests the blocking conformance test makes against the canary before any traffic moves. */
+    conformance: z.array(conformanceCheck).min(1),
+  })
+  .superRefine((input, ctx) => {
+    const { requests, limits } = input.resources;
+    if (cpuMillicores(limits.cpu) < cpuMillicores(requests.cpu)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resources', 'limits', 'cpu'],
+        message: `resources.limits.cpu (${limits.cpu}) is below resources.requests.cpu (${requests.cpu})`,
+      });
+    }
+    if (memoryBytes(limits.memory) < memoryBytes(requests.memory)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resources', 'limits', 'memory'],
+        message: `resources.limits.memory (${limits.memory}) is below resources.requests.memory (${requests.memory})`,
+      });
+    }
+    const { minReplicas, maxReplicas } = input.autoscaling;
+    if (maxReplicas < minReplicas) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoscaling', 'maxReplicas'],
+        message: `autoscaling.maxReplicas (${maxReplicas}) is below autoscaling.minReplicas (${minReplicas})`,
+      });
+    }
+    const { averageResponseTimeMs, p99ResponseTimeMs } = input.slo;
+    if (averageResponseTimeMs > p99ResponseTimeMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slo', 'averageResponseTimeMs'],
+        message: `slo.averageResponseTimeMs (${averageResponseTimeMs}) is above slo.p99ResponseTimeMs (${p99ResponseTimeMs}): the average check could never fail first`,
+      });
+    }
+    if (input.config.calls.includes(input.name)) {
+      ctx.addIssue({ code: 'custom', path: ['config', 'calls'], message: `${input.name} cannot call itself` });
+    }
+  });
+
+/** What a service team writes (defaults optional). */
+export type ServiceInput = z.input<typeof serviceInputSchema>;
+/** The input after parsing: defaults applied, every rule checked. */
+export type ServiceSpec = z.output<typeof serviceInputSchema>;

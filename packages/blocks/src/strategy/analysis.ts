@@ -1,0 +1,35 @@
+/** Maps a strategy to the fields of a Canary's `spec.analysis` that select it in Flagger. */
+import type { CanaryAnalysis, HttpMatchRequest } from '../flagger/api.js';
+import type { RouteMatch, Strategy } from './strategies.js';
+
+type StrategyFields = Pick<CanaryAnalysis, 'iterations' | 'stepWeight' | 'maxWeight' | 'stepWeights' | 'mirror' | 'mirrorWeight' | 'match'>;
+
+/** Istio matches cookies through a regex on the `cookie` header; Flagger passes the match through unchanged. */
+const cookieRegex = (name: string, value: string): string => `^(.*?;)?(${name}=${value.replace(/[.]/g, '\\.')})(;.*)?$`;
+
+export function routeMatch(match: RouteMatch): HttpMatchRequest {
+  if (match.on === 'cookie') {
+    return { headers: { cookie: { regex: cookieRegex(match.name, match.value) } } };
+  }
+  const { on: _on, name, ...condition } = match;
+  return { headers: { [name.toLowerCase()]: condition } };
+}
+
+export function strategyFields(strategy: Strategy): StrategyFields {
+  switch (strategy.kind) {
+    case 'blue-green':
+      return { iterations: strategy.iterations };
+    case 'blue-green-mirroring':
+      return {
+        iterations: strategy.iterations,
+        mirror: true,
+        ...(strategy.mirrorWeight !== undefined && { mirrorWeight: strategy.mirrorWeight }),
+      };
+    case 'ab-testing':
+      return { iterations: strategy.iterations, match: strategy.match.map(routeMatch) };
+    case 'progressive':
+      return strategy.stepWeights !== undefined
+        ? { stepWeights: strategy.stepWeights }
+        : { stepWeight: strategy.stepWeight, maxWeight: strategy.maxWeight };
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The load test: `rollout` webhooks that run `hey` on the loadtester during every analysis interval,
+ * so the SLO queries always have traffic to measure ("no values found" otherwise halts the release).
+ * These are `cmd` tasks: asynchronous by design, they generate traffic and never gate anything.
+ */
+import type { CanaryWebhook } from '../flagger/api.js';
+import type { ServiceSpec } from '../service/input.js';
+import type { Strategy } from '../strategy/strategies.js';
+import { serviceUrl } from '../workload/service-objects.js';
+import type { TestRunner } from './test-runner.js';
+
+interface LoadRoute {
+  readonly name: string;
+  /** `canary` hits the canary pods directly; `apex` goes through the mesh route (A/B, mirroring). */
+  readonly host: 'canary' | 'apex';
+  readonly header?: string;
+}
+
+function loadRoutes(strategy: Strategy): LoadRoute[] {
+  switch (strategy.kind) {
+    case 'ab-testing':
+      // One stream per route, each carrying what that route matches, sent to the apex host so the mesh routes it.
+      return strategy.match.map((match) =>
+        match.on === 'cookie'
+          ? { name: `load-test-cookie-${match.name}`, host: 'apex', header: `Cookie: ${match.name}=${match.value}` }
+          : { name: `load-test-header-${match.name.toLowerCase()}`, host: 'apex', header: `${match.name}: ${match.exact ?? match.prefix}` },
+      );
+    case 'blue-green-mirroring':
+      // Live-shaped traffic to the primary; the mesh copies it to the canary, whose series the analysis reads.
+      return [{ name: 'load-test', host: 'apex' }];
+    case 'blue-green':
+    case 'progressive':
+      return [{ name: 'load-test', host: 'canary' }];
+  }
+}
+
+export function loadTestWebhooks(
+  spec: ServiceSpec,
+  strategy: Strategy,
+  namespace: string,
+  runner: TestRunner,
+  durationSeconds: number,
+): CanaryWebhook[] {
+  const { requestsPerSecond, concurrency } = spec.load;
+  // hey's -q is a rate per worker: spread the requested total over the workers.
+  const perWorker = Math.max(1, Math.ceil(requestsPerSecond / concurrency));
+  return loadRoutes(strategy).map((route) => {
+    const host = route.host === 'canary' ? `${spec.name}-canary` : spec.name;
+    const cmd = [
+      `hey -z ${durationSeconds}s -q ${perWorker} -c ${concurrency}`,
+      route.header !== undefined ? `-H '${route.header}'` : '',
+      serviceUrl(host, namespace, '/'),
+    ]
+      .filter(Boolean)
+      .join(' ');
+    return { name: route.name, type: 'rollout', url: runner.url, timeout: '15s', metadata: { type: 'cmd', cmd } };
+  });
+}

@@ -1,0 +1,1 @@
+export { frontend } from './frontend.js';

@@ -1,0 +1,1 @@
+export { LOADTESTER, loadtester, loadtesterDeployment, loadtesterService, loadtesterUrl } from './loadtester.js';

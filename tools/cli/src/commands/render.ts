@@ -1,0 +1,56 @@
+/**
+ * `canaryship render [DIR]`: renders the distribution an environment package declares into DIR/dist.
+ * The package's compiled entry (lib/index.js) exports `distribution`; nothing is written unless the
+ * whole distribution is valid.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
+import { writeTreeAtomically } from '../fs/write-tree.js';
+
+export interface RenderOptions {
+  readonly cwd: string;
+  /** Environment package directory; defaults to cwd. */
+  readonly packageDir?: string;
+  /** Output directory; defaults to `<packageDir>/dist`. */
+  readonly outDir?: string;
+}
+
+export interface RenderResult {
+  readonly environment: string;
+  readonly outDir: string;
+  readonly files: readonly { path: string; sha256: string }[];
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+async function loadDefinition(packageDir: string): Promise<DistributionDefinition> {
+  const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as {
+    name?: string;
+    exports?: { '.': { default: string } };
+  };
+  const entry = manifest.exports?.['.']?.default;
+  if (!entry) throw new UsageError(`${packageDir}/package.json has no exports["."].default entry to load the distribution from`);
+  const module = (await import(pathToFileURL(resolve(packageDir, entry)).href)) as { distribution?: DistributionDefinition };
+  if (!module.distribution) throw new UsageError(`${manifest.name ?? packageDir} (${entry}) does not export \`distribution\``);
+  return module.distribution;
+}
+
+export const renderFiles = (definition: DistributionDefinition): RenderedFile[] => renderDistribution(composeDistribution(definition));
+
+export async function render(options: RenderOptions): Promise<RenderResult> {
+  const packageDir = resolve(options.cwd, options.packageDir ?? '.');
+  const outDir = resolve(options.cwd, options.outDir ?? join(packageDir, 'dist'));
+  const definition = await loadDefinition(packageDir);
+  const files = renderFiles(definition);
+  await writeTreeAtomically(outDir, files);
+  return {
+    environment: definition.environment,
+    outDir: relative(options.cwd, outDir) || '.',
+    files: files.map((file) => ({ path: file.path, sha256: createHash('sha256').update(file.content).digest('hex') })),
+  };
+}

@@ -1,0 +1,3 @@
+export { main } from './main.js';
+export { render, renderFiles, UsageError, type RenderOptions, type RenderResult } from './commands/render.js';
+export { writeTreeAtomically, type TreeFile } from './fs/write-tree.js';
