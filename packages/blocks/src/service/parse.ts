@@ -1,5 +1,6 @@
 /** Parses a service input into its spec, or into issues that name the service and field. */
 import { DistributionError, type Issue } from '../errors.js';
+import { fieldProblems } from '../zod-issues.js';
 import { serviceObjects, type ServiceObjects } from '../workload/service-objects.js';
 import { serviceInputSchema, type ServiceSpec } from './input.js';
 
@@ -17,12 +18,11 @@ export function parseServiceInput(input: unknown, context: { environment?: strin
   const service = reportedName(input, context.fallbackName ?? 'service');
   return {
     ok: false,
-    issues: parsed.error.issues.map((issue) => ({
+    issues: fieldProblems(parsed.error).map((problem) => ({
       code: 'input.invalid',
       ...(context.environment !== undefined && { environment: context.environment }),
       service,
-      path: issue.path.join('.'),
-      message: issue.message,
+      ...problem,
     })),
   };
 }

@@ -4,8 +4,11 @@ import type { RouteMatch, Strategy } from './strategies.js';
 
 type StrategyFields = Pick<CanaryAnalysis, 'iterations' | 'stepWeight' | 'maxWeight' | 'stepWeights' | 'mirror' | 'mirrorWeight' | 'match'>;
 
-/** Istio matches cookies through a regex on the `cookie` header; Flagger passes the match through unchanged. */
-const cookieRegex = (name: string, value: string): string => `^(.*?;)?(${name}=${value.replace(/[.]/g, '\\.')})(;.*)?$`;
+/**
+ * Istio matches cookies through a regex on the `cookie` header; Flagger passes the match through unchanged.
+ * Browsers separate cookies with "; ", so the space is allowed before a cookie that is not first.
+ */
+const cookieRegex = (name: string, value: string): string => `^(.*?;\\s*)?(${name}=${value.replace(/[.]/g, '\\.')})(;.*)?$`;
 
 export function routeMatch(match: RouteMatch): HttpMatchRequest {
   if (match.on === 'cookie') {

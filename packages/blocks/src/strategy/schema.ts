@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { EnvironmentName } from '../environment.js';
+import { fieldProblems } from '../zod-issues.js';
 import { STRATEGY_LABELS, type Strategy, type StrategyKind } from './strategies.js';
 
 const iterations = z.number().int().min(1).max(100);
@@ -80,17 +81,29 @@ export function checkStrategy(environment: EnvironmentName, value: unknown): Str
       ],
     };
   }
+  const cookieAt = cookieMatches(value);
+  if (environment !== 'istio' && cookieAt.length > 0) {
+    return {
+      ok: false,
+      issues: cookieAt.map((index) => ({
+        path: `strategy.match.${index}`,
+        code: 'strategy.unsupported',
+        message: `cookie matches need Istio; the ${environment} environment routes on headers only`,
+      })),
+    };
+  }
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, strategy: parsed.data as Strategy };
   return {
     ok: false,
-    issues: parsed.error.issues.map((issue) => ({
-      path: ['strategy', ...issue.path].join('.'),
-      code: 'strategy.invalid',
-      message: issue.message,
-    })),
+    issues: fieldProblems(parsed.error, ['strategy']).map((problem) => ({ ...problem, code: 'strategy.invalid' })),
   };
 }
+
+const cookieMatches = (value: unknown): number[] => {
+  const match = (value as { match?: unknown }).match;
+  return Array.isArray(match) ? match.flatMap((m, index) => ((m as { on?: unknown })?.on === 'cookie' ? [index] : [])) : [];
+};
 
 /** How many metric checks a release runs when every check passes (Flagger's timeline). */
 export function analysisRuns(strategy: Strategy): number {

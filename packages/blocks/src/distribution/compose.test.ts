@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { DistributionError, formatIssue } from '../errors.js';
+import { abTesting, blueGreen, cookie, progressive } from '../strategy/strategies.js';
+import { input, loadtesterLike } from '../test-fixtures.js';
+import { composeDistribution } from './compose.js';
+import type { DistributionDefinition } from './define.js';
+
+/** Composes, expecting failure; returns the formatted issues. */
+function failures(definition: DistributionDefinition): string[] {
+  try {
+    composeDistribution(definition);
+  } catch (error) {
+    expect(error).toBeInstanceOf(DistributionError);
+    return (error as DistributionError).issues.map(formatIssue);
+  }
+  throw new Error('expected the distribution to be rejected');
+}
+
+const withInput = (overrides: Record<string, unknown>, environment: DistributionDefinition['environment'] = 'istio') =>
+  ({
+    environment,
+    testRunner: loadtesterLike,
+    services: [{ input: { ...input, ...overrides }, strategy: blueGreen({ iterations: 5 }) }],
+  }) as DistributionDefinition;
+
+describe('composeDistribution', () => {
+  it('places every object at its role file, namespace first', () => {
+    const { objects } = composeDistribution(withInput({}));
+    expect(objects.map((o) => o.path)).toEqual([
+      'namespace.yaml',
+      'slo/error-rate.yaml',
+      'slo/average-response-time.yaml',
+      'api/configmap.yaml',
+      'api/deployment.yaml',
+      'api/hpa.yaml',
+      'api/pdb.yaml',
+      'api/canary.yaml',
+    ]);
+  });
+
+  it('names service, environment and field for a wrong type', () => {
+    expect(failures(withInput({ autoscaling: { minReplicas: '2', maxReplicas: 4, targetCpuUtilizationPercent: 80 } }))).toEqual([
+      'service api, environment istio, field autoscaling.minReplicas: Invalid input: expected number, received string [input.invalid]',
+    ]);
+  });
+
+  it('rejects unknown fields', () => {
+    expect(failures(withInput({ replicas: 3 }))).toEqual(['service api, environment istio, field replicas: unknown field [input.invalid]']);
+  });
+
+  it('names both fields of a cross-field rule with their values', () => {
+    expect(failures(withInput({ slo: { ...input.slo, averageResponseTimeMs: 400 } }))).toEqual([
+      'service api, environment istio, field slo.averageResponseTimeMs: slo.averageResponseTimeMs (400) is above slo.p99ResponseTimeMs (300): the average check could never fail first [input.invalid]',
+    ]);
+    expect(failures(withInput({ resources: { requests: { cpu: '2', memory: '64Mi' }, limits: { cpu: '500m', memory: '64Mi' } } }))[0]).toContain(
+      'resources.limits.cpu (500m) is below resources.requests.cpu (2)',
+    );
+  });
+
+  it('rejects a strategy the environment cannot run', () => {
+    const definition = {
+      environment: 'kubernetes',
+      testRunner: loadtesterLike,
+      services: [{ input, strategy: progressive({ stepWeight: 10, maxWeight: 50 }) }],
+    } as unknown as DistributionDefinition;
+    expect(failures(definition)).toEqual([
+      'service api, environment kubernetes, field strategy.kind: "progressive" cannot run on the kubernetes environment; it supports blue-green (blue/green) [strategy.unsupported]',
+    ]);
+  });
+
+  it('rejects a threshold that more checks than the strategy runs could never reach', () => {
+    const definition: DistributionDefinition = {
+      environment: 'istio',
+      testRunner: loadtesterLike,
+      services: [{ input: { ...input, analysis: { interval: '1m', threshold: 6 } }, strategy: progressive({ stepWeight: 20, maxWeight: 100 }) }],
+    };
+    expect(failures(definition)[0]).toMatch(/field analysis.threshold: analysis.threshold \(6\) exceeds the 5 checks/);
+  });
+
+  it('rejects calls to services outside the distribution, and duplicate names', () => {
+    expect(failures(withInput({ config: { ...input.config, calls: ['ghost'] } }))).toEqual([
+      'service api, environment istio, field config.calls.0: "ghost" is not a service of this distribution (api) [service.unknown-call]',
+    ]);
+    const twice: DistributionDefinition = { ...withInput({}), services: [...withInput({}).services, ...withInput({}).services] };
+    expect(failures(twice)).toContain('service api, environment istio, field name: two services share this name [service.duplicate]');
+  });
+
+  it('collects every problem of every service, not just the first', () => {
+    const definition = {
+      environment: 'linkerd',
+      testRunner: loadtesterLike,
+      services: [
+        { input: { ...input, podinfoVersion: 'latest' }, strategy: blueGreen({ iterations: 5 }) },
+        { input: { ...input, name: 'web' }, strategy: abTesting({ iterations: 5, match: [cookie('c', 'v')] }) },
+      ],
+    } as unknown as DistributionDefinition;
+    const found = failures(definition);
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^service api, environment linkerd, field podinfoVersion: a pinned release/);
+    expect(found[1]).toBe('service web, environment linkerd, field strategy.match.0: cookie matches need Istio; the linkerd environment routes on headers only [strategy.unsupported]');
+  });
+});

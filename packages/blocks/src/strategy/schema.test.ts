@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { analysisRuns, checkStrategy } from './schema.js';
+import { abTesting, blueGreen, cookie, header, mirrored, progressive } from './strategies.js';
+
+const messages = (result: ReturnType<typeof checkStrategy>): string[] =>
+  result.ok ? [] : result.issues.map((issue) => `${issue.path}: ${issue.message}`);
+
+describe('checkStrategy', () => {
+  it('accepts only blue/green on plain Kubernetes, naming what it supports', () => {
+    expect(checkStrategy('kubernetes', blueGreen({ iterations: 5 })).ok).toBe(true);
+    const rejected = checkStrategy('kubernetes', progressive({ stepWeight: 10, maxWeight: 50 }));
+    expect(messages(rejected)).toEqual([
+      'strategy.kind: "progressive" cannot run on the kubernetes environment; it supports blue-green (blue/green)',
+    ]);
+  });
+
+  it('rejects mirroring where Gateway API has no percentage mirroring', () => {
+    expect(checkStrategy('istio', mirrored({ iterations: 5 })).ok).toBe(true);
+    expect(messages(checkStrategy('linkerd', mirrored({ iterations: 5 })))[0]).toMatch(/^strategy.kind: "blue-green-mirroring" cannot run on the linkerd/);
+  });
+
+  it('accepts cookie matches on Istio only', () => {
+    const strategy = abTesting({ iterations: 5, match: [cookie('canary', 'always')] });
+    expect(checkStrategy('istio', strategy).ok).toBe(true);
+    expect(checkStrategy('linkerd', strategy).ok).toBe(false);
+    expect(checkStrategy('linkerd', abTesting({ iterations: 5, match: [header('x-canary', { exact: 'yes' })] })).ok).toBe(true);
+  });
+
+  it('rejects two of iterations / stepWeight / stepWeights at once', () => {
+    const both = { kind: 'progressive', stepWeight: 10, maxWeight: 50, stepWeights: [10, 20] };
+    expect(checkStrategy('istio', both).ok).toBe(false);
+    const iterationsToo = { kind: 'blue-green', iterations: 5, stepWeight: 10 };
+    expect(messages(checkStrategy('istio', iterationsToo)).join()).toMatch(/stepWeight/);
+  });
+
+  it('checks weights: step within max, list increasing, all within 1..100', () => {
+    expect(messages(checkStrategy('istio', { kind: 'progressive', stepWeight: 60, maxWeight: 50 }))).toEqual([
+      'strategy.stepWeight: stepWeight must not exceed maxWeight',
+    ]);
+    expect(checkStrategy('istio', progressive({ stepWeights: [10, 30, 20] })).ok).toBe(false);
+    expect(checkStrategy('istio', progressive({ stepWeight: 10, maxWeight: 120 })).ok).toBe(false);
+  });
+
+  it('keeps header values to what a shell command line can carry', () => {
+    const strategy = abTesting({ iterations: 5, match: [header('x-canary', { exact: "x'; rm -rf /" })] });
+    expect(messages(checkStrategy('istio', strategy))[0]).toMatch(/^strategy.match.0.exact: /);
+  });
+});
+
+describe('analysisRuns', () => {
+  it('follows Flagger timeline: N+1 for blue/green, N for A/B, steps to maxWeight for canary', () => {
+    expect(analysisRuns(blueGreen({ iterations: 10 }))).toBe(11);
+    expect(analysisRuns(abTesting({ iterations: 10, match: [header('x', { exact: 'y' })] }))).toBe(10);
+    expect(analysisRuns(progressive({ stepWeight: 10, maxWeight: 50 }))).toBe(5);
+    expect(analysisRuns(progressive({ stepWeight: 20, maxWeight: 50 }))).toBe(3);
+    expect(analysisRuns(progressive({ stepWeights: [5, 25, 50] }))).toBe(3);
+  });
+});
