@@ -5,13 +5,14 @@
 #   kwok, flagger: `go install` at the versions below
 set -euo pipefail
 
-KUBERNETES_VERSION=v1.36.3
-KWOK_VERSION=v0.8.0
-FLAGGER_VERSION=v1.44.0
-
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# One place per version: Kubernetes and etcd in go.mod, Flagger beside the images the distributions run.
+KUBERNETES_VERSION="$(cd "$here" && go list -m -f '{{.Version}}' k8s.io/kubernetes)"
+FLAGGER_VERSION="v$(sed -n "s/^export const FLAGGER_VERSION = '\(.*\)';$/\1/p" "$here/../../packages/blocks/src/images.ts")"
+KWOK_VERSION=v0.8.0
+[[ "$FLAGGER_VERSION" != v ]] || { echo "control-plane build: FLAGGER_VERSION not found in packages/blocks/src/images.ts" >&2; exit 1; }
 cache_root="${CANARYSHIP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/canaryship}"
-key="$(cat "$here/go.mod" "$here/go.sum" "$0" | sha256sum | cut -c1-16)"
+key="$(cat "$here/go.mod" "$here/go.sum" "$0" <(echo "$FLAGGER_VERSION $KWOK_VERSION") | sha256sum | cut -c1-16)"
 bin="$cache_root/control-plane/$key"
 
 log() { echo "control-plane build: $*" >&2; }

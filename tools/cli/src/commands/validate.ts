@@ -1,0 +1,59 @@
+/**
+ * `canaryship validate [DIR...]`: checks rendered distributions layer by layer (schema, references,
+ * policy, kustomize, SLO queries). Errors fail; warnings are reported.
+ */
+import { resolve } from 'node:path';
+import {
+  defaultSchemaRegistry,
+  LAYERS,
+  loadDistribution,
+  validateDistribution,
+  type Finding,
+  type Layer,
+} from '@canaryship/validate';
+import { UsageError } from './render.js';
+
+export interface ValidateCommandOptions {
+  readonly cwd: string;
+  /** Distribution directories (each with a kustomization.yaml). */
+  readonly dirs: readonly string[];
+  readonly layers?: readonly string[];
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface ValidateResult {
+  readonly distributions: readonly { name: string; dir: string; errors: number; warnings: number }[];
+  readonly findings: readonly Finding[];
+  readonly ok: boolean;
+}
+
+export function parseLayers(names: readonly string[] | undefined): Layer[] | undefined {
+  if (!names || names.length === 0) return undefined;
+  const unknown = names.filter((n) => !(LAYERS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new UsageError(`unknown layer ${unknown.join(', ')}; layers: ${LAYERS.join(', ')}`);
+  return names as Layer[];
+}
+
+export async function validate(options: ValidateCommandOptions): Promise<ValidateResult> {
+  if (options.dirs.length === 0) throw new UsageError('validate needs at least one distribution directory');
+  const layers = parseLayers(options.layers);
+  const schemas = !layers || layers.includes('schema') ? await defaultSchemaRegistry() : undefined;
+  const distributions: ValidateResult['distributions'][number][] = [];
+  const findings: Finding[] = [];
+  for (const dir of options.dirs) {
+    const distribution = await loadDistribution(resolve(options.cwd, dir));
+    const found = await validateDistribution(distribution, {
+      ...(layers && { layers }),
+      ...(schemas && { schemas }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    });
+    findings.push(...found);
+    distributions.push({
+      name: distribution.name,
+      dir,
+      errors: found.filter((f) => f.severity === 'error').length,
+      warnings: found.filter((f) => f.severity === 'warning').length,
+    });
+  }
+  return { distributions, findings, ok: findings.every((f) => f.severity !== 'error') };
+}

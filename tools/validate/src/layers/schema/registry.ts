@@ -1,0 +1,118 @@
+/**
+ * Validators for every kind a distribution may hold: core kinds from the Kubernetes OpenAPI v3
+ * documents of the pinned release, Flagger kinds from Flagger's own CRD. Compiled with ajv on first
+ * use of a kind, then cached.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { rejectUnknownFields } from './strict.js';
+
+export interface SchemaSources {
+  /** Directory holding `api__v1_openapi.json`, `apis__apps__v1_openapi.json`, ... */
+  readonly openApiDir: string;
+  /** CRD files (YAML, several documents each). */
+  readonly crdFiles: readonly string[];
+}
+
+export interface SchemaRegistry {
+  /** undefined when no schema is known for the kind. */
+  validator(apiVersion: string, kind: string): Promise<ValidateFunction | undefined>;
+}
+
+interface Gvk {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+const CORE_V1 = 'https://kubernetes.local/api/v1';
+
+const documentFile = (apiVersion: string): string => {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  return group ? `apis__${group}__${version}_openapi.json` : `api__${version}_openapi.json`;
+};
+
+type OpenApiDocument = { components: { schemas: Record<string, { 'x-kubernetes-group-version-kind'?: Gvk[] }> } };
+
+export function createSchemaRegistry(sources: SchemaSources): SchemaRegistry {
+  // Kubernetes formats (int32, int-or-string, ...) are not JSON Schema formats; types and structure are what we check.
+  const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false });
+  const documents = new Map<string, Promise<Map<string, string> | undefined>>();
+  const crds = loadCrds(sources.crdFiles);
+  const compiled = new Map<string, Promise<ValidateFunction | undefined>>();
+
+  /** Registers one OpenAPI document; returns kind → schema ref for the kinds it defines. */
+  const openApiDocument = (apiVersion: string): Promise<Map<string, string> | undefined> => {
+    const file = documentFile(apiVersion);
+    let loaded = documents.get(file);
+    if (!loaded) {
+      loaded = readFile(join(sources.openApiDir, file), 'utf8').then(
+        (text) => {
+          const doc = JSON.parse(text) as OpenApiDocument;
+          const id = `https://kubernetes.local/${file.replace(/__/g, '/').replace(/_openapi\.json$/, '')}`;
+          ajv.addSchema({ $id: id, components: rejectUnknownFields(doc.components) });
+          const kinds = new Map<string, string>();
+          for (const [name, schema] of Object.entries(doc.components.schemas)) {
+            for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
+              if ((gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version) === apiVersion) kinds.set(gvk.kind, `${id}#/components/schemas/${name}`);
+            }
+          }
+          return kinds;
+        },
+        () => undefined,
+      );
+      documents.set(file, loaded);
+    }
+    return loaded;
+  };
+
+  const compile = async (apiVersion: string, kind: string): Promise<ValidateFunction | undefined> => {
+    const crd = (await crds).get(`${apiVersion}/${kind}`);
+    if (crd) {
+      // Custom resources get ObjectMeta checked like core objects (the CRD only says `type: object`).
+      await openApiDocument('v1');
+      const properties = { ...(crd['properties'] as object), metadata: { $ref: `${CORE_V1}#/components/schemas/${OBJECT_META}` } };
+      return ajv.compile({ ...crd, properties });
+    }
+    const ref = (await openApiDocument(apiVersion))?.get(kind);
+    return ref ? ajv.compile({ $ref: ref }) : undefined;
+  };
+
+  return {
+    validator(apiVersion, kind) {
+      const key = `${apiVersion}/${kind}`;
+      let validator = compiled.get(key);
+      if (!validator) {
+        validator = compile(apiVersion, kind);
+        compiled.set(key, validator);
+      }
+      return validator;
+    },
+  };
+}
+
+type CrdDocument = {
+  kind?: string;
+  spec?: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema: Record<string, unknown> } }[] };
+};
+
+async function loadCrds(files: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const schemas = new Map<string, Record<string, unknown>>();
+  for (const file of files) {
+    for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) {
+      const crd = doc.toJS() as CrdDocument | null;
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      for (const version of crd.spec.versions) {
+        if (version.served && version.schema) {
+          schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, rejectUnknownFields(version.schema.openAPIV3Schema));
+        }
+      }
+    }
+  }
+  return schemas;
+}
+
+export type { ErrorObject };

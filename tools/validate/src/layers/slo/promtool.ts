@@ -1,0 +1,73 @@
+/** Runs Prometheus' own promtool on generated rule and test files; PROMTOOL overrides the binary. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+
+const run = promisify(execFile);
+const promtool = (): string => process.env['PROMTOOL'] ?? 'promtool';
+
+export class PromtoolMissing extends Error {}
+
+/** promtool writes each file's header to stdout and its failures to stderr: merged in one pipe they stay in order. */
+async function invoke(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
+  try {
+    const { stdout, stderr } = await run('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', promtool(), ...args], { cwd, maxBuffer: 16 << 20 });
+    return { ok: true, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: string | number; stdout?: string; stderr?: string };
+    if (e.code === 127 || e.code === 'ENOENT') throw new PromtoolMissing(`${promtool()} not found: install Prometheus' promtool (Debian: apt-get install prometheus) or set PROMTOOL`);
+    return { ok: false, output: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
+}
+
+export async function withScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'canaryship-promtool-'));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Syntax of each expression; returns the parse error per index. One group per expression maps errors back. */
+export async function checkExpressions(dir: string, expressions: readonly string[]): Promise<Map<number, string>> {
+  const errors = new Map<number, string>();
+  if (expressions.length === 0) return errors;
+  const groups = expressions.map((expr, i) => ({ name: `q${i}`, rules: [{ record: `canaryship:check:q${i}`, expr }] }));
+  await writeFile(join(dir, 'rules.yaml'), stringify({ groups }, { lineWidth: 0 }));
+  const { ok, output } = await invoke(['check', 'rules', 'rules.yaml'], dir);
+  if (ok) return errors;
+  for (const line of output.split('\n')) {
+    const match = /group "q(\d+)", rule \d+, "[^"]*": (.*)$/.exec(line);
+    if (match) errors.set(Number(match[1]), match[2] ?? line);
+  }
+  if (errors.size === 0) errors.set(-1, output.trim());
+  return errors;
+}
+
+export interface UnitTest {
+  readonly file: string;
+  readonly tests: readonly unknown[];
+}
+
+/** Runs promtool unit tests, one file each; returns the failure output per failing file. */
+export async function runUnitTests(dir: string, units: readonly UnitTest[]): Promise<Map<string, string>> {
+  const failures = new Map<string, string>();
+  if (units.length === 0) return failures;
+  for (const unit of units) {
+    await writeFile(join(dir, unit.file), stringify({ rule_files: [], evaluation_interval: '15s', tests: unit.tests }, { lineWidth: 0 }));
+  }
+  const { ok, output } = await invoke(['test', 'rules', ...units.map((u) => u.file)], dir);
+  if (ok) return failures;
+  // Output is a "Unit Testing:  <file>" header per file followed by SUCCESS or FAILED and details.
+  const sections = output.split(/^Unit Testing:\s+/m).slice(1);
+  for (const section of sections) {
+    const [file, ...rest] = section.split('\n');
+    if (!/^\s*SUCCESS/m.test(rest.join('\n'))) failures.set((file ?? '').trim(), rest.join('\n').trim());
+  }
+  if (failures.size === 0) failures.set('*', output.trim());
+  return failures;
+}
