@@ -15,6 +15,7 @@ export default defineConfig({
   resolve: { alias: aliases.map(({ find, replacement }) => ({ find: new RegExp(`^${find}$`), replacement })) },
   test: {
     include: ['{packages,environments,tools}/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    benchmark: { include: ['bench/**/*.bench.ts'] },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -17,8 +17,11 @@ export interface ValidateOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-export const defaultSchemaRegistry = async (): Promise<SchemaRegistry> =>
-  createSchemaRegistry({ openApiDir: await kubernetesOpenApiDir(), crdFiles: [await flaggerCrdFile()] });
+let pinned: Promise<SchemaRegistry> | undefined;
+
+/** Schemas of the pinned Kubernetes and Flagger releases; one registry per process, so each kind compiles once. */
+export const defaultSchemaRegistry = (): Promise<SchemaRegistry> =>
+  (pinned ??= (async () => createSchemaRegistry({ openApiDir: await kubernetesOpenApiDir(), crdFiles: [await flaggerCrdFile()] }))());
 
 export async function validateDistribution(distribution: Distribution, options: ValidateOptions = {}): Promise<Finding[]> {
   const layers = new Set(options.layers ?? LAYERS);

@@ -59,7 +59,8 @@ export const serviceInputSchema = z
       interval: z
         .string()
         .regex(DURATION_PATTERN, 'seconds or minutes such as 30s or 1m')
-        .refine((value) => durationSeconds(value) >= 10, 'at least 10s (Flagger minimum)'),
+        // zod runs every check even after the pattern fails: only measure what parsed.
+        .refine((value) => !DURATION_PATTERN.test(value) || durationSeconds(value) >= 10, 'at least 10s (Flagger minimum)'),
       /** Failed checks, cumulative, before Flagger rolls back. */
       threshold: z.number().int().min(1),
       /** Seconds the canary Deployment may take to become ready before Flagger rolls back. */

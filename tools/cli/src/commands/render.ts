@@ -42,12 +42,18 @@ async function loadDefinition(packageDir: string): Promise<DistributionDefinitio
 
 export const renderFiles = (definition: DistributionDefinition): RenderedFile[] => renderDistribution(composeDistribution(definition));
 
+/** Validates, renders and writes one definition; throws DistributionError before writing anything. */
+export async function renderTo(definition: DistributionDefinition, outDir: string): Promise<RenderedFile[]> {
+  const files = renderFiles(definition);
+  await writeTreeAtomically(outDir, files);
+  return files;
+}
+
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const packageDir = resolve(options.cwd, options.packageDir ?? '.');
   const outDir = resolve(options.cwd, options.outDir ?? join(packageDir, 'dist'));
   const definition = await loadDefinition(packageDir);
-  const files = renderFiles(definition);
-  await writeTreeAtomically(outDir, files);
+  const files = await renderTo(definition, outDir);
   return {
     environment: definition.environment,
     outDir: relative(options.cwd, outDir) || '.',

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { backend } from '@canaryship/backend';
+import { blueGreen, composeDistribution, progressive, renderDistribution, type DistributionDefinition, type ServiceInput } from '@canaryship/blocks';
+import { loadtester } from '@canaryship/loadtester';
+import { defaultSchemaRegistry, validateDistribution, type Distribution, type Layer, type Manifest } from '@canaryship/validate';
+import { distribution as istio } from '../environments/istio/src/index.js';
+import { distribution as kubernetes } from '../environments/kubernetes/src/index.js';
+import { distribution as linkerd } from '../environments/linkerd/src/index.js';
+import { bench, describe } from 'vitest';
+
+const SHIPPED: DistributionDefinition[] = [kubernetes, istio, linkerd];
+/** The layers that run in this process; kustomize and promtool are child processes, measured apart. */
+const IN_PROCESS: Layer[] = ['schema', 'references', 'policy'];
+const schemas = await defaultSchemaRegistry();
+
+const asLoaded = (definition: DistributionDefinition): Distribution => {
+  const composed = composeDistribution(definition);
+  return {
+    name: composed.environment,
+    dir: '.',
+    objects: composed.objects.map((o) => ({ file: o.path, object: o.object as Manifest, id: `${o.object.kind}/${o.object.metadata?.namespace}/${o.object.metadata?.name}` })),
+  };
+};
+
+/** `count` copies of the backend service (without calls) in each environment. */
+function scaled(count: number): DistributionDefinition[] {
+  const inputs: ServiceInput[] = Array.from({ length: count }, (_, i) => ({ ...backend.input, name: `svc-${String(i).padStart(3, '0')}`, config: { ...backend.input.config, calls: [] } }));
+  return (['kubernetes', 'istio', 'linkerd'] as const).map((environment) => ({
+    environment,
+    testRunner: loadtester,
+    services: inputs.map((input) => ({ input, strategy: environment === 'kubernetes' ? blueGreen({ iterations: 10 }) : progressive({ stepWeight: 10, maxWeight: 50 }) })),
+  })) as DistributionDefinition[];
+}
+
+// Warm the schema compiler once: compiling a kind is a one-time cost per process, not per validation.
+for (const definition of SHIPPED) await validateDistribution(asLoaded(definition), { schemas, layers: IN_PROCESS });
+
+describe('three shipped distributions', () => {
+  bench('render (compose + YAML)', () => {
+    for (const definition of SHIPPED) renderDistribution(composeDistribution(definition));
+  });
+  bench('validate, in-process layers (schema, references, policy)', async () => {
+    for (const definition of SHIPPED) await validateDistribution(asLoaded(definition), { schemas, layers: IN_PROCESS });
+  });
+  bench('validate, all five layers (with kubectl kustomize and promtool)', async () => {
+    for (const definition of SHIPPED) await validateDistribution(asLoaded(definition), { schemas });
+  }, { iterations: 5, time: 0 });
+  bench('kubectl kustomize of the same three', () => {
+    for (const env of ['kubernetes', 'istio', 'linkerd']) execFileSync('kubectl', ['kustomize', `environments/${env}/dist`]);
+  }, { iterations: 10, time: 0 });
+});
+
+for (const count of [10, 30, 100]) {
+  const definitions = scaled(count);
+  describe(`${count} services x 3 environments`, () => {
+    bench('render', () => {
+      for (const definition of definitions) renderDistribution(composeDistribution(definition));
+    }, { iterations: 10, time: 0 });
+    bench('validate, in-process layers', async () => {
+      for (const definition of definitions) await validateDistribution(asLoaded(definition), { schemas, layers: IN_PROCESS });
+    }, { iterations: 10, time: 0 });
+  });
+}
