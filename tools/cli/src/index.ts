@@ -1,4 +1,6 @@
 export { main } from './main.js';
-export { render, renderFiles, renderTo, UsageError, type RenderOptions, type RenderResult } from './commands/render.js';
-export { writeTreeAtomically, type TreeFile } from './fs/write-tree.js';
+export { UsageError, type Command, type Io } from './command.js';
+export { COMMANDS } from './commands/index.js';
+export { render, renderFiles, renderTo, type RenderOptions, type RenderResult } from './commands/render.js';
 export { validate, type ValidateCommandOptions, type ValidateResult } from './commands/validate.js';
+export { writeTreeAtomically, type TreeFile } from './fs/write-tree.js';

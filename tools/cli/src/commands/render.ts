@@ -9,6 +9,8 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
 import { writeTreeAtomically } from '../fs/write-tree.js';
+import { UsageError, type Command } from '../command.js';
+import { parseArgs } from 'node:util';
 
 export interface RenderOptions {
   readonly cwd: string;
@@ -24,9 +26,6 @@ export interface RenderResult {
   readonly files: readonly { path: string; sha256: string }[];
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 async function loadDefinition(packageDir: string): Promise<DistributionDefinition> {
   const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as {
@@ -60,3 +59,22 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     files: files.map((file) => ({ path: file.path, sha256: createHash('sha256').update(file.content).digest('hex') })),
   };
 }
+
+export const renderCommand: Command = {
+  name: 'render',
+  help: `render [DIR] [--out OUT] [--json]
+      Render the distribution the environment package in DIR (default: .) declares into DIR/dist
+      (or OUT). Nothing is written unless every service input is valid.`,
+  examples: ['canaryship render environments/istio', 'canaryship render environments/linkerd --out /tmp/linkerd --json'],
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { out: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    if (positionals.length > 1) throw new UsageError(`render takes one package directory, got ${positionals.join(' ')}`);
+    const result = await render({ cwd: io.cwd, ...(positionals[0] && { packageDir: positionals[0] }), ...(values.out && { outDir: values.out }) });
+    io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `rendered ${result.environment}: ${result.files.length} files in ${result.outDir}\n`);
+    return 0;
+  },
+};

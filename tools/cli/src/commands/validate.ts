@@ -11,7 +11,9 @@ import {
   type Finding,
   type Layer,
 } from '@canaryship/validate';
-import { UsageError } from './render.js';
+import { parseArgs } from 'node:util';
+import { formatFinding } from '@canaryship/validate';
+import { printJson, progressTo, UsageError, type Command } from '../command.js';
 
 export interface ValidateCommandOptions {
   readonly cwd: string;
@@ -57,3 +59,31 @@ export async function validate(options: ValidateCommandOptions): Promise<Validat
   }
   return { distributions, findings, ok: findings.every((f) => f.severity !== 'error') };
 }
+
+export const validateCommand: Command = {
+  name: 'validate',
+  help: `validate DIR... [--layer NAME]... [--json]
+      Check rendered distributions: schema (Kubernetes OpenAPI and Flagger CRDs, unknown fields),
+      references, policy (Pod Security restricted and more), kustomize, SLO queries (promtool).
+      Exit 1 on any error.`,
+  examples: ['canaryship validate environments/*/dist', 'canaryship validate environments/istio/dist --layer policy --layer references --json'],
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { layer: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
+    });
+    const result = await validate({
+      cwd: io.cwd,
+      dirs: positionals,
+      ...(values.layer && { layers: values.layer }),
+      ...(!values.json && { onProgress: (message: string) => progressTo(io)(`validating ${message}`) }),
+    });
+    if (values.json) printJson(io, result);
+    else {
+      for (const finding of result.findings) io.stdout.write(`${formatFinding(finding)}\n`);
+      for (const d of result.distributions) io.stdout.write(`${d.name}: ${d.errors} error(s), ${d.warnings} warning(s)\n`);
+    }
+    return result.ok ? 0 : 1;
+  },
+};

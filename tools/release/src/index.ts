@@ -1,0 +1,14 @@
+export { buildArtifact, parseManifest, sha256, type Artifact, type ArtifactMetadata, type Blob } from './oci/artifact.js';
+export { findCredentials, parseChallenge, type Credentials } from './oci/credentials.js';
+export { ImmutableVersionError, readFromLayout, readIndex, writeToLayout } from './oci/layout.js';
+export { ANNOTATIONS, MEDIA_TYPES } from './oci/media-types.js';
+export { pushArtifact, type PushResult } from './oci/push.js';
+export { createRegistryClient, RegistryError, type RegistryClient, type RegistryOptions } from './oci/registry.js';
+export { readTree, tarball, untarGzip } from './oci/tar.js';
+export { diffArtifact, type DiffOptions, type DiffResult } from './diff/diff-artifact.js';
+export { diffTrees, type ObjectChange } from './diff/object-diff.js';
+export { PublishError } from './errors.js';
+export { releaseTime } from './git.js';
+export { buildEnvironmentArtifact, publish, repositoryPath, type PublishOptions, type PublishResult } from './publish.js';
+export { release, type ReleaseOptions, type ReleaseResult } from './release.js';
+export { affectedEnvironments, runTargets, type AffectedEnvironment } from './versioning/affected.js';

@@ -1,0 +1,89 @@
+/**
+ * `canaryship release`: version from changesets, commit, render and validate, publish every
+ * environment version not yet published, tag git. Safe to rerun: a version already tagged is
+ * skipped, and publishing a version that exists with the same content uploads nothing.
+ */
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { git } from './git.js';
+import { publish, type PublishResult } from './publish.js';
+import { NX_ENV, runTargets } from './versioning/affected.js';
+
+const run = promisify(execFile);
+
+export interface ReleaseOptions {
+  readonly cwd: string;
+  readonly layoutRoot: string;
+  readonly registry?: string;
+  readonly insecure?: boolean;
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface ReleaseResult {
+  readonly versioned: readonly string[];
+  readonly published: readonly PublishResult[];
+  readonly tags: readonly string[];
+}
+
+interface WorkspacePackage {
+  readonly name: string;
+  readonly version: string;
+  readonly dir: string;
+}
+
+async function workspacePackages(cwd: string): Promise<WorkspacePackage[]> {
+  const packages: WorkspacePackage[] = [];
+  for (const group of ['packages', 'environments']) {
+    for (const entry of (await readdir(join(cwd, group))).sort()) {
+      const manifest = JSON.parse(await readFile(join(cwd, group, entry, 'package.json'), 'utf8').catch(() => 'null')) as { name: string; version: string; private?: boolean } | null;
+      if (manifest && !manifest.private) packages.push({ name: manifest.name, version: manifest.version, dir: join(group, entry) });
+    }
+  }
+  return packages;
+}
+
+export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
+  const { cwd } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  const before = new Map((await workspacePackages(cwd)).map((p) => [p.name, p.version]));
+
+  progress('changeset version');
+  await run('npx', ['changeset', 'version'], { cwd });
+  const after = await workspacePackages(cwd);
+  const versioned = after.filter((p) => before.get(p.name) !== p.version).map((p) => `${p.name}@${p.version}`);
+  if (versioned.length > 0) {
+    progress(`versioned ${versioned.join(', ')}; refreshing the lockfile and committing`);
+    await run('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd });
+    await git(cwd, 'add', '-A');
+    // Committed before publishing: an artifact's `created` is the time of this commit.
+    await git(cwd, 'commit', '-m', `release: ${versioned.join(', ')}`);
+  }
+
+  const existingTags = new Set((await git(cwd, 'tag', '--list')).split('\n'));
+  const untagged = after.filter((p) => !existingTags.has(`${p.name}@${p.version}`));
+  const environments = untagged.filter((p) => p.dir.startsWith('environments/'));
+  if (environments.length > 0) {
+    progress(`rendering and validating ${environments.map((p) => p.name).join(', ')}`);
+    await runTargets(cwd, ['build', 'validate'], environments.map((p) => p.name));
+  }
+  const published: PublishResult[] = [];
+  for (const pkg of environments) {
+    published.push(
+      await publish({
+        packageDir: join(cwd, pkg.dir),
+        layoutRoot: options.layoutRoot,
+        ...(options.registry && { registry: options.registry }),
+        ...(options.insecure !== undefined && { insecure: options.insecure }),
+        onProgress: progress,
+        env: { ...process.env, ...NX_ENV },
+      }),
+    );
+  }
+  // Tags last: a tag says "released", which is only true once its artifact is published.
+  const tags = untagged.map((p) => `${p.name}@${p.version}`);
+  for (const tag of tags) await git(cwd, 'tag', tag);
+  if (tags.length > 0) progress(`tagged ${tags.join(', ')}`);
+  return { versioned, published, tags };
+}
