@@ -1,0 +1,62 @@
+/**
+ * Versioning with Changesets, and Nx affected builds: a service bump bumps every environment that
+ * depends on it; a change renders only the distributions it affects. Both run in a scratch clone.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { affectedEnvironments } from '@canaryship/release';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/distribution.js';
+
+let clone: string;
+const git = (...args: string[]): string => execFileSync('git', args, { cwd: clone, encoding: 'utf8' }).trim();
+const version = (dir: string): string => (JSON.parse(readFileSync(join(clone, dir, 'package.json'), 'utf8')) as { version: string }).version;
+
+beforeAll(() => {
+  clone = join(mkdtempSync(join(tmpdir(), 'canaryship-clone-')), 'repo');
+  execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
+  // Tools only (nx, changesets): the clone's own sources are what the commands read.
+  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+  git('config', 'user.email', 'test@example.invalid');
+  git('config', 'user.name', 'test');
+}, 120_000);
+
+describe('changesets', () => {
+  it('a patch to backend bumps backend and every environment, and nothing else', () => {
+    writeFileSync(join(clone, '.changeset/backend-timeout.md'), `---\n'@canaryship/backend': patch\n---\n\nShorter upstream timeout.\n`);
+    const before = Object.fromEntries(['packages/frontend', 'packages/backend', 'environments/istio'].map((d) => [d, version(d)]));
+    execFileSync('node', [join(ROOT, 'node_modules/@changesets/cli/bin.js'), 'version'], { cwd: clone, stdio: 'pipe' });
+    const bump = (v: string): string => v.replace(/\d+$/, (patch) => String(Number(patch) + 1));
+    expect(version('packages/backend')).toBe(bump(before['packages/backend']!));
+    for (const env of ['kubernetes', 'istio', 'linkerd']) expect(version(`environments/${env}`)).toBe(bump(before['environments/istio']!));
+    expect(version('packages/frontend')).toBe(before['packages/frontend']);
+    expect(readFileSync(join(clone, 'packages/backend/CHANGELOG.md'), 'utf8')).toContain('Shorter upstream timeout.');
+    expect(readFileSync(join(clone, 'environments/linkerd/CHANGELOG.md'), 'utf8')).toContain('@canaryship/backend@');
+    git('checkout', '--quiet', '.');
+    git('clean', '--quiet', '-fd', '.changeset', 'packages', 'environments');
+  });
+});
+
+describe('nx affected', () => {
+  const commitChange = (file: string): void => {
+    appendFileSync(join(clone, file), '\n// touched by a test\n');
+    git('commit', '--quiet', '-am', `touch ${file}`);
+  };
+
+  it('a service change affects all three environments', async () => {
+    commitChange('packages/backend/src/backend.ts');
+    expect((await affectedEnvironments(clone, 'HEAD~1')).map((e) => e.environment)).toEqual(['istio', 'kubernetes', 'linkerd']);
+  });
+
+  it('an environment change affects only that environment', async () => {
+    commitChange('environments/istio/src/index.ts');
+    expect((await affectedEnvironments(clone, 'HEAD~1')).map((e) => e.environment)).toEqual(['istio']);
+  });
+
+  it('a change outside the graph affects none', async () => {
+    commitChange('test/README.md');
+    expect(await affectedEnvironments(clone, 'HEAD~1')).toEqual([]);
+  });
+});
