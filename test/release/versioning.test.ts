@@ -6,9 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '@canaryship/cli';
 import { affectedEnvironments } from '@canaryship/release';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/distribution.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 let clone: string;
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: clone, encoding: 'utf8' }).trim();
@@ -59,4 +61,33 @@ describe('nx affected', () => {
     commitChange('test/README.md');
     expect(await affectedEnvironments(clone, 'HEAD~1')).toEqual([]);
   });
+});
+
+describe('npm run release', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => void (registry = await startRegistry()));
+  afterAll(async () => registry?.dispose());
+
+  it('versions, commits, renders, validates, publishes the new environment versions and tags them; a rerun does nothing', async () => {
+    writeFileSync(join(clone, '.changeset/cache-ttl.md'), `---\n'@canaryship/cache': minor\n---\n\nLonger TTL.\n`);
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'changeset for cache');
+    const run = async (): Promise<{ code: number; result: { versioned: string[]; tags: string[]; published: { reference: string; digest: string }[] } }> => {
+      const out: string[] = [];
+      const code = await main(['release', '--registry', registry.host, '--insecure', '--json'], { cwd: clone, stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => undefined } });
+      return { code, result: JSON.parse(out.join('')) };
+    };
+    const first = await run();
+    expect(first.code).toBe(0);
+    const cacheVersion = version('packages/cache');
+    const envVersion = version('environments/istio');
+    expect(first.result.versioned).toEqual(expect.arrayContaining([`@canaryship/cache@${cacheVersion}`, `@canaryship/env-istio@${envVersion}`]));
+    expect(first.result.published.map((p) => p.reference).sort()).toEqual(['istio', 'kubernetes', 'linkerd'].map((e) => `${registry.host}/webapp/${e}:${version(`environments/${e}`)}`));
+    expect(git('tag', '--list')).toContain(`@canaryship/env-linkerd@${version('environments/linkerd')}`);
+    expect(git('log', '-1', '--format=%s')).toBe(`release: ${first.result.versioned.join(', ')}`);
+    expect(git('status', '--porcelain', '--untracked-files=no')).toBe('');
+
+    const second = await run();
+    expect(second.result).toEqual({ versioned: [], published: [], tags: [] });
+  }, 300_000);
 });
