@@ -2,7 +2,7 @@
 # Builds the local control plane's binaries into a cache outside git, keyed by this module's pins,
 # so a rebuild happens only when a version changes. Prints the bin directory on stdout.
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler: from this module (go.mod pins them)
-#   kwok, flagger: `go install` at the versions below
+#   kwok, flagger, flagger loadtester: `go install` at the versions below
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,7 +38,7 @@ if [[ ! -x "$bin/etcd" ]]; then
   log "building etcd"
   go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3
 fi
-for tool in "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "github.com/fluxcd/flagger/cmd/flagger@$FLAGGER_VERSION"; do
+for tool in "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "github.com/fluxcd/flagger/cmd/flagger@$FLAGGER_VERSION" "github.com/fluxcd/flagger/cmd/loadtester@$FLAGGER_VERSION"; do
   name="${tool%@*}"; name="${name##*/}"
   if [[ ! -x "$bin/$name" ]]; then
     log "installing $tool"

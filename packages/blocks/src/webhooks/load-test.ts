@@ -1,7 +1,12 @@
 /**
  * The load test: `rollout` webhooks that run `hey` on the loadtester during every analysis interval,
- * so the SLO queries always have traffic to measure ("no values found" otherwise halts the release).
- * These are `cmd` tasks: asynchronous by design, they generate traffic and never gate anything.
+ * so the SLO queries always have traffic to measure. These are `cmd` tasks: asynchronous by design,
+ * they generate traffic and never gate anything.
+ *
+ * The same command also runs as a `pre-rollout` warm-up, after the conformance test passed: Flagger
+ * calls rollout hooks and queries the metrics in the same tick, so without traffic already flowing
+ * the first analysis finds "no values" and counts a failed check against every release.
+ * (The loadtester runs one copy of an identical command at a time.)
  */
 import type { CanaryWebhook } from '../flagger/api.js';
 import type { ServiceSpec } from '../service/input.js';
@@ -44,7 +49,7 @@ export function loadTestWebhooks(
   const { requestsPerSecond, concurrency } = spec.load;
   // hey's -q is a rate per worker: spread the requested total over the workers.
   const perWorker = Math.max(1, Math.ceil(requestsPerSecond / concurrency));
-  return loadRoutes(strategy).map((route) => {
+  return loadRoutes(strategy).flatMap((route) => {
     const host = route.host === 'canary' ? `${spec.name}-canary` : spec.name;
     const cmd = [
       `hey -z ${durationSeconds}s -q ${perWorker} -c ${concurrency}`,
@@ -53,6 +58,10 @@ export function loadTestWebhooks(
     ]
       .filter(Boolean)
       .join(' ');
-    return { name: route.name, type: 'rollout', url: runner.url, timeout: '15s', metadata: { type: 'cmd', cmd } };
+    const metadata = { type: 'cmd', cmd };
+    return [
+      { name: route.name.replace(/^load-test/, 'load-warmup'), type: 'pre-rollout' as const, url: runner.url, timeout: '15s', metadata },
+      { name: route.name, type: 'rollout' as const, url: runner.url, timeout: '15s', metadata },
+    ];
   });
 }
