@@ -15,6 +15,8 @@ export default defineConfig({
   resolve: { alias: aliases.map(({ find, replacement }) => ({ find: new RegExp(`^${find}$`), replacement })) },
   test: {
     include: ['{packages,environments,tools}/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The cluster suite needs minutes and its own processes: `npm run test:cluster`.
+    exclude: ['test/cluster/**', '**/node_modules/**'],
     benchmark: { include: ['bench/**/*.bench.ts'] },
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -14,3 +14,11 @@ export function fluxPull(): string {
   execFileSync('go', ['build', '-trimpath', '-o', out, '.'], { cwd: join(ROOT, 'tools/flux-pull'), stdio: 'inherit' });
   return out;
 }
+
+/** actionlint at a pinned release, installed from the Go module proxy into the tool cache. */
+export function actionlint(): string {
+  const bin = join(CACHE, 'bin');
+  mkdirSync(bin, { recursive: true });
+  execFileSync('go', ['install', 'github.com/rhysd/actionlint/cmd/actionlint@v1.7.12'], { env: { ...process.env, GOBIN: bin }, stdio: 'inherit' });
+  return join(bin, 'actionlint');
+}

@@ -1,0 +1,7 @@
+export { buildBinaries, type Binaries } from './binaries.js';
+export { formatTable, runCanaries, type CanaryResult, type EnvironmentReport } from './canary-runs.js';
+export { startControlPlane, type ControlPlane } from './control-plane.js';
+export { kubectlFor, type Kubectl } from './kubectl.js';
+export { SHORTENED, shortenAnalysis, writeOverlay } from './overlay.js';
+export { predictedTicks, predictedWindow, strategyOf, type Scenario, type StrategyName } from './timeline.js';
+export { startTelemetry, type Behaviour, type Shape, type Telemetry } from './telemetry.js';

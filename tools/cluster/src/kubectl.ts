@@ -1,0 +1,27 @@
+/** kubectl against the local control plane (a real client: server-side apply, warnings, waits). */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface KubectlResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export type Kubectl = (...args: string[]) => Promise<KubectlResult>;
+
+export const kubectlFor =
+  (kubeconfig: string): Kubectl =>
+  async (...args) => {
+    try {
+      return await run(process.env['KUBECTL'] ?? 'kubectl', ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 << 20 });
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`kubectl ${args.join(' ')}: ${e.stderr?.trim() || e.message}`);
+    }
+  };
+
+export async function getJson<T>(kubectl: Kubectl, ...args: string[]): Promise<T> {
+  return JSON.parse((await kubectl('get', ...args, '-o', 'json')).stdout) as T;
+}

@@ -1,0 +1,60 @@
+/** Prometheus (Debian's), the Flagger loadtester and Flagger, as processes next to the control plane. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MeshProvider } from '@canaryship/blocks';
+import { stringify } from 'yaml';
+import type { Binaries } from './binaries.js';
+import { freePort } from './ports.js';
+import { httpOk, waitUntil, type ProcessGroup } from './processes.js';
+
+export async function startPrometheus(binaries: Binaries, processes: ProcessGroup, workDir: string, scrapeTarget: string): Promise<string> {
+  const port = await freePort();
+  const dir = join(workDir, 'prometheus');
+  await mkdir(dir, { recursive: true });
+  const config = join(dir, 'prometheus.yml');
+  // Scraped every second, so a shortened analysis interval still sees several samples per window.
+  await writeFile(
+    config,
+    stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      scrape_configs: [{ job_name: 'synthetic', honor_labels: true, static_configs: [{ targets: [scrapeTarget] }] }],
+    }),
+  );
+  processes.start('prometheus', binaries.prometheus, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil('prometheus readiness', () => httpOk(`${url}/-/ready`), 60_000, processes);
+  return url;
+}
+
+const FAKE_HEY_DIR = fileURLToPath(new URL('../bin', import.meta.url));
+
+/** The real loadtester; its `hey` is the stand-in in tools/cluster/bin, its curl goes through the proxy. */
+export async function startLoadtester(binaries: Binaries, processes: ProcessGroup, options: { port: number; telemetry: string; proxy: string }): Promise<void> {
+  processes.start('loadtester', binaries.loadtester, [`-port=${options.port}`, '-timeout=1h', '-log-level=info'], {
+    ...proxyEnv(options.proxy),
+    PATH: `${FAKE_HEY_DIR}:${process.env['PATH'] ?? ''}`,
+    CANARYSHIP_TELEMETRY: `http://${options.telemetry}`,
+  });
+  await waitUntil('loadtester health', () => httpOk(`http://127.0.0.1:${options.port}/healthz`), 30_000, processes);
+}
+
+export const proxyEnv = (proxy: string): NodeJS.ProcessEnv => ({ HTTP_PROXY: proxy, http_proxy: proxy, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' });
+
+export function startFlagger(binaries: Binaries, processes: ProcessGroup, options: { kubeconfig: string; provider: MeshProvider; prometheus: string; namespace: string; proxy: string }): string {
+  const name = `flagger-${options.provider.replace(/[^a-z]/g, '')}`;
+  processes.start(
+    name,
+    binaries.flagger,
+    [
+      `-kubeconfig=${options.kubeconfig}`,
+      `-mesh-provider=${options.provider}`,
+      `-metrics-server=${options.prometheus}`,
+      `-namespace=${options.namespace}`,
+      '-log-level=info',
+      '-enable-config-tracking=true',
+    ],
+    proxyEnv(options.proxy),
+  );
+  return name;
+}

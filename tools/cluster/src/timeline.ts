@@ -1,0 +1,48 @@
+/**
+ * What a Canary's settings predict for one release, from Flagger's scheduling (one analysis per
+ * interval I; a new revision is noticed on the next tick, 0..I after it is applied):
+ * - promotion: blue/green (N+4)·I, A/B (N+3)·I, progressive canary (n+3)·I with n weight steps;
+ * - rollback after failing metrics: a tick to notice, a tick for the pre-rollout hooks, `threshold`
+ *   failing analyses, then the rollback tick: (threshold+3)·I;
+ * - rollback after a failing conformance test: it fails from the second tick on: (threshold+2)·I.
+ * Each is given as a window of one interval, [k−1, k]·I, for the unknown detection delay.
+ */
+export type StrategyName = 'blue/green' | 'blue/green + mirroring' | 'A/B testing' | 'progressive canary';
+export type Scenario = 'promote' | 'rollback' | 'conformance';
+
+export interface Analysis {
+  readonly interval: string;
+  readonly threshold: number;
+  readonly iterations?: number;
+  readonly stepWeight?: number;
+  readonly maxWeight?: number;
+  readonly stepWeights?: readonly number[];
+  readonly mirror?: boolean;
+  readonly match?: readonly unknown[];
+}
+
+export function strategyOf(a: Analysis): StrategyName {
+  if (a.iterations !== undefined && a.match !== undefined) return 'A/B testing';
+  if (a.iterations !== undefined) return a.mirror ? 'blue/green + mirroring' : 'blue/green';
+  return 'progressive canary';
+}
+
+const seconds = (interval: string): number => Number(interval.slice(0, -1)) * (interval.endsWith('m') ? 60 : 1);
+
+/** Ticks from applying a revision to its terminal phase. */
+export function predictedTicks(a: Analysis, scenario: Scenario): number {
+  if (scenario === 'rollback') return a.threshold + 3;
+  if (scenario === 'conformance') return a.threshold + 2;
+  const strategy = strategyOf(a);
+  if (strategy === 'progressive canary') {
+    const steps = a.stepWeights?.length ?? Math.ceil((a.maxWeight ?? 100) / (a.stepWeight ?? 100));
+    return steps + 3;
+  }
+  return (a.iterations ?? 0) + (strategy === 'A/B testing' ? 3 : 4);
+}
+
+export function predictedWindow(a: Analysis, scenario: Scenario): { low: number; high: number } {
+  const ticks = predictedTicks(a, scenario);
+  const interval = seconds(a.interval);
+  return { low: (ticks - 1) * interval, high: ticks * interval };
+}

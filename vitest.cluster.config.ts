@@ -1,0 +1,11 @@
+import { mergeConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/** `npm run test:cluster`: the canary runs on the local control plane (minutes, not seconds). */
+export default mergeConfig(base, {
+  test: {
+    include: ['test/cluster/**/*.test.ts'],
+    testTimeout: 60 * 60 * 1000,
+    hookTimeout: 60 * 60 * 1000,
+  },
+});
