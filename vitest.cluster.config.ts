@@ -1,8 +1,9 @@
-import { mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 /** `npm run test:cluster`: the canary runs on the local control plane (minutes, not seconds). */
-export default mergeConfig(base, {
+export default defineConfig({
+  resolve: base.resolve,
   test: {
     include: ['test/cluster/**/*.test.ts'],
     testTimeout: 60 * 60 * 1000,

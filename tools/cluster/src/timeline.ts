@@ -7,19 +7,13 @@
  * - rollback after a failing conformance test: it fails from the second tick on: (threshold+2)·I.
  * Each is given as a window of one interval, [k−1, k]·I, for the unknown detection delay.
  */
+import type { CanaryAnalysis } from '@canaryship/blocks';
+
 export type StrategyName = 'blue/green' | 'blue/green + mirroring' | 'A/B testing' | 'progressive canary';
 export type Scenario = 'promote' | 'rollback' | 'conformance';
 
-export interface Analysis {
-  readonly interval: string;
-  readonly threshold: number;
-  readonly iterations?: number;
-  readonly stepWeight?: number;
-  readonly maxWeight?: number;
-  readonly stepWeights?: readonly number[];
-  readonly mirror?: boolean;
-  readonly match?: readonly unknown[];
-}
+/** The fields of a Canary's analysis that decide its schedule. */
+export type Analysis = Pick<CanaryAnalysis, 'interval' | 'threshold' | 'iterations' | 'stepWeight' | 'maxWeight' | 'stepWeights' | 'mirror' | 'match'>;
 
 export function strategyOf(a: Analysis): StrategyName {
   if (a.iterations !== undefined && a.match !== undefined) return 'A/B testing';

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
-import { writeTreeAtomically } from '../fs/write-tree.js';
-import { UsageError, type Command } from '../command.js';
 import { parseArgs } from 'node:util';
+import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
+import { UsageError, type Command } from '../command.js';
+import { writeTreeAtomically } from '../fs/write-tree.js';
 
 export interface RenderOptions {
   readonly cwd: string;

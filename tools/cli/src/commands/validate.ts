@@ -3,16 +3,16 @@
  * policy, kustomize, SLO queries). Errors fail; warnings are reported.
  */
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   defaultSchemaRegistry,
+  formatFinding,
   LAYERS,
   loadDistribution,
   validateDistribution,
   type Finding,
   type Layer,
 } from '@canaryship/validate';
-import { parseArgs } from 'node:util';
-import { formatFinding } from '@canaryship/validate';
 import { printJson, progressTo, UsageError, type Command } from '../command.js';
 
 export interface ValidateCommandOptions {
