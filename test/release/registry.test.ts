@@ -158,3 +158,30 @@ describe("Flux's OCI client", () => {
     writeFileSync(join(byRange, '.checked'), '');
   });
 });
+
+describe('registry authentication', () => {
+  it('answers a Basic challenge with credentials from the environment or the Docker config file, and fails clearly without', async () => {
+    const secured = await startRegistry({ basicAuth: { username: 'ci', password: 's3cret' } });
+    try {
+      const packageDir = environmentPackage('istio', '8.0.0');
+      const io = (err: string[]) => ({ cwd: packageDir, stdout: { write: () => undefined }, stderr: { write: (t: string) => err.push(t) } });
+      const denied: string[] = [];
+      const noCredentials = { ...process.env, CANARYSHIP_REGISTRY_USERNAME: '', CANARYSHIP_REGISTRY_PASSWORD: '', DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'canaryship-nocreds-')) };
+      await expect(publish({ packageDir, layoutRoot: layoutRoot(), registry: secured.host, insecure: true, env: { ...noCredentials, ...RELEASE_ENV } })).rejects.toThrow(/wants credentials/);
+      expect(await main(['publish', packageDir, '--registry', secured.host, '--insecure', '--layout', layoutRoot()], io(denied))).toBe(1);
+
+      const fromEnv = await publish({ packageDir, layoutRoot: layoutRoot(), registry: secured.host, insecure: true, env: { ...RELEASE_ENV, CANARYSHIP_REGISTRY_USERNAME: 'ci', CANARYSHIP_REGISTRY_PASSWORD: 's3cret' } });
+      expect(fromEnv.registry?.status).toBe('pushed');
+
+      const dockerConfig = mkdtempSync(join(tmpdir(), 'canaryship-docker-'));
+      writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [secured.host]: { auth: Buffer.from('ci:s3cret').toString('base64') } } }));
+      const other = environmentPackage('linkerd', '8.0.0');
+      const fromFile = await publish({ packageDir: other, layoutRoot: layoutRoot(), registry: secured.host, insecure: true, env: { ...RELEASE_ENV, DOCKER_CONFIG: dockerConfig } });
+      expect(fromFile.registry?.status).toBe('pushed');
+      const wrong = publish({ packageDir: other, layoutRoot: layoutRoot(), registry: secured.host, insecure: true, env: { ...RELEASE_ENV, CANARYSHIP_REGISTRY_USERNAME: 'ci', CANARYSHIP_REGISTRY_PASSWORD: 'nope' } });
+      await expect(wrong).rejects.toThrow(/check the credentials/);
+    } finally {
+      await secured.dispose();
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * depends on it; a change renders only the distributions it affects. Both run in a scratch clone.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@canaryship/cli';
@@ -61,6 +61,16 @@ describe('nx affected', () => {
     commitChange('test/README.md');
     expect(await affectedEnvironments(clone, 'HEAD~1')).toEqual([]);
   });
+
+  it('npm run build:affected renders only the affected distributions and says which, as JSON', async () => {
+    const out: string[] = [];
+    // HEAD~2..HEAD~1 is the commit that changed environments/istio only.
+    const code = await main(['build-affected', '--base', 'HEAD~2', '--head', 'HEAD~1', '--json'], { cwd: clone, stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => undefined } });
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join(''))).toEqual({ base: 'HEAD~2', environments: [{ environment: 'istio', package: '@canaryship/env-istio', dist: 'environments/istio/dist' }] });
+    expect(existsSync(join(clone, 'environments/istio/dist/kustomization.yaml'))).toBe(true);
+    expect(existsSync(join(clone, 'environments/linkerd/dist'))).toBe(false);
+  }, 300_000);
 });
 
 describe('npm run release', () => {

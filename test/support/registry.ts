@@ -3,7 +3,7 @@
  * on a free loopback port, with its own config (the Debian default turns on htpasswd auth) and
  * storage in a temp dir. A fault proxy in front of it can answer 500s and count requests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,13 +43,20 @@ export interface TestRegistry {
   dispose(): Promise<void>;
 }
 
-export async function startRegistry(): Promise<TestRegistry> {
+/** With `basicAuth`, the registry asks for credentials (htpasswd, bcrypt hashed by python3's crypt). */
+export async function startRegistry(options: { basicAuth?: { username: string; password: string } } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'canaryship-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
+  const auth: string[] = [];
+  if (options.basicAuth) {
+    const hash = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', options.basicAuth.password], { encoding: 'utf8' }).trim();
+    writeFileSync(join(dir, 'htpasswd'), `${options.basicAuth.username}:${hash}\n`);
+    auth.push('auth:', '  htpasswd:', '    realm: canaryship-test', `    path: ${join(dir, 'htpasswd')}`);
+  }
   writeFileSync(
     join(dir, 'config.yml'),
-    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: ${host}`, ''].join('\n'),
+    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: ${host}`, ...auth, ''].join('\n'),
   );
   let child: ChildProcess | undefined;
   let output = '';
