@@ -56,7 +56,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   if (versioned.length > 0) {
     progress(`versioned ${versioned.join(', ')}; refreshing the lockfile and committing`);
     await run('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd });
-    await git(cwd, 'add', '-A');
+    // Only what `changeset version` and the lockfile refresh touch.
+    await git(cwd, 'add', '-A', '--', '.changeset', 'package-lock.json', 'packages', 'environments', 'tools');
     // Committed before publishing: an artifact's `created` is the time of this commit.
     await git(cwd, 'commit', '-m', `release: ${versioned.join(', ')}`);
   }
