@@ -4,3 +4,4 @@ export { COMMANDS } from './commands/index.js';
 export { render, renderFiles, renderTo, type RenderOptions, type RenderResult } from './commands/render.js';
 export { validate, type ValidateCommandOptions, type ValidateResult } from './commands/validate.js';
 export { writeTreeAtomically, type TreeFile } from './fs/write-tree.js';
+export { newServiceCommand, scaffold, starterInput } from './commands/new-service.js';
