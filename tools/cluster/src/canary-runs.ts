@@ -43,6 +43,19 @@ export interface CanaryResult {
   readonly failedChecks: number;
 }
 
+export interface ManifestResult {
+  readonly file: string;
+  readonly accepted: boolean;
+  /** kubectl's output: what was applied, or why not. */
+  readonly output: string;
+}
+
+export interface RunReport {
+  /** Provider-side manifests (examples/flux) applied to the cluster's Flux CRDs. */
+  readonly providerManifests: readonly ManifestResult[];
+  readonly environments: readonly EnvironmentReport[];
+}
+
 export interface EnvironmentReport {
   readonly environment: EnvironmentName;
   /** `Warning:` lines kubectl printed for the server-side apply. */
@@ -65,7 +78,13 @@ const shortened = (a: Manifest): Analysis =>
     ...(a['stepWeight'] !== undefined && { stepWeight: SHORTENED.stepWeight, maxWeight: SHORTENED.maxWeight }),
   }) as Analysis;
 
-export async function runCanaries(options: { workDir: string; distRoot: string; environments: readonly EnvironmentName[]; onProgress?: (m: string) => void }): Promise<EnvironmentReport[]> {
+export async function runCanaries(options: {
+  workDir: string;
+  distRoot: string;
+  environments: readonly EnvironmentName[];
+  providerManifests?: readonly string[];
+  onProgress?: (m: string) => void;
+}): Promise<RunReport> {
   const progress = options.onProgress ?? (() => undefined);
   await mkdir(options.workDir, { recursive: true });
   progress('building the control plane (cached after the first run)');
@@ -81,11 +100,23 @@ export async function runCanaries(options: { workDir: string; distRoot: string; 
     const addresses = new Map(Object.values(ENVIRONMENT_PROFILES).map((p) => [new URL(p.prometheusAddress).host, Number(prometheus.port)]));
     proxy = await startProxy({ loadtesterPort, prometheus: addresses });
     await startLoadtester(binaries, cp.processes, { port: loadtesterPort, telemetry: telemetry.address, proxy: proxy.url });
-    const reports: EnvironmentReport[] = [];
-    for (const environment of options.environments) {
-      reports.push(await runEnvironment(environment, proxy));
+    const providerManifests: ManifestResult[] = [];
+    if (options.providerManifests?.length) {
+      await cp.kubectl('create', 'namespace', 'flux-system');
+      for (const file of options.providerManifests) {
+        progress(`applying the provider's ${file}`);
+        const result = await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', file).then(
+          ({ stdout, stderr }) => ({ accepted: true, output: stdout + stderr }),
+          (error: Error) => ({ accepted: false, output: error.message }),
+        );
+        providerManifests.push({ file, ...result });
+      }
     }
-    return reports;
+    const environments: EnvironmentReport[] = [];
+    for (const environment of options.environments) {
+      environments.push(await runEnvironment(environment, proxy));
+    }
+    return { providerManifests, environments };
   } catch (error) {
     throw new Error(`${(error as Error).message}\n\nprocess logs:\n${await cp.processes.report()}`);
   } finally {

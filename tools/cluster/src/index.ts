@@ -1,5 +1,5 @@
 export { buildBinaries, type Binaries } from './binaries.js';
-export { formatTable, runCanaries, type CanaryResult, type EnvironmentReport } from './canary-runs.js';
+export { formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type RunReport } from './canary-runs.js';
 export { startControlPlane, type ControlPlane } from './control-plane.js';
 export { kubectlFor, type Kubectl } from './kubectl.js';
 export { SHORTENED, shortenAnalysis, writeOverlay } from './overlay.js';

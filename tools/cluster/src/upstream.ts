@@ -1,6 +1,6 @@
 /**
  * Upstream files the cluster needs, from their Go modules at pinned versions (never committed):
- * CRDs of Flagger, Istio networking and Gateway API, and kwok's stages that make pods Ready.
+ * CRDs of Flagger, Istio networking, Gateway API and Flux, and kwok's stages that make pods Ready.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { goModuleDir } from '@canaryship/validate';
 /** The CRD versions the providers in our environments need. */
 export const GATEWAY_API_VERSION = 'v1.3.0';
 export const ISTIO_API_VERSION = 'v1.27.0';
+/** Flux's source-controller and kustomize-controller, for the provider-side objects (examples/flux). */
+export const FLUX_CONTROLLERS_VERSION = 'v1.9.1';
 
 /** kwok is pinned once, in the control plane's build script. */
 export async function kwokVersion(): Promise<string> {
@@ -24,7 +26,11 @@ export async function crdFiles(): Promise<string[]> {
   const flagger = await goModuleDir('github.com/fluxcd/flagger', `v${FLAGGER_VERSION}`);
   const gateway = await goModuleDir('sigs.k8s.io/gateway-api', GATEWAY_API_VERSION);
   const istio = await goModuleDir('istio.io/api', ISTIO_API_VERSION);
+  const source = await goModuleDir('github.com/fluxcd/source-controller', FLUX_CONTROLLERS_VERSION);
+  const kustomize = await goModuleDir('github.com/fluxcd/kustomize-controller', FLUX_CONTROLLERS_VERSION);
   return [
+    join(source, 'config/crd/bases/source.toolkit.fluxcd.io_ocirepositories.yaml'),
+    join(kustomize, 'config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml'),
     join(flagger, 'artifacts/flagger/crd.yaml'),
     ...['httproutes', 'gateways', 'gatewayclasses', 'referencegrants'].map((k) => join(gateway, `config/crd/standard/gateway.networking.k8s.io_${k}.yaml`)),
     join(istio, 'kubernetes/customresourcedefinitions.gen.yaml'),
