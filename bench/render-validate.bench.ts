@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { backend } from '@canaryship/backend';
 import { blueGreen, composeDistribution, progressive, renderDistribution, type DistributionDefinition, type ServiceInput } from '@canaryship/blocks';
 import { loadtester } from '@canaryship/loadtester';
-import { defaultSchemaRegistry, validateDistribution, type Distribution, type Layer, type Manifest } from '@canaryship/validate';
+import { defaultSchemaRegistry, distributionOf, validateDistribution, type Distribution, type Layer } from '@canaryship/validate';
 import { distribution as istio } from '../environments/istio/src/index.js';
 import { distribution as kubernetes } from '../environments/kubernetes/src/index.js';
 import { distribution as linkerd } from '../environments/linkerd/src/index.js';
@@ -13,14 +13,9 @@ const SHIPPED: DistributionDefinition[] = [kubernetes, istio, linkerd];
 const IN_PROCESS: Layer[] = ['schema', 'references', 'policy'];
 const schemas = await defaultSchemaRegistry();
 
-const asLoaded = (definition: DistributionDefinition): Distribution => {
-  const composed = composeDistribution(definition);
-  return {
-    name: composed.environment,
-    dir: '.',
-    objects: composed.objects.map((o) => ({ file: o.path, object: o.object as Manifest, id: `${o.object.kind}/${o.object.metadata?.namespace}/${o.object.metadata?.name}` })),
-  };
-};
+/** Composed in memory; `dir` is its rendered copy, which the kustomize layer builds. */
+const asLoaded = (definition: DistributionDefinition): Distribution =>
+  distributionOf(composeDistribution(definition), `environments/${definition.environment}/dist`);
 
 /** `count` copies of the backend service (without calls) in each environment. */
 function scaled(count: number): DistributionDefinition[] {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { blueGreen, composeDistribution } from '@canaryship/blocks';
 import { main, starterInput } from '@canaryship/cli';
 import { loadtester } from '@canaryship/loadtester';
-import { defaultSchemaRegistry, validateDistribution, type Manifest } from '@canaryship/validate';
+import { defaultSchemaRegistry, distributionOf, validateDistribution } from '@canaryship/validate';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/distribution.js';
 
@@ -34,8 +34,7 @@ describe('new-service', () => {
     const schemas = await defaultSchemaRegistry();
     for (const environment of ['kubernetes', 'istio', 'linkerd'] as const) {
       const composed = composeDistribution({ environment, testRunner: loadtester, services: [{ input: starterInput('payments'), strategy: blueGreen({ iterations: 10 }) }] });
-      const objects = composed.objects.map((o) => ({ file: o.path, object: o.object as Manifest, id: `${o.object.kind}/${o.object.metadata?.namespace}/${o.object.metadata?.name}` }));
-      expect(await validateDistribution({ name: environment, dir: '.', objects }, { schemas, layers: ['schema', 'references', 'policy'] })).toEqual([]);
+      expect(await validateDistribution(distributionOf(composed, '.'), { schemas, layers: ['schema', 'references', 'policy'] })).toEqual([]);
     }
   });
 

@@ -6,33 +6,16 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitUntil } from '@canaryship/cluster';
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-
-async function waitFor(url: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${url} did not come up in ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+/** Up when /v2/ answers at all: a registry with auth answers 401. */
+const answers = (url: string): Promise<void> =>
+  waitUntil(url, async () => {
+    await (await fetch(url)).arrayBuffer();
+    return true;
+  }, 10_000);
 
 export interface TestRegistry {
   /** `127.0.0.1:<port>` */
@@ -67,7 +50,7 @@ export async function startRegistry(options: { basicAuth?: { username: string; p
       child = spawn(process.env['DOCKER_REGISTRY'] ?? 'docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-      await waitFor(`http://${host}/v2/`);
+      await answers(`http://${host}/v2/`);
     },
     async stop() {
       const running = child;

@@ -17,11 +17,10 @@ import {
   progressive,
   type DistributionDefinition,
   type Issue,
-  type KubernetesObject,
 } from '@canaryship/blocks';
 import { renderTo } from '@canaryship/cli';
 import { loadtester } from '@canaryship/loadtester';
-import { defaultSchemaRegistry, validateDistribution, type Manifest } from '@canaryship/validate';
+import { defaultSchemaRegistry, distributionOf, validateDistribution } from '@canaryship/validate';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -144,8 +143,7 @@ describe('any service input', () => {
           throw error;
         }
         rendered += 1;
-        const objects = composed.objects.map((o) => ({ file: o.path, object: o.object as KubernetesObject as Manifest, id: `${o.object.kind}/${o.object.metadata?.namespace ?? ''}/${o.object.metadata?.name}` }));
-        const findings = await validateDistribution({ name: env, dir: scratch, objects }, { schemas, layers: ['schema', 'references', 'policy'] });
+        const findings = await validateDistribution(distributionOf(composed, scratch), { schemas, layers: ['schema', 'references', 'policy'] });
         expect(findings).toEqual([]);
       }),
       { numRuns: 300, seed: 20261126 },

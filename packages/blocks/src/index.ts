@@ -65,6 +65,6 @@ export { configMapName, podinfoConfig, serviceObjects, serviceUrl, type ServiceO
 
 export { composeDistribution, type ComposedDistribution } from './distribution/compose.js';
 export { defineDistribution, type DistributionDefinition, type ServiceRelease, type TestRunnerComponent } from './distribution/define.js';
-export { FILE_BY_KIND, objectId, type KubernetesObject, type PlacedObject } from './distribution/objects.js';
+export { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './distribution/objects.js';
 export { KUSTOMIZATION_FILE, renderDistribution, type RenderedFile } from './distribution/render.js';
 export { canonical, toYaml } from './distribution/serialize.js';

@@ -12,7 +12,7 @@ import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { buildBinaries } from './binaries.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { getJson } from './kubectl.js';
-import { SHORTENED, writeOverlay } from './overlay.js';
+import { shortenedFields, writeOverlay } from './overlay.js';
 import { freePort } from './ports.js';
 import { waitUntil } from './processes.js';
 import { startProxy, type ClusterProxy } from './proxy.js';
@@ -69,14 +69,8 @@ interface CanaryStatus {
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
 
-/** The analysis as the overlay leaves it (see overlay.ts). */
-const shortened = (a: Manifest): Analysis =>
-  ({
-    ...a,
-    interval: SHORTENED.interval,
-    ...(a['iterations'] !== undefined && { iterations: SHORTENED.iterations }),
-    ...(a['stepWeight'] !== undefined && { stepWeight: SHORTENED.stepWeight, maxWeight: SHORTENED.maxWeight }),
-  }) as Analysis;
+/** The analysis as the overlay leaves it. */
+const shortened = (a: Manifest): Analysis => ({ ...a, ...shortenedFields(a) }) as Analysis;
 
 export async function runCanaries(options: {
   workDir: string;
@@ -182,16 +176,17 @@ export async function runCanaries(options: {
         );
         for (const canary of canaries) {
           const name = canary.metadata.name;
+          const analysis = shortened(canary.spec.analysis);
           const outcome = done.get(name)!;
           const primary = await getJson<Manifest>(kubectl, 'deployment', `${name}-primary`, '-n', NAMESPACE);
           results.push({
             environment,
             service: name,
-            strategy: strategyOf(shortened(canary.spec.analysis)),
+            strategy: strategyOf(analysis),
             scenario,
             phase: outcome.phase,
             seconds: Math.round((outcome.at - started) / 100) / 10,
-            predicted: predictedWindow(shortened(canary.spec.analysis), scenario),
+            predicted: predictedWindow(analysis, scenario),
             primaryRevision: String(primary['spec']?.template?.metadata?.annotations?.['canaryship.dev/revision'] ?? ''),
             maxWeight: maxWeight.get(name) ?? 0,
             loadTests: telemetry.loads.filter((l) => l.service === name && l.at >= started).length,

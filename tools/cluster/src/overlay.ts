@@ -8,23 +8,25 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
-export const SHORTENED = { interval: '10s', intervalSeconds: 10, iterations: 3, stepWeight: 20, maxWeight: 60 } as const;
+export const SHORTENED = { interval: '10s', iterations: 3, stepWeight: 20, maxWeight: 60 } as const;
 
 interface CanaryLike {
   readonly metadata: { readonly name: string };
   readonly spec: { readonly analysis: Record<string, unknown> };
 }
 
-/** JSON 6902 operations that shorten one Canary's analysis, whichever strategy it runs. */
-export function shortenAnalysis(canary: CanaryLike): object[] {
-  const a = canary.spec.analysis;
-  const ops: object[] = [{ op: 'replace', path: '/spec/analysis/interval', value: SHORTENED.interval }];
-  if (a['iterations'] !== undefined) ops.push({ op: 'replace', path: '/spec/analysis/iterations', value: SHORTENED.iterations });
-  if (a['stepWeight'] !== undefined) {
-    ops.push({ op: 'replace', path: '/spec/analysis/stepWeight', value: SHORTENED.stepWeight }, { op: 'replace', path: '/spec/analysis/maxWeight', value: SHORTENED.maxWeight });
-  }
-  return ops;
+/** The analysis fields the overlay replaces, whichever strategy the Canary runs. */
+export function shortenedFields(analysis: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return {
+    interval: SHORTENED.interval,
+    ...(analysis['iterations'] !== undefined && { iterations: SHORTENED.iterations }),
+    ...(analysis['stepWeight'] !== undefined && { stepWeight: SHORTENED.stepWeight, maxWeight: SHORTENED.maxWeight }),
+  };
 }
+
+/** JSON 6902 operations that shorten one Canary's analysis. */
+export const shortenAnalysis = (canary: CanaryLike): object[] =>
+  Object.entries(shortenedFields(canary.spec.analysis)).map(([field, value]) => ({ op: 'replace', path: `/spec/analysis/${field}`, value }));
 
 export async function writeOverlay(dir: string, distDir: string, canaries: readonly CanaryLike[], revision: string): Promise<string> {
   await rm(dir, { recursive: true, force: true });

@@ -9,6 +9,6 @@ export { diffArtifact, type DiffOptions, type DiffResult } from './diff/diff-art
 export { diffTrees, type ObjectChange } from './diff/object-diff.js';
 export { PublishError } from './errors.js';
 export { releaseTime } from './git.js';
-export { buildEnvironmentArtifact, publish, repositoryPath, type PublishOptions, type PublishResult } from './publish.js';
+export { buildEnvironmentArtifact, connectRegistry, publish, repositoryPath, type PublishOptions, type PublishResult, type RegistryTarget } from './publish.js';
 export { release, type ReleaseOptions, type ReleaseResult } from './release.js';
 export { affectedEnvironments, runTargets, type AffectedEnvironment } from './versioning/affected.js';

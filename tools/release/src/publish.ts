@@ -11,7 +11,7 @@ import { buildArtifact, type Artifact } from './oci/artifact.js';
 import { findCredentials } from './oci/credentials.js';
 import { readFromLayout, writeToLayout, type LayoutStatus } from './oci/layout.js';
 import { pushArtifact, type PushResult } from './oci/push.js';
-import { createRegistryClient, type RegistryOptions } from './oci/registry.js';
+import { createRegistryClient, type RegistryClient, type RegistryOptions } from './oci/registry.js';
 import { releaseTime } from './git.js';
 
 export interface PublishOptions {
@@ -60,6 +60,31 @@ async function sourceUrl(packageDir: string): Promise<string> {
   return url.replace(/^git\+/, '').replace(/\.git$/, '');
 }
 
+export interface RegistryTarget {
+  readonly client: RegistryClient;
+  readonly host: string;
+  /** `[prefix/]webapp/<environment>` */
+  readonly repository: string;
+}
+
+/** `host[:port][/prefix]` → a client (with the host's credentials) and the environment's repository. */
+export async function connectRegistry(
+  registry: string,
+  environment: EnvironmentName,
+  options: Pick<RegistryOptions, 'insecure' | 'retry' | 'onRetry'> & { readonly env?: NodeJS.ProcessEnv },
+): Promise<RegistryTarget> {
+  const [host = '', ...prefix] = registry.replace(/^oci:\/\//, '').split('/');
+  const credentials = await findCredentials(host, options.env);
+  const client = createRegistryClient({
+    host,
+    ...(options.insecure !== undefined && { insecure: options.insecure }),
+    ...(credentials && { credentials }),
+    ...(options.retry && { retry: options.retry }),
+    ...(options.onRetry && { onRetry: options.onRetry }),
+  });
+  return { client, host, repository: repositoryPath(environment, prefix.join('/')) };
+}
+
 export async function buildEnvironmentArtifact(packageDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ artifact: Artifact; manifest: PackageJson }> {
   const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as PackageJson;
   const artifact = await buildArtifact(join(packageDir, 'dist'), {
@@ -92,14 +117,10 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   };
   if (!options.registry) return { ...base, reference: `oci:${layoutPath}:${tag}` };
 
-  const [host = '', ...prefix] = options.registry.replace(/^oci:\/\//, '').split('/');
-  const repository = repositoryPath(environment, prefix.join('/'));
-  const credentials = await findCredentials(host, options.env);
-  const client = createRegistryClient({
-    host,
+  const { client, host, repository } = await connectRegistry(options.registry, environment, {
     ...(options.insecure !== undefined && { insecure: options.insecure }),
-    ...(credentials && { credentials }),
     ...(options.retry && { retry: options.retry }),
+    ...(options.env && { env: options.env }),
     onRetry: (message) => progress(`${environment}: ${message}`),
   });
   // Pushed from the layout: what the embedded default holds is exactly what goes out.

@@ -1,5 +1,5 @@
 export { fieldPath, formatFinding, LAYERS, type Finding, type Layer } from './finding.js';
-export { loadDistribution, parseYaml, type Distribution, type LoadedObject, type Manifest } from './load.js';
+export { distributionOf, loadDistribution, objectKey, parseYaml, type Distribution, type LoadedObject, type Manifest } from './load.js';
 export { defaultSchemaRegistry, validateDistribution, type ValidateOptions } from './validate.js';
 export { createSchemaRegistry, type SchemaRegistry, type SchemaSources } from './layers/schema/registry.js';
 export { rejectUnknownFields } from './layers/schema/strict.js';

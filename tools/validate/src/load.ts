@@ -1,6 +1,7 @@
 /** Reads a rendered distribution through its kustomization.yaml, keeping each object's file. */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import type { ComposedDistribution } from '@canaryship/blocks';
 import { parseAllDocuments } from 'yaml';
 
 // Parsed YAML is untyped until a layer checks it; rules read it through this loose shape.
@@ -21,6 +22,13 @@ export interface Distribution {
 }
 
 export const objectKey = (o: Manifest): string => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+/** A composed distribution in memory, as the layers read it; `dir` is where its files are rendered. */
+export const distributionOf = (composed: ComposedDistribution, dir: string): Distribution => ({
+  name: composed.environment,
+  dir,
+  objects: composed.objects.map(({ path, object }) => ({ file: path, object: object as Manifest, id: objectKey(object as Manifest) })),
+});
 
 export async function parseYaml(path: string): Promise<Manifest[]> {
   const docs = parseAllDocuments(await readFile(path, 'utf8'));

@@ -11,9 +11,6 @@ export interface PlacedObject {
   readonly object: KubernetesObject;
 }
 
-export const objectId = (object: KubernetesObject): string =>
-  `${object.kind ?? '?'}/${object.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata?.name ?? '?'}`;
-
 /** File name of an object inside its folder: its role, by kind. */
 export const FILE_BY_KIND: Readonly<Record<string, string>> = {
   Namespace: 'namespace.yaml',

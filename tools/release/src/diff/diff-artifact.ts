@@ -1,11 +1,9 @@
 /** `canaryship diff`: the local distribution of an environment against a published version. */
 import { PublishError } from '../errors.js';
 import { join } from 'node:path';
-import { buildEnvironmentArtifact, environmentOf, repositoryPath } from '../publish.js';
+import { buildEnvironmentArtifact, connectRegistry, environmentOf, repositoryPath } from '../publish.js';
 import { parseManifest } from '../oci/artifact.js';
-import { findCredentials } from '../oci/credentials.js';
 import { readFromLayout } from '../oci/layout.js';
-import { createRegistryClient } from '../oci/registry.js';
 import { readTree, untarGzip } from '../oci/tar.js';
 import { diffTrees, type ObjectChange } from './object-diff.js';
 
@@ -32,10 +30,10 @@ export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
   let reference: string;
   let layer: { digest: string; data: Buffer };
   if (options.registry) {
-    const [host = '', ...prefix] = options.registry.replace(/^oci:\/\//, '').split('/');
-    const repository = repositoryPath(environment, prefix.join('/'));
-    const credentials = await findCredentials(host, options.env);
-    const client = createRegistryClient({ host, ...(options.insecure !== undefined && { insecure: options.insecure }), ...(credentials && { credentials }) });
+    const { client, host, repository } = await connectRegistry(options.registry, environment, {
+      ...(options.insecure !== undefined && { insecure: options.insecure }),
+      ...(options.env && { env: options.env }),
+    });
     reference = `${host}/${repository}:${options.version}`;
     const manifest = await client.getManifest(repository, options.version);
     if (!manifest) throw new PublishError(`${reference} is not published`);
