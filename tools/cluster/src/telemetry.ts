@@ -1,16 +1,17 @@
 /**
  * Synthetic telemetry, shaped like each provider's real series, for Prometheus to scrape: Istio's
  * standard metrics, Linkerd's proxy metrics, or podinfo's own histogram as Flagger's bundled
- * Prometheus relabels it. It stands in for workloads kwok cannot run; everything that reads it
+ * Prometheus relabels it. The shapes are validate's SERIES_SHAPES, which its promtool checks use too. It stands in for workloads kwok cannot run; everything that reads it
  * (Prometheus, Flagger's builtin queries, our MetricTemplates) is real.
  *
  * A canary gets traffic only while a load test (the fake `hey`) runs against it; its responses follow
  * the behaviour the scenario set for it. Primaries always get good traffic.
  */
 import { createServer, type Server } from 'node:http';
+import { SERIES_SHAPES, type SeriesShape } from '@canaryship/validate';
 import { freePort } from './ports.js';
 
-export type Shape = 'podinfo' | 'istio' | 'linkerd';
+export type Shape = SeriesShape;
 /**
  * good: all 200 in 8 ms, well inside every service's SLO (cache allows 20 ms on average);
  * errors: 30% 500; client-errors: 20% 400 (availability intact); slow: 900 ms.
@@ -89,39 +90,32 @@ export async function startTelemetry(): Promise<Telemetry> {
   const labels = (o: Record<string, string>): string => `{${Object.entries(o).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
 
   function render(): string {
+    const { names, labels: labelsOf } = SERIES_SHAPES[shape];
+    // Counters are kept in milliseconds; podinfo's histogram is in seconds.
+    const scale = names.unit === 'seconds' ? 1 / 1000 : 1;
     const lines: string[] = [];
     for (const [k, c] of counters) {
       const [namespace = '', workload = ''] = k.split('/');
-      if (shape === 'istio') {
-        const base = { reporter: 'destination', destination_workload: workload, destination_workload_namespace: namespace };
-        for (const [status, n] of c.byStatus) lines.push(`istio_requests_total${labels({ ...base, response_code: status })} ${n}`);
-        histogram('istio_request_duration_milliseconds', base, c, 1);
-      } else if (shape === 'linkerd') {
-        const base = { direction: 'inbound', deployment: workload, namespace };
-        for (const [status, n] of c.byStatus) lines.push(`response_total${labels({ ...base, status_code: status, classification: status.startsWith('5') ? 'failure' : 'success' })} ${n}`);
-        histogram('response_latency_ms', base, c, 1);
-      } else {
-        const pod = pods.get(k)?.[0];
-        if (!pod) continue;
-        // podinfo labels its histogram by status; all traffic here has one latency, so buckets split by status share.
-        for (const [status, n] of c.byStatus) {
-          const share = c.count === 0 ? 0 : n / c.count;
-          const base = { kubernetes_namespace: namespace, kubernetes_pod_name: pod, method: 'GET', path: 'root', status };
-          BUCKETS_MS.forEach((le, i) => lines.push(`http_request_duration_seconds_bucket${labels({ ...base, le: String(le / 1000) })} ${(c.buckets[i] ?? 0) * share}`));
-          lines.push(`http_request_duration_seconds_bucket${labels({ ...base, le: '+Inf' })} ${n}`);
-          lines.push(`http_request_duration_seconds_sum${labels(base)} ${(c.sumMs / 1000) * share}`);
-          lines.push(`http_request_duration_seconds_count${labels(base)} ${n}`);
-        }
+      const instance = shape === 'podinfo' ? pods.get(k)?.[0] : workload;
+      if (!instance) continue;
+      const base = labelsOf(namespace, instance);
+      /** One histogram holding `share` of the traffic (all of it has one latency, so buckets split by share). */
+      const histogram = (extra: Record<string, string>, share: number): void => {
+        const at = { ...base, ...extra };
+        BUCKETS_MS.forEach((le, i) => lines.push(`${names.duration}_bucket${labels({ ...at, le: String(le * scale) })} ${(c.buckets[i] ?? 0) * share}`));
+        lines.push(`${names.duration}_bucket${labels({ ...at, le: '+Inf' })} ${c.count * share}`);
+        lines.push(`${names.duration}_sum${labels(at)} ${c.sumMs * scale * share}`);
+        lines.push(`${names.duration}_count${labels(at)} ${c.count * share}`);
+      };
+      if (names.requests === `${names.duration}_count`) {
+        // podinfo: one histogram per status; its _count is the request counter.
+        for (const [status, n] of c.byStatus) histogram({ [names.status]: status }, c.count === 0 ? 0 : n / c.count);
+        continue;
       }
+      for (const [status, n] of c.byStatus) lines.push(`${names.requests}${labels({ ...base, [names.status]: status, ...(names.statusLabels?.(status) ?? {}) })} ${n}`);
+      histogram({}, 1);
     }
     return `${lines.join('\n')}\n`;
-
-    function histogram(name: string, base: Record<string, string>, c: Counters, scale: number): void {
-      BUCKETS_MS.forEach((le, i) => lines.push(`${name}_bucket${labels({ ...base, le: String(le * scale) })} ${c.buckets[i]}`));
-      lines.push(`${name}_bucket${labels({ ...base, le: '+Inf' })} ${c.count}`);
-      lines.push(`${name}_sum${labels(base)} ${c.sumMs * scale}`);
-      lines.push(`${name}_count${labels(base)} ${c.count}`);
-    }
   }
 
   const server: Server = createServer((req, res) => {

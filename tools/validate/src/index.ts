@@ -5,5 +5,5 @@ export { createSchemaRegistry, type SchemaRegistry, type SchemaSources } from '.
 export { rejectUnknownFields } from './layers/schema/strict.js';
 export { kustomizeBuild } from './layers/kustomize.js';
 export { renderTemplate } from './layers/slo/layer.js';
-export { EXPECTED, SCENARIO, syntheticSeries } from './layers/slo/series.js';
+export { EXPECTED, SCENARIO, SERIES_SHAPES, syntheticSeries, type SeriesNames, type SeriesShape, type SeriesShapeSpec } from './layers/slo/series.js';
 export { flaggerCrdFile, goModuleDir, kubernetesOpenApiDir, kubernetesVersion } from './upstream.js';

@@ -42,7 +42,7 @@ interface Traffic {
 const GOOD: Traffic = { statuses: { '200': SCENARIO.ok, '404': SCENARIO.clientErrors, '500': SCENARIO.serverErrors }, latencyMs: SCENARIO.latencyMs };
 const DECOY: Traffic = { statuses: { '503': RESPONSES_PER_STEP }, latencyMs: 5000 };
 
-interface SeriesNames {
+export interface SeriesNames {
   /** Response counter; for podinfo it is the histogram's own `_count`, labelled by status. */
   readonly requests: string;
   readonly status: string;
@@ -82,14 +82,36 @@ function workloadSeries(traffic: Traffic, names: SeriesNames, labels: Record<str
   ];
 }
 
-const PODINFO_NAMES: SeriesNames = { requests: 'http_request_duration_seconds_count', status: 'status', duration: 'http_request_duration_seconds', unit: 'seconds' };
-const ISTIO_NAMES: SeriesNames = { requests: 'istio_requests_total', status: 'response_code', duration: 'istio_request_duration_milliseconds', unit: 'milliseconds' };
-const LINKERD_NAMES: SeriesNames = {
-  requests: 'response_total',
-  status: 'status_code',
-  duration: 'response_latency_ms',
-  unit: 'milliseconds',
-  statusLabels: (code) => ({ classification: code.startsWith('5') ? 'failure' : 'success' }),
+export interface SeriesShapeSpec {
+  readonly names: SeriesNames;
+  /**
+   * Labels of one instance's series as the provider writes them for the traffic a canary serves:
+   * the pod for podinfo (as Flagger's bundled Prometheus relabels it), the workload for Istio
+   * (destination side) and Linkerd (inbound).
+   */
+  labels(namespace: string, instance: string): Record<string, string>;
+}
+
+/** Each provider's series: the one description the synthetic telemetry of the tests and the cluster share. */
+export const SERIES_SHAPES: Readonly<Record<SeriesShape, SeriesShapeSpec>> = {
+  podinfo: {
+    names: { requests: 'http_request_duration_seconds_count', status: 'status', duration: 'http_request_duration_seconds', unit: 'seconds' },
+    labels: (namespace, pod) => ({ kubernetes_namespace: namespace, kubernetes_pod_name: pod, method: 'GET', path: 'root' }),
+  },
+  istio: {
+    names: { requests: 'istio_requests_total', status: 'response_code', duration: 'istio_request_duration_milliseconds', unit: 'milliseconds' },
+    labels: (namespace, workload) => ({ reporter: 'destination', destination_workload: workload, destination_workload_namespace: namespace }),
+  },
+  linkerd: {
+    names: {
+      requests: 'response_total',
+      status: 'status_code',
+      duration: 'response_latency_ms',
+      unit: 'milliseconds',
+      statusLabels: (code) => ({ classification: code.startsWith('5') ? 'failure' : 'success' }),
+    },
+    labels: (namespace, workload) => ({ direction: 'inbound', deployment: workload, namespace }),
+  },
 };
 
 export interface Telemetry {
@@ -101,33 +123,16 @@ export interface Telemetry {
 
 /** Series of canary workload `target` (Deployment name) in `namespace`, and its decoys. */
 export function syntheticSeries(shape: SeriesShape, namespace: string, target: string): Telemetry {
+  const { names, labels } = SERIES_SHAPES[shape];
+  const series = (traffic: Traffic, instance: string, override: Record<string, string> = {}): InputSeries[] =>
+    workloadSeries(traffic, names, { ...labels(namespace, instance), ...override });
   switch (shape) {
-    case 'podinfo': {
-      // Flagger's bundled Prometheus relabels scraped pods to kubernetes_namespace / kubernetes_pod_name.
-      const pod = (name: string): Record<string, string> => ({ kubernetes_namespace: namespace, kubernetes_pod_name: name, method: 'GET', path: 'root' });
-      return {
-        canary: workloadSeries(GOOD, PODINFO_NAMES, pod(`${target}-7d9c8b6f5-x4k2p`)),
-        decoys: workloadSeries(DECOY, PODINFO_NAMES, pod(`${target}-primary-5f6d7c8b9-q7w3z`)),
-      };
-    }
-    case 'istio': {
-      const labels = (reporter: string, workload: string): Record<string, string> => ({
-        reporter,
-        destination_workload: workload,
-        destination_workload_namespace: namespace,
-      });
-      return {
-        canary: workloadSeries(GOOD, ISTIO_NAMES, labels('destination', target)),
-        decoys: [...workloadSeries(DECOY, ISTIO_NAMES, labels('source', target)), ...workloadSeries(DECOY, ISTIO_NAMES, labels('destination', `${target}-primary`))],
-      };
-    }
-    case 'linkerd': {
-      const labels = (direction: string, deployment: string): Record<string, string> => ({ direction, deployment, namespace });
-      return {
-        canary: workloadSeries(GOOD, LINKERD_NAMES, labels('inbound', target)),
-        decoys: [...workloadSeries(DECOY, LINKERD_NAMES, labels('outbound', target)), ...workloadSeries(DECOY, LINKERD_NAMES, labels('inbound', `${target}-primary`))],
-      };
-    }
+    case 'podinfo':
+      return { canary: series(GOOD, `${target}-7d9c8b6f5-x4k2p`), decoys: series(DECOY, `${target}-primary-5f6d7c8b9-q7w3z`) };
+    case 'istio':
+      return { canary: series(GOOD, target), decoys: [...series(DECOY, target, { reporter: 'source' }), ...series(DECOY, `${target}-primary`)] };
+    case 'linkerd':
+      return { canary: series(GOOD, target), decoys: [...series(DECOY, target, { direction: 'outbound' }), ...series(DECOY, `${target}-primary`)] };
   }
 }
 
