@@ -1,6 +1,6 @@
 /** `canaryship new-service`: the next service starts from a package that type-checks and renders valid. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blueGreen, composeDistribution } from '@canaryship/blocks';
@@ -10,24 +10,46 @@ import { defaultSchemaRegistry, distributionOf, validateDistribution } from '@ca
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/distribution.js';
 
-const io = (cwd: string, out: string[] = []) => ({ cwd, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
+const run = async (args: string[], cwd: string) => {
+  const out: string[] = [];
+  const code = await main(args, { cwd, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
+  return { code, output: out.join('') };
+};
+
+/** A copy of the repository's package manifests: enough for new-service to find the root and the names taken. */
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'canaryship-scaffold-'));
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  for (const group of ['packages', 'environments', 'tools']) {
+    for (const entry of readdirSync(join(ROOT, group))) {
+      if (!existsSync(join(ROOT, group, entry, 'package.json'))) continue;
+      mkdirSync(join(dir, group, entry), { recursive: true });
+      cpSync(join(ROOT, group, entry, 'package.json'), join(dir, group, entry, 'package.json'));
+    }
+  }
+  return dir;
+}
 
 describe('new-service', () => {
-  it('scaffolds a package that type-checks against @canaryship/blocks', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'canaryship-scaffold-'));
-    expect(await main(['new-service', 'payments'], io(workspace))).toBe(0);
-    const dir = join(workspace, 'packages/payments');
+  it('scaffolds a package that type-checks against @canaryship/blocks, from any folder of the repository', async () => {
+    const root = workspace();
+    const { code } = await run(['new-service', 'payments'], join(root, 'environments/istio'));
+    expect(code).toBe(0);
+    const dir = join(root, 'packages/payments');
     for (const file of ['package.json', 'tsconfig.json', 'src/index.ts', 'src/payments.ts']) expect(existsSync(join(dir, file)), file).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(manifest.dependencies).toEqual({ '@canaryship/blocks': `^${JSON.parse(readFileSync(join(ROOT, 'packages/blocks/package.json'), 'utf8')).version}` });
     writeFileSync(
       join(dir, 'tsconfig.check.json'),
       JSON.stringify({
         extends: join(ROOT, 'tsconfig.base.json'),
-        compilerOptions: { noEmit: true, types: [], paths: { '@canaryship/blocks': [join(ROOT, 'packages/blocks/dist/index.d.ts')] } },
+        compilerOptions: { noEmit: true, types: [], paths: { '@canaryship/blocks': [join(ROOT, 'packages/blocks/src/index.ts')] } },
         include: ['src'],
       }),
     );
     expect(() => execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.check.json')], { encoding: 'utf8' })).not.toThrow();
-    expect(await main(['new-service', 'payments'], io(workspace))).toBe(2);
+    expect(readdirSync(join(root, 'packages')).filter((e) => e.startsWith('.'))).toEqual([]);
+    expect(await run(['new-service', 'payments'], root)).toMatchObject({ code: 2, output: expect.stringContaining('packages/payments already exists') });
   });
 
   it('starts from an input that renders into a valid distribution in every environment', async () => {
@@ -38,11 +60,28 @@ describe('new-service', () => {
     }
   });
 
-  it('refuses a name that cannot be a service, writing nothing', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'canaryship-scaffold-'));
-    const out: string[] = [];
-    expect(await main(['new-service', 'Payments_API'], io(workspace, out))).toBe(2);
-    expect(out.join('')).toContain('"Payments_API" cannot name a service: name: a lowercase DNS label');
-    expect(existsSync(join(workspace, 'packages'))).toBe(false);
+  const refused: [string, string][] = [
+    ['Payments_API', '"Payments_API" cannot name a service: name: a lowercase DNS label'],
+    ['class', '"class" cannot name a service: the package exports `class`, a reserved word in JavaScript'],
+    ['delete', 'a reserved word in JavaScript'],
+    ['blocks', '@canaryship/blocks is already a package of this repository'],
+    ['cli', '@canaryship/cli is already a package of this repository'],
+    ['loadtester', '"loadtester" cannot name a service: name: '],
+    ['api-primary', '"api-primary" cannot name a service: name: '],
+  ];
+
+  it.each(refused)('refuses %s with the reason, writing nothing', async (name, reason) => {
+    const root = workspace();
+    const { code, output } = await run(['new-service', name], root);
+    expect(code).toBe(2);
+    expect(output).toContain(reason);
+    expect(output).not.toContain('internal error');
+    expect(existsSync(join(root, 'packages', name, 'src'))).toBe(false);
+  });
+
+  it('outside the repository, says so', async () => {
+    const { code, output } = await run(['new-service', 'payments'], tmpdir());
+    expect(code).toBe(2);
+    expect(output).toContain('is not inside the canaryship repository');
   });
 });

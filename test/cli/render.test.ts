@@ -1,10 +1,13 @@
-/** `canaryship render`: deterministic output, clear errors, and never a half-written distribution. */
+/**
+ * `canaryship render`: deterministic output, clear errors, never a half-written distribution, and
+ * never anything replaced that is not an earlier render.
+ */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { main, writeTreeAtomically } from '@canaryship/cli';
+import { COMMANDS, main, writeTreeAtomically } from '@canaryship/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { distDir, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
 import { treeDigest } from '../support/tree.js';
@@ -15,6 +18,12 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const captured = () => {
   const out: string[] = [];
   return { write: (text: string) => out.push(text), text: () => out.join('') };
+};
+const run = async (args: string[], cwd = ROOT) => {
+  const stdout = captured();
+  const stderr = captured();
+  const code = await main(args, { cwd, stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 };
 
 /** An environment package whose distribution is the istio one with one service input broken by `patch`. */
@@ -31,21 +40,26 @@ function brokenPackage(name: string, patch: string): string {
   return dir;
 }
 
+const stagingLeft = (parent: string): string[] => readdirSync(parent).filter((entry) => entry.includes('.canaryship-'));
+
 describe('render', () => {
-  it.each(ENVIRONMENT_NAMES)('renders %s byte-identically, wherever and however often it runs', async (env) => {
+  it.each(ENVIRONMENT_NAMES)('renders %s byte-identically, wherever it runs from and however often', async (env) => {
     const first = join(scratch, `${env}-a`);
     const second = join(scratch, `${env}-b`);
-    const io = { cwd: ROOT, stdout: captured(), stderr: captured() };
-    expect(await main(['render', `environments/${env}`, '--out', first], io)).toBe(0);
-    expect(await main(['render', `environments/${env}`, '--out', second, '--json'], io)).toBe(0);
-    expect(treeDigest(first)).toEqual(treeDigest(second));
-    expect(treeDigest(first)).toEqual(treeDigest(distDir(env)));
+    expect((await run(['render', `environments/${env}`, '--out', first])).code).toBe(0);
+    expect((await run(['render', '.', '--out', second, '--json'], join(ROOT, 'environments', env))).code).toBe(0);
+    const digest = treeDigest(first);
+    expect(treeDigest(second)).toEqual(digest);
+    // Rendering again over the previous render replaces it with the same bytes.
+    expect((await run(['render', `environments/${env}`, '--out', first])).code).toBe(0);
+    expect(treeDigest(first)).toEqual(digest);
+    expect(Object.keys(digest)).toContain('kustomization.yaml');
+    expect(stagingLeft(scratch)).toEqual([]);
   });
 
   it('reports each file and digest as JSON for CI', async () => {
-    const stdout = captured();
-    await main(['render', 'environments/linkerd', '--out', join(scratch, 'json'), '--json'], { cwd: ROOT, stdout, stderr: captured() });
-    const result = JSON.parse(stdout.text()) as { environment: string; files: { path: string; sha256: string }[] };
+    const { stdout } = await run(['render', 'environments/linkerd', '--out', join(scratch, 'json'), '--json']);
+    const result = JSON.parse(stdout) as { environment: string; files: { path: string; sha256: string }[] };
     expect(result.environment).toBe('linkerd');
     expect(result.files.map((f) => f.path)).toContain('frontend/canary.yaml');
     expect(result.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256))).toBe(true);
@@ -56,12 +70,12 @@ describe('render', () => {
     const out = join(scratch, 'kept');
     cpSync(distDir('istio'), out, { recursive: true });
     const before = treeDigest(out);
-    const stderr = captured();
-    expect(await main(['render', pkg, '--out', out], { cwd: ROOT, stdout: captured(), stderr })).toBe(1);
-    expect(stderr.text()).toContain('service frontend, environment istio, field slo.availabilityPercent: Too big: expected number to be <=100');
-    expect(stderr.text()).toContain('nothing was written');
+    const { code, stderr } = await run(['render', pkg, '--out', out]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('service frontend, environment istio, field slo.availabilityPercent: Too big: expected number to be <=100');
+    expect(stderr).toContain('nothing was written');
     expect(treeDigest(out)).toEqual(before);
-    expect(readdirSync(scratch).filter((entry) => entry.includes('.new-'))).toEqual([]);
+    expect(stagingLeft(scratch)).toEqual([]);
   });
 
   it('exits non-zero from the installed command too', () => {
@@ -71,11 +85,120 @@ describe('render', () => {
     expect(result.stderr).toContain('service frontend, environment istio, field strategy.iterations: unknown field');
     expect(readdirSync(scratch)).not.toContain('never');
   });
+});
 
-  it('answers a usage error with exit 2 and help', async () => {
-    const stderr = captured();
-    expect(await main(['deploy'], { cwd: ROOT, stdout: captured(), stderr })).toBe(2);
-    expect(stderr.text()).toContain('unknown command "deploy"');
+describe('render --out never destroys what it did not render', () => {
+  const targets: [string, (path: string) => void, string][] = [
+    ['a file', (path) => writeFileSync(path, 'precious\n'), 'it is not a directory'],
+    ['a package', (path) => cpSync(join(ROOT, 'packages/cache'), path, { recursive: true, filter: (src) => !src.includes('node_modules') }), 'it is not a canaryship render'],
+    ['a home-like directory', (path) => (mkdirSync(join(path, '.ssh'), { recursive: true }), writeFileSync(join(path, '.ssh/id_ed25519'), 'key\n')), 'it is not a canaryship render'],
+    ['a symlink to a directory', (path) => symlinkSync(join(ROOT, 'packages'), path), 'it is a symbolic link'],
+    [
+      'a render with a file added by hand',
+      (path) => {
+        cpSync(distDir('istio'), path, { recursive: true });
+        writeFileSync(join(path, 'notes.txt'), 'mine\n');
+      },
+      'notes.txt is not part of the render',
+    ],
+  ];
+
+  it.each(targets)('refuses %s, exit 1, leaving it as it was', async (_name, make, why) => {
+    const target = join(mkdtempSync(join(scratch, 'target-')), 'out');
+    make(target);
+    const before = lstatSync(target).isSymbolicLink() ? 'symlink' : lstatSync(target).isDirectory() ? treeDigest(target) : readFileSync(target, 'utf8');
+    const { code, stderr } = await run(['render', 'environments/istio', '--out', target]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`error: refusing to replace ${target}: ${why}`);
+    expect(stderr).not.toContain('internal error');
+    const after = lstatSync(target).isSymbolicLink() ? 'symlink' : lstatSync(target).isDirectory() ? treeDigest(target) : readFileSync(target, 'utf8');
+    expect(after).toEqual(before);
+  });
+
+  it('renders into an empty directory', async () => {
+    const target = join(mkdtempSync(join(scratch, 'empty-')), 'out');
+    mkdirSync(target);
+    expect((await run(['render', 'environments/kubernetes', '--out', target])).code).toBe(0);
+    expect(existsSync(join(target, 'kustomization.yaml'))).toBe(true);
+  });
+
+  it('cleans the staging trees an interrupted render left, and leaves look-alikes that are not its own', async () => {
+    const parent = mkdtempSync(join(scratch, 'interrupted-'));
+    const target = join(parent, 'dist');
+    expect((await run(['render', 'environments/istio', '--out', target])).code).toBe(0);
+    // A render cut off mid-write: kustomization.yaml and some of its files.
+    const partial = join(parent, '.dist.canaryship-new-abc123');
+    mkdirSync(join(partial, 'backend'), { recursive: true });
+    writeFileSync(join(partial, 'kustomization.yaml'), readFileSync(join(target, 'kustomization.yaml')));
+    writeFileSync(join(partial, 'backend/canary.yaml'), 'apiVersion: flagger.app/v1beta1\nkind: Can');
+    // A folder that only looks like staging: someone's own files.
+    const lookalike = join(parent, '.dist.canaryship-new-mine');
+    mkdirSync(lookalike);
+    writeFileSync(join(lookalike, 'keep.txt'), 'mine\n');
+    expect((await run(['render', 'environments/istio', '--out', target])).code).toBe(0);
+    expect(readdirSync(parent).sort()).toEqual(['.dist.canaryship-new-mine', 'dist']);
+    expect(readFileSync(join(lookalike, 'keep.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('stays consistent under concurrent renders into one target: a complete render wins, no staging is left', async () => {
+    const parent = mkdtempSync(join(scratch, 'concurrent-'));
+    const target = join(parent, 'dist');
+    const results = await Promise.all(Array.from({ length: 6 }, () => run(['render', 'environments/linkerd', '--out', target])));
+    for (const result of results) {
+      expect([0, 1]).toContain(result.code);
+      if (result.code === 1) expect(result.stderr).toContain('another render replaced');
+    }
+    expect(results.some((r) => r.code === 0)).toBe(true);
+    const reference = join(scratch, 'linkerd-reference');
+    await run(['render', 'environments/linkerd', '--out', reference]);
+    expect(treeDigest(target)).toEqual(treeDigest(reference));
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+});
+
+describe('render of something that is not an environment package', () => {
+  const cases: [string, (dir: string) => void, RegExp][] = [
+    ['a missing directory', () => undefined, /is not an environment package: it has no package\.json/],
+    ['an empty directory', (dir) => mkdirSync(dir), /it has no package\.json/],
+    ['a package.json that is not JSON', (dir) => (mkdirSync(dir), writeFileSync(join(dir, 'package.json'), '{ nope')), /its package\.json is not JSON/],
+    ['a package without an entry', (dir) => (mkdirSync(dir), writeFileSync(join(dir, 'package.json'), '{"name":"x"}')), /has no exports\["\."\]\.default entry/],
+    ['a package not built yet', (dir) => (mkdirSync(dir), writeFileSync(join(dir, 'package.json'), '{"name":"x","exports":{".":{"default":"./lib/index.js"}}}')), /x: \.\/lib\/index\.js does not exist/],
+    ['an entry outside the package', (dir) => (mkdirSync(dir), writeFileSync(join(dir, 'package.json'), '{"name":"x","exports":{".":{"default":"../../etc/passwd"}}}')), /its entry \.\.\/\.\.\/etc\/passwd is outside the package/],
+    [
+      'an entry that does not export a distribution',
+      (dir) => (mkdirSync(join(dir, 'lib'), { recursive: true }), writeFileSync(join(dir, 'package.json'), '{"name":"x","type":"module","exports":{".":{"default":"./lib/index.js"}}}'), writeFileSync(join(dir, 'lib/index.js'), 'export const other = 1;\n')),
+      /does not export `distribution`/,
+    ],
+  ];
+
+  it.each(cases)('%s: one clear line, exit 1, no stack', async (_name, make, message) => {
+    const dir = join(mkdtempSync(join(scratch, 'pkg-')), 'env');
+    make(dir);
+    const { code, stderr } = await run(['render', dir, '--out', join(dir, '..', 'out')]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toContain('internal error');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, '..', 'out'))).toBe(false);
+  });
+});
+
+describe('the command line explains itself', () => {
+  it.each(COMMANDS.map((c) => c.name))('%s --help prints its usage and examples, exit 0', async (name) => {
+    const { code, stdout } = await run([name, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: canaryship ${name}( |\\n)`));
+    expect(stdout).toContain('Examples:\n  ');
+  });
+
+  it('answers an unknown command or option with exit 2 and the usage', async () => {
+    const unknown = await run(['deploy']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "deploy"');
+    const option = await run(['render', '--frobnicate']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("Unknown option '--frobnicate'");
+    expect(option.stderr).toContain('Usage: canaryship render [DIR]');
     expect(execFileSync('node', [join(ROOT, 'tools/cli/bin/canaryship.js'), '--help'], { encoding: 'utf8' })).toContain('canaryship render');
   });
 });
@@ -83,15 +206,15 @@ describe('render', () => {
 describe('writeTreeAtomically', () => {
   it('leaves the previous tree untouched when writing fails midway', async () => {
     const target = join(scratch, 'atomic');
-    await writeTreeAtomically(target, [{ path: 'a.yaml', content: 'old: true\n' }]);
+    await writeTreeAtomically(target, [{ path: 'kustomization.yaml', content: '# Rendered by canaryship\nresources: []\n' }]);
     const before = treeDigest(target);
     await expect(
       writeTreeAtomically(target, [
-        { path: 'a.yaml', content: 'new: true\n' },
+        { path: 'kustomization.yaml', content: '# Rendered by canaryship\nresources: [a.yaml]\n' },
         { path: 'b/../../escape.yaml', content: 'x' },
       ]),
     ).rejects.toThrow(/escapes the tree/);
     expect(treeDigest(target)).toEqual(before);
-    expect(readdirSync(scratch).filter((entry) => entry.startsWith('.atomic'))).toEqual([]);
+    expect(stagingLeft(scratch)).toEqual([]);
   });
 });

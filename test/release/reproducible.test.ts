@@ -1,10 +1,11 @@
 /** The same distribution gives the same artifact digests, whatever the directory, umask or clock. */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildArtifact, buildEnvironmentArtifact, releaseTime, untarGzip } from '@canaryship/release';
+import { buildArtifact, buildEnvironmentArtifact, PublishError, releaseCommit, untarGzip } from '@canaryship/release';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { environmentPackage, gitIn, RELEASED_AT } from './workspace.js';
 import { ROOT, distDir } from '../support/distribution.js';
 import { treeDigest } from '../support/tree.js';
 
@@ -35,18 +36,31 @@ describe('reproducible artifacts', () => {
     expect(second.manifest.digest).toBe(first.manifest.digest);
   });
 
-  it('takes created from the release commit, not the clock', async () => {
-    const packageDir = join(ROOT, 'environments/istio');
-    const now = await releaseTime(packageDir, {});
+  it('takes created and the revision from the release commit, not the clock', async () => {
+    const packageDir = environmentPackage('istio', '1.2.3');
+    const release = await releaseCommit(packageDir, {});
     vi.useFakeTimers();
     vi.setSystemTime(new Date('2041-01-01T00:00:00Z'));
-    expect(await releaseTime(packageDir, {})).toBe(now);
-    const commit = execFileSync('git', ['log', '-1', '--format=%cI', '--', 'package.json'], { cwd: packageDir, encoding: 'utf8' }).trim();
-    expect(Date.parse(now)).toBe(Date.parse(commit));
-    expect(await releaseTime(packageDir, { SOURCE_DATE_EPOCH: '1767225600' })).toBe('2026-01-01T00:00:00Z');
+    expect(await releaseCommit(packageDir, {})).toEqual(release);
+    expect(release).toEqual({ created: RELEASED_AT, commit: gitIn(packageDir, 'rev-parse', 'HEAD') });
+    expect((await releaseCommit(packageDir, { SOURCE_DATE_EPOCH: '1800000000' })).created).toBe('2027-01-15T08:00:00Z');
     const { artifact } = await buildEnvironmentArtifact(packageDir, {});
-    expect(artifact.annotations['org.opencontainers.image.created']).toBe(now);
-    expect(artifact.annotations['org.opencontainers.image.revision']).toMatch(/^@canaryship\/env-istio@\d+\.\d+\.\d+$/);
+    expect(artifact.annotations['org.opencontainers.image.created']).toBe(RELEASED_AT);
+    expect(artifact.annotations['org.opencontainers.image.revision']).toBe(`@canaryship/env-istio@1.2.3@sha1:${release.commit}`);
+  });
+
+  it('refuses a shallow clone, naming the real cause: the release commit may not be in it', async () => {
+    const source = environmentPackage('linkerd', '2.0.0');
+    const root = join(source, '../..');
+    appendFileSync(join(root, 'README.md'), 'a later commit\n');
+    gitIn(root, 'add', '-A');
+    gitIn(root, 'commit', '--quiet', '-m', 'later');
+    const shallow = join(mkdtempSync(join(tmpdir(), 'canaryship-shallow-')), 'repo');
+    execFileSync('git', ['clone', '--quiet', '--depth', '1', `file://${root}`, shallow]);
+    const error = await releaseCommit(join(shallow, 'environments/linkerd'), {}).catch((e: unknown) => e);
+    expect((error as PublishError).code).toBe('publish.shallow-clone');
+    expect((error as PublishError).message).toContain('is in a shallow clone: the commit that released its version may be missing');
+    expect((error as PublishError).hint).toContain('fetch-depth: 0');
   });
 
   it('holds exactly the distribution, in lexical order, owned by root, at mtime 0', async () => {

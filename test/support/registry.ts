@@ -1,14 +1,17 @@
 /**
- * A real OCI registry for the tests: Debian's docker-registry (distribution 2.8) as a child process
- * on a free loopback port, with its own config (the Debian default turns on htpasswd auth) and
- * storage in a temp dir. A fault proxy in front of it can answer 500s and count requests.
+ * A real OCI registry for the tests: CNCF distribution v3 (`registry`, built from its Go module by
+ * `canaryship setup test`) as a child process on a free loopback port, with its own config and
+ * storage in a temp dir. A fault proxy in front of it can answer 500s, hold requests, and count them.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitUntil } from '@canaryship/cluster';
+import bcrypt from 'bcryptjs';
+import { tool } from './tools.js';
 
 /** Up when /v2/ answers at all: a registry with auth answers 401. */
 const answers = (url: string): Promise<void> =>
@@ -26,14 +29,14 @@ export interface TestRegistry {
   dispose(): Promise<void>;
 }
 
-/** With `basicAuth`, the registry asks for credentials (htpasswd, bcrypt hashed by python3's crypt). */
+/** With `basicAuth`, the registry asks for credentials (htpasswd with a bcrypt hash, as the registry requires). */
 export async function startRegistry(options: { basicAuth?: { username: string; password: string } } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'canaryship-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const auth: string[] = [];
   if (options.basicAuth) {
-    const hash = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', options.basicAuth.password], { encoding: 'utf8' }).trim();
+    const hash = bcrypt.hashSync(options.basicAuth.password, 8);
     writeFileSync(join(dir, 'htpasswd'), `${options.basicAuth.username}:${hash}\n`);
     auth.push('auth:', '  htpasswd:', '    realm: canaryship-test', `    path: ${join(dir, 'htpasswd')}`);
   }
@@ -47,7 +50,7 @@ export async function startRegistry(options: { basicAuth?: { username: string; p
     host,
     log: () => output,
     async start() {
-      child = spawn(process.env['DOCKER_REGISTRY'] ?? 'docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(await tool('registry'), ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
       await answers(`http://${host}/v2/`);
@@ -74,10 +77,15 @@ export interface FaultProxy {
   readonly host: string;
   /** Requests seen, as `METHOD path`. */
   readonly requests: string[];
-  /** Answer the next `count` requests with 500 without forwarding them. */
-  failNext(count: number): void;
+  /** Answer the next `count` requests with `status` and `body` (default: 500) without forwarding them. */
+  failNext(count: number, answer?: { status: number; body: string; contentType?: string }): void;
   /** Called after each forwarded response: e.g. stop the registry mid-publish. */
   afterResponse(hook: ((request: string) => Promise<void> | void) | undefined): void;
+  /**
+   * Holds requests matching `match` until `count` of them wait, then forwards them one after the
+   * other in arrival order: two publishes racing for one tag, made deterministic.
+   */
+  holdUntil(match: (request: string) => boolean, count: number): void;
   close(): Promise<void>;
 }
 
@@ -85,44 +93,90 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const requests: string[] = [];
   let failures = 0;
+  let answer = { status: 500, body: 'injected failure', contentType: 'text/plain' };
   let hook: ((request: string) => Promise<void> | void) | undefined;
-  let server: Server;
+  let held: { match: (request: string) => boolean; count: number; waiting: (() => Promise<void>)[] } | undefined;
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, line: string): Promise<void> =>
+    new Promise((done) => {
+      const upstream = httpRequest({ host: '127.0.0.1', port: Number(target.split(':')[1]), method: req.method, path: req.url, headers: { ...req.headers, host: target } }, (response) => {
+        const headers = { ...response.headers };
+        if (typeof headers.location === 'string') headers.location = headers.location.replace(target, host);
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        // The client sees the answer only after the hook ran: a hook that stops the registry
+        // does so before the client can send its next request.
+        response.on('end', async () => {
+          await hook?.(line);
+          res.writeHead(response.statusCode ?? 502, headers).end(Buffer.concat(chunks));
+          done();
+        });
+      });
+      upstream.on('error', () => {
+        if (!res.headersSent) res.writeHead(502).end('registry unreachable');
+        else res.destroy();
+        done();
+      });
+      upstream.end(body);
+    });
+  const server: Server = createServer((req, res) => {
     const line = `${req.method} ${req.url}`;
     requests.push(line);
-    if (failures > 0) {
-      failures -= 1;
-      req.resume();
-      res.writeHead(500, { 'content-type': 'text/plain' }).end('injected failure');
-      return;
-    }
-    const upstream = httpRequest({ host: '127.0.0.1', port: Number(target.split(':')[1]), method: req.method, path: req.url, headers: { ...req.headers, host: target } }, (response) => {
-      const headers = { ...response.headers };
-      if (typeof headers.location === 'string') headers.location = headers.location.replace(target, host);
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      // The client sees the answer only after the hook ran: a hook that stops the registry
-      // does so before the client can send its next request.
-      response.on('end', async () => {
-        await hook?.(line);
-        res.writeHead(response.statusCode ?? 502, headers).end(Buffer.concat(chunks));
-      });
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (failures > 0) {
+        failures -= 1;
+        res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' }).end(answer.body);
+        return;
+      }
+      const send = (): Promise<void> => forward(req, Buffer.concat(chunks), res, line);
+      if (held?.match(line)) {
+        held.waiting.push(send);
+        if (held.waiting.length >= held.count) {
+          const release = held.waiting;
+          held = undefined;
+          void release.reduce((previous, next) => previous.then(next), Promise.resolve());
+        }
+        return;
+      }
+      void send();
     });
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502).end('registry unreachable');
-      else res.destroy();
-    });
-    req.pipe(upstream);
-  };
-  server = createServer(handle);
+  });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     host,
     requests,
-    failNext: (count) => void (failures = count),
+    failNext: (count, given) => {
+      failures = count;
+      answer = given ? { contentType: 'text/plain', ...given } : { status: 500, body: 'injected failure', contentType: 'text/plain' };
+    },
     afterResponse: (h) => void (hook = h),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    holdUntil: (match, count) => void (held = { match, count, waiting: [] }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A server that accepts connections and never answers: a registry that hangs. */
+export async function startSilentServer(): Promise<{ host: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,7 +1,7 @@
 export { PODINFO_IMAGE, PODINFO_VERSION, LOADTESTER_IMAGE, LOADTESTER_VERSION, FLAGGER_VERSION, imageRef } from './images.js';
 export { PODINFO } from './podinfo.js';
 export { ENVIRONMENTS, ENVIRONMENT_PROFILES, type EnvironmentName, type EnvironmentProfile, type MeshProvider } from './environment.js';
-export { DistributionError, formatIssue, type Issue } from './errors.js';
+export { CanaryshipError, DistributionError, formatIssue, type CanaryshipErrorOptions, type Issue } from './errors.js';
 export { DURATION_PATTERN, durationSeconds, type Duration } from './duration.js';
 
 export {
@@ -17,6 +17,7 @@ export {
   type WebhookType,
 } from './flagger/api.js';
 export { buildCanary } from './flagger/canary.js';
+export { flaggerGeneratedObjects, nameCollisions, type NameCollision, type ObjectName } from './flagger/generated.js';
 
 export {
   abTesting,
@@ -40,12 +41,13 @@ export {
   type StrategyVariants,
 } from './strategy/strategies.js';
 export { analysisRuns, checkStrategy, supportedStrategies } from './strategy/schema.js';
-export { strategyFields } from './strategy/analysis.js';
+export { regexLiteral, routeMatch, strategyFields } from './strategy/analysis.js';
 
 export { sloQuery, type SloMetric } from './slo/queries.js';
 export { canaryMetrics, metricTemplates, SLO_METRICS, templatesFor } from './slo/metrics.js';
 
-export { conformanceWebhook } from './webhooks/conformance.js';
+export { CHECK_TIMEOUT_SECONDS, conformanceWebhook } from './webhooks/conformance.js';
+export { command, shellQuote } from './webhooks/shell.js';
 export { loadTestWebhooks } from './webhooks/load-test.js';
 export type { TestRunner } from './webhooks/test-runner.js';
 
@@ -66,5 +68,5 @@ export { configMapName, podinfoConfig, serviceObjects, serviceUrl, type ServiceO
 export { composeDistribution, type ComposedDistribution } from './distribution/compose.js';
 export { defineDistribution, type DistributionDefinition, type ServiceRelease, type TestRunnerComponent } from './distribution/define.js';
 export { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './distribution/objects.js';
-export { KUSTOMIZATION_FILE, renderDistribution, type RenderedFile } from './distribution/render.js';
+export { KUSTOMIZATION_FILE, RENDERED_BY, renderDistribution, type RenderedFile } from './distribution/render.js';
 export { canonical, toYaml } from './distribution/serialize.js';

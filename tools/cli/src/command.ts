@@ -1,21 +1,34 @@
-/** What every command provides; main.ts lists them and dispatches, nothing more. */
+/** What every command provides; commands/index.ts lists them, main.ts dispatches, nothing more. */
+import { CanaryshipError } from '@canaryship/blocks';
+
 export interface Io {
   readonly cwd: string;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
 }
 
-export interface Command {
+/** A command's entry in the list: all that `--help` needs, and how to load the command itself. */
+export interface CommandSpec {
   readonly name: string;
-  /** Usage lines and description, for the help text. */
-  readonly help: string;
+  /** Arguments and options, e.g. `render [DIR] [--out OUT] [--json]`. */
+  readonly usage: string;
+  readonly description: string;
   readonly examples: readonly string[];
+  /** Loaded only when the command runs: the CLI pays for no other command's modules. */
+  readonly load: () => Promise<CommandModule>;
+}
+
+export interface CommandModule {
   /** Parses its own arguments; returns the exit code. */
   run(args: readonly string[], io: Io): Promise<number>;
 }
 
-export class UsageError extends Error {
+/** Wrong arguments: exit 2, with the command's help. */
+export class UsageError extends CanaryshipError {
   override readonly name = 'UsageError';
+  constructor(message: string) {
+    super(message, { code: 'usage', exitCode: 2 });
+  }
 }
 
 /** Progress goes to stderr, so stdout stays clean for --json. */

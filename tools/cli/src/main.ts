@@ -1,46 +1,48 @@
-/** Dispatch and error reporting only; each command parses its own arguments in commands/. */
-import { DistributionError, formatIssue } from '@canaryship/blocks';
-import { ImmutableVersionError, PublishError, RegistryError } from '@canaryship/release';
-import { UsageError, type Io } from './command.js';
+/** Dispatch, help and error reporting only; each command parses its own arguments. */
+import type { CommandSpec, Io } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
-const help = (): string =>
+const indent = (text: string, by = '      '): string => text.split('\n').map((line) => `${by}${line}`).join('\n');
+
+export const overview = (): string =>
   [
     'canaryship: typed manifests to Flux-ready distributions',
     '',
-    'Usage:',
-    ...COMMANDS.map((c) => `  canaryship ${c.help}`),
+    'Usage: canaryship <command> [options]   (canaryship <command> --help for one command)',
+    '',
+    ...COMMANDS.map((c) => `  canaryship ${c.usage}\n${indent(c.description)}`),
     '',
     'Examples:',
     ...COMMANDS.flatMap((c) => c.examples.map((e) => `  ${e}`)),
     '',
   ].join('\n');
 
+export const commandHelp = (command: CommandSpec): string =>
+  [`Usage: canaryship ${command.usage}`, '', command.description, '', 'Examples:', ...command.examples.map((e) => `  ${e}`), ''].join('\n');
+
+const wantsHelp = (args: readonly string[]): boolean => args.some((a) => a === '--help' || a === '-h');
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    io.stdout.write(help());
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === args[0]) : undefined;
+    io[name === undefined ? 'stderr' : 'stdout'].write(topic ? commandHelp(topic) : overview());
     return name === undefined ? 2 : 0;
   }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`error: unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n\n${overview()}`);
+    return 2;
+  }
+  if (wantsHelp(args)) {
+    io.stdout.write(commandHelp(command));
+    return 0;
+  }
   try {
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command "${name}"`);
-    return await command.run(args, io);
+    return await (await command.load()).run(args, io);
   } catch (error) {
-    if (error instanceof DistributionError) {
-      io.stderr.write(`error: ${error.issues.length} problem(s); nothing was written\n`);
-      for (const issue of error.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);
-      return 1;
-    }
-    if (error instanceof ImmutableVersionError || error instanceof RegistryError || error instanceof PublishError) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return 1;
-    }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`error: ${(error as Error).message}\n\n${help()}`);
-      return 2;
-    }
-    io.stderr.write(`internal error (a bug in canaryship, please report it):\n${(error as Error).stack ?? String(error)}\n`);
-    return 70;
+    // Loaded only on failure: reporting needs the error classes, which the happy path never pays for.
+    const { report } = await import('./report.js');
+    return report(error, command, io);
   }
 }

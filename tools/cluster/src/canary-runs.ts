@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENVIRONMENT_PROFILES, type EnvironmentName } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
-import { buildBinaries } from './binaries.js';
+import { locateBinaries } from './binaries.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { getJson } from './kubectl.js';
 import { shortenedFields, writeOverlay } from './overlay.js';
@@ -81,8 +81,7 @@ export async function runCanaries(options: {
 }): Promise<RunReport> {
   const progress = options.onProgress ?? (() => undefined);
   await mkdir(options.workDir, { recursive: true });
-  progress('building the control plane (cached after the first run)');
-  const binaries = await buildBinaries((line) => progress(line));
+  const binaries = await locateBinaries();
   const cp = await startControlPlane(binaries, join(options.workDir, 'cluster'), progress);
   const telemetry = await startTelemetry();
   let proxy: ClusterProxy | undefined;

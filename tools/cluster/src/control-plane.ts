@@ -93,7 +93,7 @@ export async function startControlPlane(binaries: Binaries, workDir: string, onP
         'current-context': 'local',
       }),
     );
-    const kubectl = kubectlFor(kubeconfig);
+    const kubectl = kubectlFor(binaries.kubectl, kubeconfig);
     await waitUntil('kube-apiserver readiness', async () => (await kubectl('get', '--raw', '/readyz')).stdout.trim() === 'ok', 120_000, processes);
 
     onProgress('starting kube-controller-manager, kube-scheduler, kwok');

@@ -1,4 +1,4 @@
-export { buildBinaries, type Binaries } from './binaries.js';
+export { locateBinaries, type Binaries } from './binaries.js';
 export { formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type RunReport } from './canary-runs.js';
 export { startControlPlane, type ControlPlane } from './control-plane.js';
 export { kubectlFor, type Kubectl } from './kubectl.js';

@@ -12,10 +12,10 @@ export interface KubectlResult {
 export type Kubectl = (...args: string[]) => Promise<KubectlResult>;
 
 export const kubectlFor =
-  (kubeconfig: string): Kubectl =>
+  (kubectl: string, kubeconfig: string): Kubectl =>
   async (...args) => {
     try {
-      return await run(process.env['KUBECTL'] ?? 'kubectl', ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 << 20 });
+      return await run(kubectl, ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 << 20 });
     } catch (error) {
       const e = error as { stderr?: string; message: string };
       throw new Error(`kubectl ${args.join(' ')}: ${e.stderr?.trim() || e.message}`);

@@ -3,21 +3,20 @@
  * environment version not yet published, tag git. Safe to rerun: a version already tagged is
  * skipped, and publishing a version that exists with the same content uploads nothing.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { run, ToolFailed } from '@canaryship/toolchain';
+import { PublishError } from './errors.js';
 import { git } from './git.js';
+import type { RegistryAddress } from './oci/registry-address.js';
 import { publish, type PublishResult } from './publish.js';
 import { NX_ENV, runTargets } from './versioning/affected.js';
-
-const run = promisify(execFile);
 
 export interface ReleaseOptions {
   readonly cwd: string;
   readonly layoutRoot: string;
-  readonly registry?: string;
-  readonly insecure?: boolean;
+  readonly registry?: RegistryAddress;
+  readonly requestTimeoutMs?: number;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -49,13 +48,21 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const progress = options.onProgress ?? (() => undefined);
   const before = new Map((await workspacePackages(cwd)).map((p) => [p.name, p.version]));
 
+  const step = async (what: string, program: string, args: string[]): Promise<void> => {
+    try {
+      await run(program, args, { cwd });
+    } catch (error) {
+      if (error instanceof ToolFailed) throw new PublishError(`${what} failed: ${error.message}`, { code: 'release.step-failed' });
+      throw error;
+    }
+  };
   progress('changeset version');
-  await run('npx', ['changeset', 'version'], { cwd });
+  await step('changeset version', 'npx', ['--no-install', 'changeset', 'version']);
   const after = await workspacePackages(cwd);
   const versioned = after.filter((p) => before.get(p.name) !== p.version).map((p) => `${p.name}@${p.version}`);
   if (versioned.length > 0) {
     progress(`versioned ${versioned.join(', ')}; refreshing the lockfile and committing`);
-    await run('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd });
+    await step('refreshing the lockfile', 'npm', ['install', '--package-lock-only', '--no-audit', '--no-fund']);
     // Only what `changeset version` and the lockfile refresh touch.
     await git(cwd, 'add', '-A', '--', '.changeset', 'package-lock.json', 'packages', 'environments', 'tools');
     // Committed before publishing: an artifact's `created` is the time of this commit.
@@ -76,7 +83,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         packageDir: join(cwd, pkg.dir),
         layoutRoot: options.layoutRoot,
         ...(options.registry && { registry: options.registry }),
-        ...(options.insecure !== undefined && { insecure: options.insecure }),
+        ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
         onProgress: progress,
         env: { ...process.env, ...NX_ENV },
       }),

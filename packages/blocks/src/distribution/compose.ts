@@ -7,6 +7,7 @@ import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { ENVIRONMENT_PROFILES, type EnvironmentName, type EnvironmentProfile } from '../environment.js';
 import { DistributionError, type Issue } from '../errors.js';
 import { buildCanary } from '../flagger/canary.js';
+import { nameCollisions } from '../flagger/generated.js';
 import type { ServiceSpec } from '../service/input.js';
 import { parseServiceInput } from '../service/parse.js';
 import { metricTemplates } from '../slo/metrics.js';
@@ -134,5 +135,44 @@ export function composeDistribution(definition: DistributionDefinition): Compose
       );
     }),
   ];
+  const collisions = placementIssues(environment, objects);
+  if (collisions.length > 0) throw new DistributionError(collisions);
   return { environment, namespace, objects };
+}
+
+/** Who placed an object: the service of its folder, or the distribution itself. */
+const ownerOf = (path: string): string | undefined => (path.includes('/') ? path.split('/')[0] : undefined);
+
+/**
+ * Two objects at one file, or one name claimed twice (by two objects, or by an object and what
+ * Flagger creates for a Canary): the later would overwrite the earlier, on disk or in the cluster.
+ */
+function placementIssues(environment: EnvironmentName, objects: readonly PlacedObject[]): Issue[] {
+  const issues: Issue[] = [];
+  const byPath = new Map<string, PlacedObject>();
+  for (const placed of objects) {
+    const earlier = byPath.get(placed.path);
+    if (earlier) {
+      const service = ownerOf(placed.path);
+      issues.push({
+        code: 'distribution.path-collision',
+        environment,
+        ...(service !== undefined && { service }),
+        path: 'name',
+        message: `${placed.object.kind}/${placed.object.metadata?.name} and ${earlier.object.kind}/${earlier.object.metadata?.name} would both be written to ${placed.path}: rename the service`,
+      });
+    }
+    byPath.set(placed.path, placed);
+  }
+  for (const collision of nameCollisions(objects.map((o) => o.object))) {
+    const canary = collision.claimedBy.find((by) => by.startsWith('Flagger, for Canary/'))?.split('/')[1];
+    issues.push({
+      code: 'flagger.name-collision',
+      environment,
+      ...(canary !== undefined && { service: canary }),
+      path: 'name',
+      message: `${collision.object.kind}/${collision.object.name} is claimed twice (${collision.claimedBy.join('; ')}): rename the service`,
+    });
+  }
+  return issues;
 }

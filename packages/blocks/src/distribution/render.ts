@@ -10,8 +10,11 @@ export interface RenderedFile {
 
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
+/** How every rendered file begins: what lets `render` recognise a directory it may replace. */
+export const RENDERED_BY = '# Rendered by canaryship';
+
 const header = (distribution: ComposedDistribution): string =>
-  `# Rendered by canaryship for the ${distribution.environment} environment. Do not edit: change the source package or patch it in an overlay.\n`;
+  `${RENDERED_BY} for the ${distribution.environment} environment. Do not edit: change the source package or patch it in an overlay.\n`;
 
 export function renderDistribution(distribution: ComposedDistribution): RenderedFile[] {
   const files = distribution.objects.map(({ path, object }) => ({ path, content: header(distribution) + toYaml(object) }));

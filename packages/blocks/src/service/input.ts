@@ -7,34 +7,51 @@ import { PODINFO_VERSION } from '../images.js';
 import { DURATION_PATTERN, durationSeconds } from '../duration.js';
 import { CPU_PATTERN, MEMORY_PATTERN, cpuMillicores, memoryBytes } from './quantity.js';
 
-/** RFC 1035 label, short enough that Flagger's `-primary` / `-canary` names and pod suffixes stay valid. */
+/**
+ * RFC 1035 label, short enough that Flagger's `-primary` / `-canary` names and pod suffixes stay
+ * valid, and not one of the names Flagger generates for another service.
+ */
 const serviceName = z
   .string()
   .max(40, 'at most 40 characters: Flagger appends -primary and -canary')
-  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS label (a-z, 0-9, -), starting with a letter');
+  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS label (a-z, 0-9, -), starting with a letter')
+  .refine((name) => !/-(primary|canary)$/.test(name), 'must not end in -primary or -canary: Flagger generates those names for every service');
+
+/** Bounds no real service approaches; beyond them Kubernetes or the scheduler would refuse the pod. */
+const MAX_CPU_MILLICORES = 256_000;
+const MAX_MEMORY_BYTES = 2 ** 40;
 
 const resourceList = z.strictObject({
-  cpu: z.string().regex(CPU_PATTERN, 'a CPU quantity such as 100m or 1'),
-  memory: z.string().regex(MEMORY_PATTERN, 'a memory quantity such as 64Mi or 1Gi'),
+  cpu: z
+    .string()
+    .regex(CPU_PATTERN, 'a CPU quantity such as 100m, 1 or 1.5 (at most 3 decimals)')
+    .refine((q) => !CPU_PATTERN.test(q) || cpuMillicores(q) <= MAX_CPU_MILLICORES, `at most ${MAX_CPU_MILLICORES / 1000} cores`),
+  memory: z
+    .string()
+    .regex(MEMORY_PATTERN, 'a memory quantity such as 64Mi or 1Gi')
+    .refine((q) => !MEMORY_PATTERN.test(q) || memoryBytes(q) <= MAX_MEMORY_BYTES, 'at most 1Ti'),
 });
 
 const percent = z.number().gt(0).max(100);
 
+/** Printable ASCII: what a log line, an event and a terminal show as written (no control characters). */
+const PRINTABLE = /^[\x20-\x7e]*$/;
+
 const conformanceCheck = z.strictObject({
-  /** Shown in Flagger's events when the check fails. */
-  name: z.string().min(1),
+  /** Shown in Flagger's events when the check fails. Quoted for the shell like every argument. */
+  name: z.string().min(1).max(80).regex(PRINTABLE, 'printable ASCII (no control characters)'),
   method: z.enum(['GET', 'POST']).default('GET'),
   /** Path on the canary, e.g. `/readyz`; the request must answer 2xx. */
-  path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'an absolute URL path of letters, digits and / _ . -'),
-  /** Request body for POST; sent as JSON. */
-  body: z.string().regex(/^[^'\\]*$/, 'no single quotes or backslashes: it is passed to curl inside single quotes').optional(),
+  path: z.string().max(200).regex(/^\/[A-Za-z0-9/_.-]*$/, 'an absolute URL path of letters, digits and / _ . -'),
+  /** Request body for POST, sent as JSON exactly as written (curl --data-raw, quoted for the shell). */
+  body: z.string().max(4096).regex(PRINTABLE, 'printable ASCII (no control characters)').optional(),
 });
 
 export const serviceInputSchema = z
   .strictObject({
     name: serviceName,
     /** One line on the service's role, written into its objects' annotations. */
-    description: z.string().min(1),
+    description: z.string().min(1).max(1000),
     /** podinfo release this service runs; defaults to the one pinned for the whole app. */
     podinfoVersion: z
       .string()
@@ -42,16 +59,16 @@ export const serviceInputSchema = z
       .default(PODINFO_VERSION),
     /** podinfo configuration for this service's role, written to its ConfigMap. */
     config: z.strictObject({
-      message: z.string().min(1),
+      message: z.string().min(1).max(1000),
       color: z.string().regex(/^#[0-9a-f]{6}$/, 'a colour such as #34577c'),
       logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
       /** Services this one calls (podinfo `backend-url`); each must be in the same distribution. */
-      calls: z.array(serviceName).default([]),
+      calls: z.array(serviceName).max(20).default([]),
     }),
     resources: z.strictObject({ requests: resourceList, limits: resourceList }),
     autoscaling: z.strictObject({
-      minReplicas: z.number().int().min(1),
-      maxReplicas: z.number().int().min(1),
+      minReplicas: z.number().int().min(1).max(1000),
+      maxReplicas: z.number().int().min(1).max(1000),
       targetCpuUtilizationPercent: percent.int(),
     }),
     analysis: z.strictObject({
@@ -60,11 +77,12 @@ export const serviceInputSchema = z
         .string()
         .regex(DURATION_PATTERN, 'seconds or minutes such as 30s or 1m')
         // zod runs every check even after the pattern fails: only measure what parsed.
-        .refine((value) => !DURATION_PATTERN.test(value) || durationSeconds(value) >= 10, 'at least 10s (Flagger minimum)'),
+        .refine((value) => !DURATION_PATTERN.test(value) || durationSeconds(value) >= 10, 'at least 10s (Flagger minimum)')
+        .refine((value) => !DURATION_PATTERN.test(value) || durationSeconds(value) <= 3600, 'at most 1h: a release would take days'),
       /** Failed checks, cumulative, before Flagger rolls back. */
-      threshold: z.number().int().min(1),
+      threshold: z.number().int().min(1).max(100),
       /** Seconds the canary Deployment may take to become ready before Flagger rolls back. */
-      progressDeadlineSeconds: z.number().int().min(60).default(600),
+      progressDeadlineSeconds: z.number().int().min(60).max(86_400).default(600),
     }),
     slo: z.strictObject({
       /** Minimum share of non-5xx responses, in percent (builtin request-success-rate). */
@@ -72,9 +90,9 @@ export const serviceInputSchema = z
       /** Maximum share of 4xx and 5xx responses, in percent: catches a release that starts rejecting requests. */
       errorRatePercent: z.number().min(0).lt(100),
       /** Maximum mean response time, in milliseconds. */
-      averageResponseTimeMs: z.number().gt(0),
+      averageResponseTimeMs: z.number().gt(0).max(600_000),
       /** Maximum 99th percentile response time, in milliseconds (builtin request-duration). */
-      p99ResponseTimeMs: z.number().gt(0),
+      p99ResponseTimeMs: z.number().gt(0).max(600_000),
     }),
     /** Traffic the load test sends to the canary during analysis, so the SLO queries have data. */
     load: z
@@ -84,7 +102,7 @@ export const serviceInputSchema = z
       })
       .default({ requestsPerSecond: 10, concurrency: 2 }),
     /** Requests the blocking conformance test makes against the canary before any traffic moves. */
-    conformance: z.array(conformanceCheck).min(1),
+    conformance: z.array(conformanceCheck).min(1).max(20),
   })
   .superRefine((input, ctx) => {
     const { requests, limits } = input.resources;

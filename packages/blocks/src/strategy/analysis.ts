@@ -4,11 +4,14 @@ import type { RouteMatch, Strategy } from './strategies.js';
 
 type StrategyFields = Pick<CanaryAnalysis, 'iterations' | 'stepWeight' | 'maxWeight' | 'stepWeights' | 'mirror' | 'mirrorWeight' | 'match'>;
 
+/** A literal inside a regex (RE2, as Envoy runs it): every metacharacter escaped, whatever the schema allows. */
+export const regexLiteral = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Istio matches cookies through a regex on the `cookie` header; Flagger passes the match through unchanged.
  * Browsers separate cookies with "; ", so the space is allowed before a cookie that is not first.
  */
-const cookieRegex = (name: string, value: string): string => `^(.*?;\\s*)?(${name}=${value.replace(/[.]/g, '\\.')})(;.*)?$`;
+const cookieRegex = (name: string, value: string): string => `^(.*?;\\s*)?(${regexLiteral(name)}=${regexLiteral(value)})(;.*)?$`;
 
 export function routeMatch(match: RouteMatch): HttpMatchRequest {
   if (match.on === 'cookie') {

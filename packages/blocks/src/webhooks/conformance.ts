@@ -6,20 +6,24 @@
 import type { CanaryWebhook } from '../flagger/api.js';
 import type { ServiceSpec } from '../service/input.js';
 import { serviceUrl } from '../workload/service-objects.js';
+import { command } from './shell.js';
 import type { TestRunner } from './test-runner.js';
 
 type Check = ServiceSpec['conformance'][number];
 
+/** Seconds one check may take; the webhook's timeout allows every check its full time. */
+export const CHECK_TIMEOUT_SECONDS = 10;
+
 const curl = (check: Check, url: string): string =>
   [
-    'curl --fail --silent --show-error --max-time 10 --output /dev/null',
-    `-X ${check.method}`,
-    check.body !== undefined ? `-H 'Content-Type: application/json' --data '${check.body}'` : '',
-    url,
-    `|| { echo 'conformance check failed: ${check.name}' >&2; exit 1; }`,
-  ]
-    .filter(Boolean)
-    .join(' ');
+    command(
+      'curl', '--fail', '--silent', '--show-error', '--max-time', String(CHECK_TIMEOUT_SECONDS), '--output', '/dev/null',
+      '-X', check.method,
+      ...(check.body !== undefined ? ['-H', 'Content-Type: application/json', '--data-raw', check.body] : []),
+      url,
+    ),
+    `|| { echo ${command(`conformance check failed: ${check.name}`)} >&2; exit 1; }`,
+  ].join(' ');
 
 /** Commands are joined into one script; the first failure ends it with the check's name. */
 export function conformanceWebhook(spec: ServiceSpec, namespace: string, runner: TestRunner): CanaryWebhook {
@@ -29,7 +33,7 @@ export function conformanceWebhook(spec: ServiceSpec, namespace: string, runner:
     name: 'conformance',
     type: 'pre-rollout',
     url: runner.url,
-    timeout: `${Math.max(30, spec.conformance.length * 15)}s`,
+    timeout: `${Math.max(30, spec.conformance.length * (CHECK_TIMEOUT_SECONDS + 5))}s`,
     metadata: { type: 'bash', cmd: `set -o errexit\n${script}`, logCmdOutput: 'true' },
   };
 }

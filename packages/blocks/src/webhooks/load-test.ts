@@ -12,6 +12,7 @@ import type { CanaryWebhook } from '../flagger/api.js';
 import type { ServiceSpec } from '../service/input.js';
 import type { Strategy } from '../strategy/strategies.js';
 import { serviceUrl } from '../workload/service-objects.js';
+import { command } from './shell.js';
 import type { TestRunner } from './test-runner.js';
 
 interface LoadRoute {
@@ -51,13 +52,11 @@ export function loadTestWebhooks(
   const perWorker = Math.max(1, Math.ceil(requestsPerSecond / concurrency));
   return loadRoutes(strategy).flatMap((route) => {
     const host = route.host === 'canary' ? `${spec.name}-canary` : spec.name;
-    const cmd = [
-      `hey -z ${durationSeconds}s -q ${perWorker} -c ${concurrency}`,
-      route.header !== undefined ? `-H '${route.header}'` : '',
+    const cmd = command(
+      'hey', '-z', `${durationSeconds}s`, '-q', String(perWorker), '-c', String(concurrency),
+      ...(route.header !== undefined ? ['-H', route.header] : []),
       serviceUrl(host, namespace, '/'),
-    ]
-      .filter(Boolean)
-      .join(' ');
+    );
     const metadata = { type: 'cmd', cmd };
     return [
       { name: route.name.replace(/^load-test/, 'load-warmup'), type: 'pre-rollout' as const, url: runner.url, timeout: '15s', metadata },

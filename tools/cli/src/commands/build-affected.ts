@@ -1,24 +1,17 @@
 /** `canaryship build-affected`: render only the distributions a change affects. */
 import { parseArgs } from 'node:util';
 import { affectedEnvironments, runTargets } from '@canaryship/release';
-import { printJson, progressTo, type Command } from '../command.js';
+import { printJson, progressTo, type Io } from '../command.js';
 
-export const buildAffectedCommand: Command = {
-  name: 'build-affected',
-  help: `build-affected [--base REF] [--head REF] [--json]
-      Ask Nx which environment packages a change affects (default base: main), render those and
-      print them. Services, blocks and tools that changed are rebuilt on the way.`,
-  examples: ['npm run build:affected -- --base origin/main', 'canaryship build-affected --base HEAD~1 --json'],
-  async run(args, io) {
-    const { values } = parseArgs({
-      args: [...args],
-      options: { base: { type: 'string', default: 'main' }, head: { type: 'string' }, json: { type: 'boolean', default: false } },
-    });
-    const environments = await affectedEnvironments(io.cwd, values.base, values.head);
-    if (!values.json) progressTo(io)(`affected: ${environments.map((e) => e.environment).join(', ') || 'none'}`);
-    await runTargets(io.cwd, ['build'], environments.map((e) => e.package));
-    if (values.json) printJson(io, { base: values.base, environments });
-    else for (const e of environments) io.stdout.write(`rendered ${e.environment} (${e.package}) in ${e.dist}\n`);
-    return 0;
-  },
-};
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { base: { type: 'string', default: 'main' }, head: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  const environments = await affectedEnvironments(io.cwd, values.base, values.head);
+  if (!values.json) progressTo(io)(`affected: ${environments.map((e) => e.environment).join(', ') || 'none'}`);
+  await runTargets(io.cwd, ['build'], environments.map((e) => e.package));
+  if (values.json) printJson(io, { base: values.base, environments });
+  else for (const e of environments) io.stdout.write(`rendered ${e.environment} (${e.package}) in ${e.dist}\n`);
+  return 0;
+}

@@ -1,11 +1,89 @@
-/** Every command of the CLI, in help order. */
-import type { Command } from '../command.js';
-import { buildAffectedCommand } from './build-affected.js';
-import { diffCommand } from './diff.js';
-import { newServiceCommand } from './new-service.js';
-import { publishCommand } from './publish.js';
-import { releaseCommand } from './release.js';
-import { renderCommand } from './render.js';
-import { validateCommand } from './validate.js';
+/**
+ * Every command of the CLI, in help order: usage, description and examples here, the code in the
+ * command's own module, loaded only when that command runs.
+ */
+import type { CommandSpec } from '../command.js';
 
-export const COMMANDS: readonly Command[] = [renderCommand, validateCommand, buildAffectedCommand, publishCommand, diffCommand, releaseCommand, newServiceCommand];
+const DEFAULT_LAYOUT = '.artifacts/oci';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'render',
+    usage: 'render [DIR] [--out OUT] [--json]',
+    description: `Render the distribution the environment package in DIR (default: .) declares into DIR/dist
+(or OUT). Nothing is written unless every service input is valid; OUT must be absent, empty, or a
+previous render (anything else is refused, never deleted).`,
+    examples: ['canaryship render environments/istio', 'canaryship render environments/linkerd --out /tmp/linkerd --json'],
+    load: () => import('./render.js'),
+  },
+  {
+    name: 'validate',
+    usage: 'validate DIR... [--layer NAME]... [--json]',
+    description: `Check rendered distributions: schema (Kubernetes OpenAPI and Flagger CRDs, unknown fields),
+references, policy (Pod Security restricted and more), kustomize, SLO queries (promtool).
+Exit 1 on any error. Needs \`canaryship setup validate\` once (promtool, kustomize, schemas).`,
+    examples: ['canaryship validate environments/*/dist', 'canaryship validate environments/istio/dist --layer policy --layer references --json'],
+    load: () => import('./validate.js'),
+  },
+  {
+    name: 'build-affected',
+    usage: 'build-affected [--base REF] [--head REF] [--json]',
+    description: `Ask Nx which environment packages a change affects (default base: main), render those and
+print them. Services, blocks and tools that changed are rebuilt on the way.`,
+    examples: ['npm run build:affected -- --base origin/main', 'canaryship build-affected --base HEAD~1 --json'],
+    load: () => import('./build-affected.js'),
+  },
+  {
+    name: 'publish',
+    usage: 'publish DIR... [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
+    description: `Publish each environment package's dist/ as <registry>/webapp/<env>:<version>. Always into the
+local OCI layout (default ${DEFAULT_LAYOUT}); with --registry, then pushed from it. A version
+that exists with other content is refused; with the same content nothing is uploaded.
+Credentials: CANARYSHIP_REGISTRY_USERNAME/PASSWORD or the Docker config file (never in --registry).
+The release time and commit come from the commit that last changed the package's package.json
+(full git history needed; SOURCE_DATE_EPOCH overrides the time).`,
+    examples: [
+      'canaryship publish environments/istio',
+      'canaryship publish environments/* --registry ghcr.io/acme --json',
+      'canaryship publish environments/kubernetes --registry 127.0.0.1:5000 --insecure',
+    ],
+    load: () => import('./publish.js'),
+  },
+  {
+    name: 'diff',
+    usage: 'diff DIR --version X.Y.Z [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
+    description: `Compare the environment package's dist/ with a published version (from the registry, or the
+local layout). "unchanged" means the artifact layer is byte-identical, exactly what publish checks;
+otherwise the changed files and objects. Exit 0 when unchanged, 1 when they differ.`,
+    examples: ['canaryship diff environments/istio --version 0.1.0', 'canaryship diff environments/linkerd --version 0.2.0 --registry ghcr.io/acme --json'],
+    load: () => import('./diff.js'),
+  },
+  {
+    name: 'release',
+    usage: 'release [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
+    description: `Apply pending changesets (a service bump bumps every environment that depends on it), commit,
+render and validate the environments with new versions, publish them, and tag git
+(<package>@<version>). Rerunning finishes an interrupted release.`,
+    examples: ['npm run release -- --registry ghcr.io/acme', 'canaryship release --registry 127.0.0.1:5000 --insecure --json'],
+    load: () => import('./release.js'),
+  },
+  {
+    name: 'new-service',
+    usage: 'new-service NAME',
+    description: `Scaffold packages/NAME in this repository (from any folder inside it): a service package with a
+valid input and blue/green everywhere. Then add it to the environments' services lists and run npm install.`,
+    examples: ['canaryship new-service payments'],
+    load: () => import('./new-service.js'),
+  },
+  {
+    name: 'setup',
+    usage: 'setup [SUITE...] [--json]',
+    description: `Provision the pinned programs a suite runs (validate, test, cluster; default: validate), built
+from their Go modules into ~/.cache/canaryship, and the upstream modules whose schemas and CRDs
+they read. Needs Go; shellcheck comes from Debian (installed when run as root).`,
+    examples: ['canaryship setup validate', 'canaryship setup test cluster --json'],
+    load: () => import('./setup.js'),
+  },
+];
+
+export { DEFAULT_LAYOUT };

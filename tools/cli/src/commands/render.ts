@@ -1,15 +1,15 @@
 /**
  * `canaryship render [DIR]`: renders the distribution an environment package declares into DIR/dist.
- * The package's compiled entry (lib/index.js) exports `distribution`; nothing is written unless the
- * whole distribution is valid.
+ * The package's built entry (lib/index.js) exports `distribution`; nothing is written unless the
+ * whole distribution is valid, and only an earlier render is ever replaced.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
-import { UsageError, type Command } from '../command.js';
+import { CanaryshipError, composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
+import { printJson, UsageError, type Io } from '../command.js';
 import { writeTreeAtomically } from '../fs/write-tree.js';
 
 export interface RenderOptions {
@@ -26,16 +26,35 @@ export interface RenderResult {
   readonly files: readonly { path: string; sha256: string }[];
 }
 
+const notAPackage = (packageDir: string, why: string): CanaryshipError =>
+  new CanaryshipError(`${packageDir} is not an environment package: ${why}`, { code: 'render.not-a-package', hint: 'point render at environments/<name> (or run it there)' });
 
 async function loadDefinition(packageDir: string): Promise<DistributionDefinition> {
-  const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as {
-    name?: string;
-    exports?: { '.': { default: string } };
-  };
-  const entry = manifest.exports?.['.']?.default;
-  if (!entry) throw new UsageError(`${packageDir}/package.json has no exports["."].default entry to load the distribution from`);
-  const module = (await import(pathToFileURL(resolve(packageDir, entry)).href)) as { distribution?: DistributionDefinition };
-  if (!module.distribution) throw new UsageError(`${manifest.name ?? packageDir} (${entry}) does not export \`distribution\``);
+  const text = await readFile(join(packageDir, 'package.json'), 'utf8').catch(() => {
+    throw notAPackage(packageDir, 'it has no package.json');
+  });
+  let manifest: { name?: string; exports?: { '.'?: { default?: string } } };
+  try {
+    manifest = JSON.parse(text) as typeof manifest;
+  } catch (error) {
+    throw notAPackage(packageDir, `its package.json is not JSON (${(error as Error).message})`);
+  }
+  const entry = manifest?.exports?.['.']?.default;
+  if (typeof entry !== 'string') throw notAPackage(packageDir, 'its package.json has no exports["."].default entry to load the distribution from');
+  const entryPath = resolve(packageDir, entry);
+  if (relative(packageDir, entryPath).startsWith('..')) throw notAPackage(packageDir, `its entry ${entry} is outside the package`);
+  const name = manifest.name ?? packageDir;
+  let module: { distribution?: DistributionDefinition };
+  try {
+    module = (await import(pathToFileURL(entryPath).href)) as typeof module;
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(entryPath);
+    throw new CanaryshipError(missing ? `${name}: ${entry} does not exist` : `${name}: loading ${entry} failed: ${(error as Error).message}`, {
+      code: 'render.entry-failed',
+      hint: missing ? 'build the package first (npm run build)' : 'fix the package source and rebuild it',
+    });
+  }
+  if (!module.distribution || typeof module.distribution !== 'object') throw notAPackage(packageDir, `${name} (${entry}) does not export \`distribution\``);
   return module.distribution;
 }
 
@@ -60,21 +79,11 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   };
 }
 
-export const renderCommand: Command = {
-  name: 'render',
-  help: `render [DIR] [--out OUT] [--json]
-      Render the distribution the environment package in DIR (default: .) declares into DIR/dist
-      (or OUT). Nothing is written unless every service input is valid.`,
-  examples: ['canaryship render environments/istio', 'canaryship render environments/linkerd --out /tmp/linkerd --json'],
-  async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { out: { type: 'string' }, json: { type: 'boolean', default: false } },
-    });
-    if (positionals.length > 1) throw new UsageError(`render takes one package directory, got ${positionals.join(' ')}`);
-    const result = await render({ cwd: io.cwd, ...(positionals[0] && { packageDir: positionals[0] }), ...(values.out && { outDir: values.out }) });
-    io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `rendered ${result.environment}: ${result.files.length} files in ${result.outDir}\n`);
-    return 0;
-  },
-};
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { out: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (positionals.length > 1) throw new UsageError(`render takes one package directory, got ${positionals.join(' ')}`);
+  const result = await render({ cwd: io.cwd, ...(positionals[0] && { packageDir: positionals[0] }), ...(values.out && { outDir: values.out }) });
+  if (values.json) printJson(io, result);
+  else io.stdout.write(`rendered ${result.environment}: ${result.files.length} files in ${result.outDir}\n`);
+  return 0;
+}

@@ -4,16 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  defaultSchemaRegistry,
-  formatFinding,
-  LAYERS,
-  loadDistribution,
-  validateDistribution,
-  type Finding,
-  type Layer,
-} from '@canaryship/validate';
-import { printJson, progressTo, UsageError, type Command } from '../command.js';
+import { defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validateDistribution, type Finding, type Layer } from '@canaryship/validate';
+import { printJson, progressTo, UsageError, type Io } from '../command.js';
 
 export interface ValidateCommandOptions {
   readonly cwd: string;
@@ -39,11 +31,12 @@ export function parseLayers(names: readonly string[] | undefined): Layer[] | und
 export async function validate(options: ValidateCommandOptions): Promise<ValidateResult> {
   if (options.dirs.length === 0) throw new UsageError('validate needs at least one distribution directory');
   const layers = parseLayers(options.layers);
+  // Every distribution is read before any layer runs: an unreadable one fails fast, with nothing checked.
+  const loaded = await Promise.all(options.dirs.map(async (dir) => ({ dir, distribution: await loadDistribution(resolve(options.cwd, dir)) })));
   const schemas = !layers || layers.includes('schema') ? await defaultSchemaRegistry() : undefined;
   const distributions: ValidateResult['distributions'][number][] = [];
   const findings: Finding[] = [];
-  for (const dir of options.dirs) {
-    const distribution = await loadDistribution(resolve(options.cwd, dir));
+  for (const { dir, distribution } of loaded) {
     const found = await validateDistribution(distribution, {
       ...(layers && { layers }),
       ...(schemas && { schemas }),
@@ -60,30 +53,22 @@ export async function validate(options: ValidateCommandOptions): Promise<Validat
   return { distributions, findings, ok: findings.every((f) => f.severity !== 'error') };
 }
 
-export const validateCommand: Command = {
-  name: 'validate',
-  help: `validate DIR... [--layer NAME]... [--json]
-      Check rendered distributions: schema (Kubernetes OpenAPI and Flagger CRDs, unknown fields),
-      references, policy (Pod Security restricted and more), kustomize, SLO queries (promtool).
-      Exit 1 on any error.`,
-  examples: ['canaryship validate environments/*/dist', 'canaryship validate environments/istio/dist --layer policy --layer references --json'],
-  async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { layer: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
-    });
-    const result = await validate({
-      cwd: io.cwd,
-      dirs: positionals,
-      ...(values.layer && { layers: values.layer }),
-      ...(!values.json && { onProgress: (message: string) => progressTo(io)(`validating ${message}`) }),
-    });
-    if (values.json) printJson(io, result);
-    else {
-      for (const finding of result.findings) io.stdout.write(`${formatFinding(finding)}\n`);
-      for (const d of result.distributions) io.stdout.write(`${d.name}: ${d.errors} error(s), ${d.warnings} warning(s)\n`);
-    }
-    return result.ok ? 0 : 1;
-  },
-};
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { layer: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
+  });
+  const result = await validate({
+    cwd: io.cwd,
+    dirs: positionals,
+    ...(values.layer && { layers: values.layer }),
+    ...(!values.json && { onProgress: (message: string) => progressTo(io)(`validating ${message}`) }),
+  });
+  if (values.json) printJson(io, result);
+  else {
+    for (const finding of result.findings) io.stdout.write(`${formatFinding(finding)}\n`);
+    for (const d of result.distributions) io.stdout.write(`${d.name}: ${d.errors} error(s), ${d.warnings} warning(s)\n`);
+  }
+  return result.ok ? 0 : 1;
+}

@@ -1,10 +1,20 @@
 /**
- * Replaces a directory with a new tree of files, never leaving a half-written one: the tree is
- * written beside the target, then swapped in by rename. A failure before the swap leaves the old
- * directory untouched and removes the partial one.
+ * Replaces a rendered distribution with a new one, and nothing else.
+ *
+ * - The target must be absent, an empty directory, or a previous render: a directory whose
+ *   kustomization.yaml carries canaryship's header and which holds nothing but the files it lists.
+ *   Anything else (a file, a symlink, a package, a home directory) is refused, never deleted.
+ * - The new tree is written beside the target (same filesystem), then swapped in by two renames.
+ *   Readers never see a half-written tree; between the two renames (microseconds) the target is
+ *   absent: POSIX has no portable atomic exchange of two directories (Linux's renameat2 exchange is
+ *   not reachable from Node), so a reader at that instant finds no distribution rather than a wrong one.
+ * - Staging directories are named `.<target>.canaryship-*` (gitignored, so Nx and git never see
+ *   them); ones left by an interrupted render are recognised by the same rule and removed.
  */
-import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { CanaryshipError, KUSTOMIZATION_FILE as KUSTOMIZATION, RENDERED_BY as RENDER_HEADER } from '@canaryship/blocks';
+import { parse } from 'yaml';
 
 export interface TreeFile {
   readonly path: string;
@@ -14,28 +24,92 @@ export interface TreeFile {
 /** Fixed modes, whatever the umask: file modes are part of an artifact's bytes. */
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
+/** Far above any real distribution; bounds the work of recognising a directory. */
+const MAX_ENTRIES = 10_000;
+const MAX_KUSTOMIZATION_BYTES = 4 << 20;
 
-const exists = async (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+const refuse = (target: string, why: string): CanaryshipError =>
+  new CanaryshipError(`refusing to replace ${target}: ${why}`, {
+    code: 'render.target-not-ours',
+    hint: 'render only replaces an earlier render; choose another --out, or remove it yourself if it is yours to lose',
+  });
+
+type Kind = 'absent' | 'empty' | 'render';
+
+/** What is at `path`, when it is something render may replace; otherwise why not. */
+async function classify(path: string): Promise<Kind | { refused: string }> {
+  const info = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (!info) return 'absent';
+  if (info.isSymbolicLink()) return { refused: 'it is a symbolic link' };
+  if (!info.isDirectory()) return { refused: 'it is not a directory' };
+  const entries = await readdir(path, { recursive: true });
+  if (entries.length === 0) return 'empty';
+  if (entries.length > MAX_ENTRIES) return { refused: `it holds more than ${MAX_ENTRIES} entries` };
+  const head = await lstat(join(path, KUSTOMIZATION)).catch(() => undefined);
+  const kustomization = head?.isFile() && head.size <= MAX_KUSTOMIZATION_BYTES ? await readFile(join(path, KUSTOMIZATION), 'utf8') : undefined;
+  if (kustomization === undefined || !kustomization.startsWith(RENDER_HEADER)) return { refused: `it is not a canaryship render (no ${KUSTOMIZATION} starting with "${RENDER_HEADER}")` };
+  let listed: Set<string>;
+  try {
+    listed = new Set([KUSTOMIZATION, ...((parse(kustomization) as { resources?: unknown })?.resources as string[] ?? [])].map(String));
+  } catch {
+    return { refused: `its ${KUSTOMIZATION} is not valid YAML` };
+  }
+  for (const entry of entries.map(String)) {
+    const entryInfo = await lstat(join(path, entry));
+    if (entryInfo.isDirectory()) continue;
+    if (!entryInfo.isFile() || !listed.has(entry.split('\\').join('/'))) return { refused: `${entry} is not part of the render` };
+  }
+  return 'render';
+}
+
+const stagingPrefix = (target: string): string => `.${basename(target)}.canaryship-`;
+
+/** Removes staging directories an interrupted render left beside the target, when they are recognisably ours. */
+async function removeStale(target: string): Promise<void> {
+  const parent = dirname(target);
+  for (const entry of await readdir(parent)) {
+    if (!entry.startsWith(stagingPrefix(target))) continue;
+    const kind = await classify(join(parent, entry));
+    if (kind === 'empty' || kind === 'render') await rm(join(parent, entry), { recursive: true, force: true });
+  }
+}
 
 export async function writeTreeAtomically(target: string, files: readonly TreeFile[]): Promise<void> {
+  for (const file of files) {
+    if (file.path.startsWith('/') || file.path.split('/').includes('..') || file.path.includes('\\')) throw new Error(`bug: file path escapes the tree: ${file.path}`);
+  }
+  const current = await classify(target);
+  if (typeof current === 'object') throw refuse(target, current.refused);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
-  const staging = await mkdtemp(join(parent, `.${basename(target)}.new-`));
+  await removeStale(target);
+
+  const staging = await mkdtemp(join(parent, `${stagingPrefix(target)}new-`));
   try {
-    await chmod(staging, DIR_MODE);
-    for (const file of files) {
-      if (file.path.startsWith('/') || file.path.split('/').includes('..')) {
-        throw new Error(`bug: file path escapes the tree: ${file.path}`);
-      }
+    // kustomization.yaml first: a staging tree cut short is still recognisable, and cleaned later.
+    const ordered = [...files].sort((a, b) => Number(b.path === KUSTOMIZATION) - Number(a.path === KUSTOMIZATION));
+    for (const file of ordered) {
       const path = join(staging, file.path);
       await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
-      await chmod(dirname(path), DIR_MODE);
-      await writeFile(path, file.content);
-      await chmod(path, FILE_MODE);
+      await writeFile(path, file.content, { mode: FILE_MODE });
     }
-    const previous = (await exists(target)) ? `${staging}.old` : undefined;
-    if (previous) await rename(target, previous);
-    await rename(staging, target);
+    // mkdir and writeFile modes are masked by the umask: set them exactly.
+    for (const entry of ['', ...(await readdir(staging, { recursive: true })).map(String)]) {
+      const path = join(staging, entry);
+      await chmod(path, (await lstat(path)).isDirectory() ? DIR_MODE : FILE_MODE);
+    }
+    const previous = current === 'absent' ? undefined : `${join(parent, stagingPrefix(target))}old-${basename(staging).slice(-6)}`;
+    try {
+      if (previous) await rename(target, previous);
+      await rename(staging, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      throw new CanaryshipError(`another render replaced ${target} at the same time; this one was discarded`, { code: 'render.concurrent', hint: 'rerun when the other render has finished' });
+    }
     if (previous) await rm(previous, { recursive: true, force: true });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

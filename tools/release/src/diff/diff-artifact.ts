@@ -1,19 +1,28 @@
-/** `canaryship diff`: the local distribution of an environment against a published version. */
-import { PublishError } from '../errors.js';
+/**
+ * `canaryship diff`: the local distribution of an environment against a published version.
+ * "Unchanged" means exactly what publish means by it: the same layer bytes. Otherwise every file that
+ * differs is listed, and for YAML objects the fields that differ (a comment-only change shows as a
+ * changed file with no changed object).
+ */
 import { join } from 'node:path';
-import { buildEnvironmentArtifact, connectRegistry, environmentOf, repositoryPath } from '../publish.js';
-import { parseManifest } from '../oci/artifact.js';
+import { PublishError } from '../errors.js';
+import { buildLayer, parseManifest } from '../oci/artifact.js';
 import { readFromLayout } from '../oci/layout.js';
+import type { RegistryAddress } from '../oci/registry-address.js';
+import type { RegistryOptions } from '../oci/registry.js';
 import { readTree, untarGzip } from '../oci/tar.js';
+import { connectRegistry, environmentOf, repositoryPath } from '../publish.js';
 import { diffTrees, type ObjectChange } from './object-diff.js';
 
 export interface DiffOptions {
   readonly packageDir: string;
   readonly version: string;
   readonly layoutRoot: string;
-  readonly registry?: string;
-  readonly insecure?: boolean;
+  readonly registry?: RegistryAddress;
+  readonly retry?: RegistryOptions['retry'];
+  readonly requestTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  readonly onProgress?: (message: string) => void;
 }
 
 export interface DiffResult {
@@ -24,33 +33,40 @@ export interface DiffResult {
   readonly changes: readonly ObjectChange[];
 }
 
+const notPublished = (reference: string): PublishError => new PublishError(`${reference} is not published`, { code: 'diff.not-published', hint: 'check --version and --registry' });
+
 export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
   const environment = await environmentOf(options.packageDir);
-  const { artifact: local } = await buildEnvironmentArtifact(options.packageDir, { SOURCE_DATE_EPOCH: '0', ...options.env });
+  const dist = join(options.packageDir, 'dist');
+  const { layer: local } = await buildLayer(dist);
   let reference: string;
-  let layer: { digest: string; data: Buffer };
+  let published: { digest: string; data: Buffer };
   if (options.registry) {
     const { client, host, repository } = await connectRegistry(options.registry, environment, {
-      ...(options.insecure !== undefined && { insecure: options.insecure }),
+      ...(options.retry && { retry: options.retry }),
+      ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.env && { env: options.env }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
     });
     reference = `${host}/${repository}:${options.version}`;
     const manifest = await client.getManifest(repository, options.version);
-    if (!manifest) throw new PublishError(`${reference} is not published`);
-    const [descriptor] = parseManifest(manifest).layers;
-    if (!descriptor) throw new PublishError(`${reference} has no layer`);
-    layer = { digest: descriptor.digest, data: await client.getBlob(repository, descriptor.digest) };
+    if (!manifest) throw notPublished(reference);
+    let descriptor;
+    try {
+      [descriptor] = parseManifest(manifest).layers;
+    } catch (error) {
+      throw new PublishError(`${reference} is not a canaryship artifact: ${(error as Error).message}`, { code: 'diff.not-an-artifact' });
+    }
+    published = { digest: descriptor.digest, data: await client.getBlob(repository, descriptor.digest, descriptor.size) };
   } else {
     const path = join(options.layoutRoot, repositoryPath(environment));
     reference = `oci:${path}:${options.version}`;
     const stored = await readFromLayout(path, options.version);
-    if (!stored) throw new PublishError(`${reference} is not published`);
-    layer = stored.layer;
+    if (!stored) throw notPublished(reference);
+    published = stored.layer;
   }
-  const base = { reference, publishedLayer: layer.digest, localLayer: local.layer.digest };
-  // Same layer bytes: nothing to compare (what `flux diff artifact` checks).
-  if (layer.digest === local.layer.digest) return { ...base, unchanged: true, changes: [] };
-  const localFiles = new Map((await readTree(join(options.packageDir, 'dist'))).flatMap((e) => (e.content ? [[e.path, e.content] as const] : [])));
-  const changes = diffTrees(await untarGzip(layer.data), localFiles);
-  return { ...base, unchanged: changes.length === 0, changes };
+  const base = { reference, publishedLayer: published.digest, localLayer: local.digest };
+  if (published.digest === local.digest) return { ...base, unchanged: true, changes: [] };
+  const localFiles = new Map((await readTree(dist)).flatMap((e) => (e.content ? [[e.path, e.content] as const] : [])));
+  return { ...base, unchanged: false, changes: diffTrees(await untarGzip(published.data), localFiles) };
 }

@@ -1,6 +1,7 @@
 /**
- * Compares a local build with a published artifact, like `flux diff artifact`: an identical layer
- * means unchanged; otherwise the changes are listed per object (added, removed, changed fields).
+ * What changed between a published distribution and a local one: per Kubernetes object (added,
+ * removed, changed fields), and per file for every byte difference no object explains (a comment,
+ * kustomization.yaml, a file that is not YAML). Anything unparsable is compared as bytes.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -8,21 +9,28 @@ import { parseAllDocuments } from 'yaml';
 type Json = unknown;
 
 export interface ObjectChange {
-  readonly object: string;
+  /** `Kind/namespace/name`; absent for a change to a file's bytes that no object explains. */
+  readonly object?: string;
   readonly change: 'added' | 'removed' | 'changed';
   readonly file: string;
-  /** Dot paths of the fields that differ (for `changed`). */
+  /** Dot paths of the fields that differ (for a changed object). */
   readonly fields?: readonly string[];
 }
 
-const objectsOf = (files: ReadonlyMap<string, Buffer>): Map<string, { file: string; object: Record<string, Json> }> => {
-  const objects = new Map<string, { file: string; object: Record<string, Json> }>();
+type Objects = Map<string, { file: string; object: Record<string, Json> }>;
+
+const objectsOf = (files: ReadonlyMap<string, Buffer>): Objects => {
+  const objects: Objects = new Map();
   for (const [file, content] of files) {
     if (!file.endsWith('.yaml') || file === 'kustomization.yaml') continue;
-    for (const doc of parseAllDocuments(content.toString('utf8'))) {
-      const object = doc.toJS() as Record<string, Json> & { kind?: string; metadata?: { name?: string; namespace?: string } };
-      if (!object) continue;
-      objects.set(`${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, { file, object });
+    try {
+      for (const doc of parseAllDocuments(content.toString('utf8'))) {
+        const object = doc.toJS({ maxAliasCount: 100 }) as (Record<string, Json> & { kind?: string; metadata?: { name?: string; namespace?: string } }) | null;
+        if (!object || typeof object !== 'object') continue;
+        objects.set(`${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, { file, object });
+      }
+    } catch {
+      // not readable as objects: its bytes are still compared below
     }
   }
   return objects;
@@ -40,7 +48,7 @@ function changedFields(a: Json, b: Json, path = ''): string[] {
   return [path || '.'];
 }
 
-/** Changes from `published` to `local`. */
+/** Changes from `published` to `local`, objects first, then files no object change explains. */
 export function diffTrees(published: ReadonlyMap<string, Buffer>, local: ReadonlyMap<string, Buffer>): ObjectChange[] {
   const before = objectsOf(published);
   const after = objectsOf(local);
@@ -54,5 +62,14 @@ export function diffTrees(published: ReadonlyMap<string, Buffer>, local: Readonl
     }
   }
   for (const [id, { file }] of before) if (!after.has(id)) changes.push({ object: id, change: 'removed', file });
-  return changes.sort((x, y) => (x.object < y.object ? -1 : 1));
+  const explained = new Set(changes.map((c) => c.file));
+  const files: ObjectChange[] = [];
+  for (const file of new Set([...published.keys(), ...local.keys()])) {
+    if (explained.has(file)) continue;
+    const [a, b] = [published.get(file), local.get(file)];
+    if (a && b && a.equals(b)) continue;
+    files.push({ change: !a ? 'added' : !b ? 'removed' : 'changed', file });
+  }
+  const key = (c: ObjectChange): string => c.object ?? `~${c.file}`;
+  return [...changes.sort((x, y) => (key(x) < key(y) ? -1 : 1)), ...files.sort((x, y) => (x.file < y.file ? -1 : 1))];
 }

@@ -21,6 +21,7 @@ export interface ArtifactMetadata {
   /** RFC 3339, from the release (never the clock). */
   readonly created: string;
   readonly source: string;
+  /** Flux's convention, `<tag>@sha1:<commit>`: Flux's notifications read the commit from it. */
   readonly revision: string;
   readonly version: string;
 }
@@ -31,13 +32,18 @@ const blob = (mediaType: string, data: Buffer): Blob => ({ mediaType, digest: sh
 
 const descriptor = ({ mediaType, digest, size }: Blob) => ({ mediaType, digest, size });
 
-export async function buildArtifact(dir: string, metadata: ArtifactMetadata): Promise<Artifact> {
+/** The distribution's layer: a reproducible tar+gzip of `dir`, and the digest of the uncompressed tar. */
+export async function buildLayer(dir: string): Promise<{ layer: Blob; tarDigest: string }> {
   const tar = await tarball(await readTree(dir));
-  const layer = blob(MEDIA_TYPES.content, gzip(tar));
+  return { layer: blob(MEDIA_TYPES.content, gzip(tar)), tarDigest: sha256(tar) };
+}
+
+export async function buildArtifact(dir: string, metadata: ArtifactMetadata): Promise<Artifact> {
+  const { layer, tarDigest } = await buildLayer(dir);
   // Image-config shaped, as flux writes it; source-controller does not read it.
   const config = blob(
     MEDIA_TYPES.config,
-    Buffer.from(JSON.stringify({ architecture: '', created: metadata.created, os: '', rootfs: { type: 'layers', diff_ids: [sha256(tar)] }, config: {} })),
+    Buffer.from(JSON.stringify({ architecture: '', created: metadata.created, os: '', rootfs: { type: 'layers', diff_ids: [tarDigest] }, config: {} })),
   );
   const annotations = {
     [ANNOTATIONS.created]: metadata.created,
@@ -52,9 +58,37 @@ export async function buildArtifact(dir: string, metadata: ArtifactMetadata): Pr
   return { manifest, config, layer, annotations };
 }
 
-/** Layer and config descriptors of a manifest read back from a registry or layout. */
-export function parseManifest(data: Buffer): { config: { digest: string; size: number }; layers: { mediaType: string; digest: string; size: number }[]; annotations?: Record<string, string> } {
-  const manifest = JSON.parse(data.toString('utf8')) as ReturnType<typeof parseManifest> & { mediaType?: string };
-  if (!manifest.layers || !manifest.config) throw new Error('not an OCI image manifest');
-  return manifest;
+export interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+}
+
+export interface ParsedManifest {
+  readonly config: Descriptor;
+  /** Exactly one: the distribution's tar+gzip, as Flux expects it. */
+  readonly layers: readonly [Descriptor];
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+const isDescriptor = (value: unknown, mediaType: string): value is Descriptor => {
+  const d = value as Partial<Descriptor> | null;
+  return d?.mediaType === mediaType && typeof d.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(d.digest) && Number.isSafeInteger(d.size) && (d.size ?? -1) >= 0;
+};
+
+/** A manifest read back from a registry or layout, checked to be a Flux artifact of ours; throws saying what is off. */
+export function parseManifest(data: Buffer): ParsedManifest {
+  let manifest: { mediaType?: unknown; config?: unknown; layers?: unknown; annotations?: unknown };
+  try {
+    manifest = JSON.parse(data.toString('utf8')) as typeof manifest;
+  } catch {
+    throw new Error('not JSON');
+  }
+  if (manifest?.mediaType !== MEDIA_TYPES.manifest) throw new Error(`not an OCI image manifest (mediaType ${JSON.stringify(manifest?.mediaType)})`);
+  if (!isDescriptor(manifest.config, MEDIA_TYPES.config)) throw new Error(`its config is not a ${MEDIA_TYPES.config} blob`);
+  const layers = manifest.layers;
+  if (!Array.isArray(layers) || layers.length !== 1 || !isDescriptor(layers[0], MEDIA_TYPES.content)) throw new Error(`it does not hold exactly one ${MEDIA_TYPES.content} layer`);
+  const annotations = (manifest.annotations ?? {}) as Record<string, unknown>;
+  if (typeof annotations !== 'object' || Object.values(annotations).some((v) => typeof v !== 'string')) throw new Error('its annotations are not strings');
+  return { config: manifest.config, layers: [layers[0]], annotations: annotations as Record<string, string> };
 }

@@ -1,13 +1,22 @@
 /**
  * An OCI image layout directory (https://github.com/opencontainers/image-spec/blob/main/image-layout.md):
- * the embedded default target of `publish`, readable by skopeo (`oci:DIR:TAG`) and pushed from by a
- * later `publish --registry`. Blobs are written before index.json, each by rename, so the index
- * never names a blob that is not there.
+ * the embedded default target of `publish`, readable by oras (`--oci-layout DIR:TAG`) and pushed
+ * from by a later `publish --registry`.
+ *
+ * Nothing read from it is trusted: every blob is checked against its digest and size, and the
+ * manifest against Flux's artifact format, before it is pushed or compared; a tampered layout is
+ * a clear error, never content passed on. Blobs are written before index.json, each by rename, so
+ * the index never names a blob that is not there; index.json is rewritten under a lock, so two
+ * publishes into one layout cannot lose each other's tags.
  */
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Artifact, Blob } from './artifact.js';
+import { ImmutableVersionError, PublishError } from '../errors.js';
+import { parseManifest, sha256, type Artifact, type Blob } from './artifact.js';
 import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
+import { ARTIFACT_LIMITS } from './limits.js';
+
+export { ImmutableVersionError };
 
 interface IndexEntry {
   mediaType: string;
@@ -22,71 +31,132 @@ interface Index {
   manifests: IndexEntry[];
 }
 
-export class ImmutableVersionError extends Error {
-  override readonly name = 'ImmutableVersionError';
-}
-
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const blobPath = (root: string, digest: string): string => join(root, 'blobs', ...digest.split(':'));
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+
+const corrupt = (root: string, what: string): PublishError =>
+  new PublishError(`the local OCI layout ${root} is damaged: ${what}`, { code: 'layout.corrupt', hint: `remove ${root}; publish rebuilds it from dist/` });
 
 async function writeAtomically(path: string, data: Buffer | string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   await writeFile(temp, data, { mode: 0o644 });
   await rename(temp, path);
 }
 
+/** The layout's index; absent means empty, anything unreadable is damage. */
 export async function readIndex(root: string): Promise<Index> {
+  const path = join(root, 'index.json');
+  const info = await lstat(path).catch(() => undefined);
+  if (!info) return { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] };
+  if (!info.isFile() || info.size > ARTIFACT_LIMITS.manifestBytes) throw corrupt(root, 'index.json is not a regular file of sensible size');
+  let index: Index;
   try {
-    return JSON.parse(await readFile(join(root, 'index.json'), 'utf8')) as Index;
+    index = JSON.parse(await readFile(path, 'utf8')) as Index;
   } catch {
-    return { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] };
+    throw corrupt(root, 'index.json is not JSON');
   }
+  if (!Array.isArray(index?.manifests) || index.manifests.some((m) => typeof m?.digest !== 'string' || !DIGEST.test(m.digest))) {
+    throw corrupt(root, 'index.json does not list manifests by sha256 digest');
+  }
+  return index;
 }
 
 export async function tagDigest(root: string, tag: string): Promise<string | undefined> {
   return (await readIndex(root)).manifests.find((m) => m.annotations?.[ANNOTATIONS.refName] === tag)?.digest;
 }
 
+/** Serialises index.json rewrites between processes; a lock left by a dead process is taken over. */
+async function withIndexLock<T>(root: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(root, 'index.json.lock');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const handle = await open(lock, 'wx').catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+      return undefined;
+    });
+    if (handle) {
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    }
+    const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
+    const alive = Number.isInteger(holder) && holder > 0 && (() => {
+      try {
+        process.kill(holder, 0);
+        return true;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    })();
+    if (!alive) await rm(lock, { force: true });
+    else if (Date.now() > deadline) throw new PublishError(`another publish (process ${holder}) has held ${lock} for 30 s`, { code: 'layout.locked', hint: 'wait for it to finish, or remove the lock if no publish is running' });
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 export type LayoutStatus = 'written' | 'unchanged';
 
 /** Stores the artifact under `tag`; a tag already holding other content is refused. */
 export async function writeToLayout(root: string, artifact: Artifact, tag: string): Promise<LayoutStatus> {
-  const existing = await tagDigest(root, tag);
-  if (existing === artifact.manifest.digest) return 'unchanged';
-  if (existing) {
-    throw new ImmutableVersionError(`${root}:${tag} already holds ${existing}, not ${artifact.manifest.digest}: a published version never changes; bump the version`);
-  }
   await mkdir(join(root, 'blobs', 'sha256'), { recursive: true });
-  for (const blob of [artifact.layer, artifact.config, artifact.manifest]) {
-    if (!(await exists(blobPath(root, blob.digest)))) await writeAtomically(blobPath(root, blob.digest), blob.data);
-  }
-  await writeAtomically(join(root, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  const index = await readIndex(root);
-  index.manifests = [
-    ...index.manifests.filter((m) => m.annotations?.[ANNOTATIONS.refName] !== tag),
-    { mediaType: MEDIA_TYPES.manifest, digest: artifact.manifest.digest, size: artifact.manifest.size, annotations: { [ANNOTATIONS.refName]: tag } },
-  ].sort((a, b) => (a.annotations?.[ANNOTATIONS.refName] ?? '').localeCompare(b.annotations?.[ANNOTATIONS.refName] ?? ''));
-  await writeAtomically(join(root, 'index.json'), JSON.stringify(index));
-  return 'written';
+  return withIndexLock(root, async () => {
+    const existing = await tagDigest(root, tag);
+    if (existing === artifact.manifest.digest) {
+      // Same content: still prove the blobs are intact before anyone pushes from them.
+      await readFromLayout(root, tag);
+      return 'unchanged';
+    }
+    if (existing) throw new ImmutableVersionError(`${root}:${tag} already holds ${existing}, not ${artifact.manifest.digest}`);
+    for (const blob of [artifact.layer, artifact.config, artifact.manifest]) {
+      const present = await readBlob(root, blob.digest, blob.mediaType, blob.size).then(() => true, () => false);
+      if (!present) await writeAtomically(blobPath(root, blob.digest), blob.data);
+    }
+    await writeAtomically(join(root, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    const index = await readIndex(root);
+    index.manifests = [
+      ...index.manifests.filter((m) => m.annotations?.[ANNOTATIONS.refName] !== tag),
+      { mediaType: MEDIA_TYPES.manifest, digest: artifact.manifest.digest, size: artifact.manifest.size, annotations: { [ANNOTATIONS.refName]: tag } },
+    ].sort((a, b) => (a.annotations?.[ANNOTATIONS.refName] ?? '').localeCompare(b.annotations?.[ANNOTATIONS.refName] ?? ''));
+    await writeAtomically(join(root, 'index.json'), JSON.stringify(index));
+    return 'written';
+  });
 }
 
-export async function readBlob(root: string, digest: string, mediaType: string): Promise<Blob> {
-  const data = await readFile(blobPath(root, digest));
+/** A blob of the layout, checked against its digest (and size, when known); a symlink or a mismatch is damage. */
+export async function readBlob(root: string, digest: string, mediaType: string, size?: number): Promise<Blob> {
+  if (!DIGEST.test(digest)) throw corrupt(root, `${digest} is not a sha256 digest`);
+  const path = blobPath(root, digest);
+  const info = await lstat(path).catch(() => undefined);
+  if (!info) throw corrupt(root, `blob ${digest} is missing`);
+  if (!info.isFile()) throw corrupt(root, `blob ${digest} is not a regular file`);
+  if (info.size > ARTIFACT_LIMITS.blobBytes || (size !== undefined && info.size !== size)) throw corrupt(root, `blob ${digest} has ${info.size} bytes${size !== undefined ? `, not ${size}` : ''}`);
+  const data = await readFile(path);
+  if (sha256(data) !== digest) throw corrupt(root, `blob ${digest} does not match its digest (it holds ${sha256(data)})`);
   return { mediaType, digest, size: data.length, data };
 }
 
-/** The artifact a tag points at, read back from the layout. */
+/** The artifact a tag points at, read back from the layout and verified blob by blob. */
 export async function readFromLayout(root: string, tag: string): Promise<Artifact | undefined> {
-  const digest = await tagDigest(root, tag);
-  if (!digest) return undefined;
-  const manifest = await readBlob(root, digest, MEDIA_TYPES.manifest);
-  const parsed = JSON.parse(manifest.data.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[]; annotations?: Record<string, string> };
+  const entry = (await readIndex(root)).manifests.find((m) => m.annotations?.[ANNOTATIONS.refName] === tag);
+  if (!entry) return undefined;
+  const manifest = await readBlob(root, entry.digest, MEDIA_TYPES.manifest, entry.size);
+  const parsed = (() => {
+    try {
+      return parseManifest(manifest.data);
+    } catch (error) {
+      throw corrupt(root, `manifest ${entry.digest}: ${(error as Error).message}`);
+    }
+  })();
   const [layer] = parsed.layers;
-  if (!layer) throw new Error(`${root}:${tag} has no layer`);
   return {
     manifest,
-    config: await readBlob(root, parsed.config.digest, MEDIA_TYPES.config),
-    layer: await readBlob(root, layer.digest, MEDIA_TYPES.content),
-    annotations: parsed.annotations ?? {},
+    config: await readBlob(root, parsed.config.digest, MEDIA_TYPES.config, parsed.config.size),
+    layer: await readBlob(root, layer.digest, MEDIA_TYPES.content, layer.size),
+    annotations: parsed.annotations,
   };
 }

@@ -2,56 +2,87 @@
  * A client for the OCI distribution API (https://github.com/opencontainers/distribution-spec),
  * only what publishing and diffing need. Written here rather than taken from a library: the npm
  * registry has no maintained OCI client that speaks the token flow and pushes arbitrary artifacts
- * from Node. Every operation is retried as a whole with exponential backoff on 5xx and connection
- * errors; a blob upload restarts from its POST, since an upload session does not survive a failure.
+ * from Node.
+ *
+ * Every request has a timeout (headers and body alike) and a progress line; every answer is read
+ * once and bounded in size; every blob and manifest read is checked against its digest. Operations
+ * are retried as a whole with exponential backoff on 5xx, 429, timeouts and connection errors; a
+ * blob upload restarts from its POST, since an upload session does not survive a failure.
  */
 import { sha256, type Blob } from './artifact.js';
 import { parseChallenge, type Credentials } from './credentials.js';
+import { ARTIFACT_LIMITS as LIMITS } from './limits.js';
 import { MEDIA_TYPES } from './media-types.js';
+import type { RegistryAddress } from './registry-address.js';
+import { RegistryError } from '../errors.js';
+
+export { RegistryError };
+
 
 export interface RegistryOptions {
-  /** `host[:port]`. */
-  readonly host: string;
-  /** Plain HTTP, allowed only for a registry on loopback. */
-  readonly insecure?: boolean;
+  readonly address: RegistryAddress;
   readonly credentials?: Credentials;
   readonly retry?: { readonly attempts: number; readonly baseDelayMs: number };
-  readonly onRetry?: (message: string) => void;
+  /** Longest one request may take, answer included (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** A line per request and per retry. */
+  readonly onProgress?: (message: string) => void;
 }
-
-export class RegistryError extends Error {
-  override readonly name = 'RegistryError';
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
-const retryable = (error: unknown): boolean =>
-  error instanceof RegistryError ? error.status === undefined || error.status >= 500 : true;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RegistryClient {
   readonly host: string;
-  /** Digest the tag points at, or undefined when the tag does not exist. */
+  /** Digest of the manifest the reference points at, or undefined when it does not exist. */
   manifestDigest(repository: string, reference: string): Promise<string | undefined>;
   getManifest(repository: string, reference: string): Promise<Buffer | undefined>;
   hasBlob(repository: string, digest: string): Promise<boolean>;
-  getBlob(repository: string, digest: string): Promise<Buffer>;
+  /** The blob, checked against its digest and (when known) its size. */
+  getBlob(repository: string, digest: string, size?: number): Promise<Buffer>;
   uploadBlob(repository: string, blob: Blob): Promise<void>;
   putManifest(repository: string, reference: string, manifest: Blob): Promise<void>;
   listTags(repository: string): Promise<string[]>;
 }
 
-export function createRegistryClient(options: RegistryOptions): RegistryClient {
-  if (options.insecure && !LOOPBACK.test(options.host)) {
-    throw new RegistryError(`--insecure (plain HTTP) is only allowed for a registry on loopback, not ${options.host}`);
+const RETRYABLE_STATUS = (status: number): boolean => status >= 500 || status === 429 || status === 408;
+const retryable = (error: unknown): boolean => (error instanceof RegistryError ? error.status === undefined || RETRYABLE_STATUS(error.status) : false);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const short = (digest: string): string => digest.slice(0, 19);
+
+/** The body of a response, read once and at most `limit` bytes. */
+async function readBody(response: Response, limit: number, what: string): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw new RegistryError(`${what}: the registry announced ${declared} bytes; the limit is ${limit}`);
   }
-  const base = `${options.insecure ? 'http' : 'https'}://${options.host}`;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of response.body ?? []) {
+    length += (chunk as Uint8Array).length;
+    if (length > limit) throw new RegistryError(`${what}: the answer exceeds ${limit} bytes`);
+    chunks.push(Buffer.from(chunk as Uint8Array));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The registry's own words for a refusal: the OCI error codes and messages, else the start of the body. */
+async function refusal(response: Response, what: string, hint?: string): Promise<RegistryError> {
+  const body = await readBody(response, LIMITS.errorBytes, what).catch(() => Buffer.from(''));
+  let detail = body.toString('utf8').replace(/\s+/g, ' ').trim().slice(0, 300);
+  try {
+    const errors = (JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] }).errors;
+    if (errors?.length) detail = errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+  } catch {
+    // not an OCI error document: the text itself is the detail
+  }
+  return new RegistryError(`${what}: ${response.status} ${response.statusText}${detail ? ` (${detail})` : ''}`, response.status, hint);
+}
+
+export function createRegistryClient(options: RegistryOptions): RegistryClient {
+  const { host, insecure } = options.address;
+  const base = `${insecure ? 'http' : 'https'}://${host}`;
   const { attempts, baseDelayMs } = options.retry ?? { attempts: 5, baseDelayMs: 200 };
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const progress = options.onProgress ?? (() => undefined);
   const tokens = new Map<string, string>();
 
   async function withRetry<T>(what: string, operation: () => Promise<T>): Promise<T> {
@@ -61,9 +92,22 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
       } catch (error) {
         if (attempt >= attempts || !retryable(error)) throw error;
         const delay = Math.min(baseDelayMs * 2 ** (attempt - 1), 5000);
-        options.onRetry?.(`${what}: ${(error as Error).message}; retry ${attempt}/${attempts - 1} in ${delay} ms`);
+        progress(`${what}: ${(error as Error).message}; retry ${attempt}/${attempts - 1} in ${delay} ms`);
         await sleep(delay);
       }
+    }
+  }
+
+  /** One fetch with the timeout covering the answer too; connection failures become RegistryErrors. */
+  async function send<T>(what: string, url: string | URL, init: RequestInit, read: (response: Response) => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await read(await fetch(url, { ...init, signal, redirect: 'follow' }));
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+      if (signal.aborted) throw new RegistryError(`${what}: no answer from ${host} within ${timeoutMs / 1000} s`, undefined, 'the registry is unreachable or stalled; raise --timeout for a slow link');
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new RegistryError(`${what}: cannot reach ${host}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, undefined, insecure ? undefined : 'is the registry reachable over HTTPS? (--insecure is for a plain-HTTP registry on loopback)');
     }
   }
 
@@ -71,119 +115,150 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
     const { scheme, params } = parseChallenge(challenge);
     const basic = options.credentials && `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
     if (scheme === 'basic') {
-      if (!basic) throw new RegistryError(`${options.host} wants credentials: set CANARYSHIP_REGISTRY_USERNAME/PASSWORD or log in (docker config)`, 401);
+      if (!basic) throw new RegistryError(`${host} wants credentials`, 401, 'set CANARYSHIP_REGISTRY_USERNAME/PASSWORD or log in (Docker config file)');
       return basic;
     }
-    if (scheme !== 'bearer' || !params['realm']) throw new RegistryError(`unsupported authentication challenge from ${options.host}: ${challenge}`, 401);
-    const url = new URL(params['realm']);
+    if (scheme !== 'bearer' || !params['realm']) throw new RegistryError(`unsupported authentication challenge from ${host} (${scheme})`, 401);
+    let url: URL;
+    try {
+      url = new URL(params['realm']);
+    } catch {
+      throw new RegistryError(`${host} named a token service that is not a URL`, 401);
+    }
     if (params['service']) url.searchParams.set('service', params['service']);
     url.searchParams.set('scope', params['scope'] ?? scope);
-    const response = await fetch(url, { headers: basic ? { authorization: basic } : {} });
-    if (!response.ok) throw new RegistryError(`token request to ${url.origin} failed: ${response.status}`, response.status === 401 ? 401 : response.status);
-    const body = (await response.json()) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
-    if (!token) throw new RegistryError(`token response from ${url.origin} holds no token`);
+    const what = `token from ${url.origin}`;
+    progress(`GET ${what}`);
+    const token = await send(what, url, { headers: basic ? { authorization: basic } : {} }, async (response) => {
+      if (!response.ok) throw await refusal(response, what, response.status === 401 ? `check the credentials for ${host}` : undefined);
+      const body = JSON.parse((await readBody(response, LIMITS.errorBytes * 4, what)).toString('utf8')) as { token?: string; access_token?: string };
+      return body.token ?? body.access_token;
+    });
+    if (!token) throw new RegistryError(`${what}: the answer holds no token`);
     return `Bearer ${token}`;
   }
 
-  /** One HTTP request, authenticated on a 401 challenge and replayed once. */
-  async function request(method: string, pathOrUrl: string, repository: string, init: { headers?: Record<string, string>; body?: Buffer } = {}): Promise<Response> {
+  /**
+   * One request, authenticated on a 401 challenge and replayed once; `read` consumes the answer.
+   * 5xx answers become retryable errors before `read` sees them.
+   */
+  const CHALLENGED = Symbol('challenged');
+
+  async function request<T>(what: string, method: string, pathOrUrl: string, repository: string, init: { headers?: Record<string, string>; body?: Buffer }, read: (response: Response) => Promise<T>): Promise<T> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${base}${pathOrUrl}`;
     const scope = `repository:${repository}:pull,push`;
-    const send = async (): Promise<Response> => {
-      let response: Response;
-      try {
-        const auth = tokens.get(scope);
-        response = await fetch(url, {
-          method,
-          headers: { ...init.headers, ...(auth && { authorization: auth }) },
-          ...(init.body && { body: init.body }),
-          redirect: 'follow',
-        });
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
-        throw new RegistryError(`${method} ${url}: ${cause ?? (error as Error).message}`);
-      }
-      if (response.status >= 500) throw new RegistryError(`${method} ${url}: ${response.status} ${response.statusText}`, response.status);
-      return response;
+    let challenge = '';
+    progress(what);
+    const attempt = (): Promise<T | typeof CHALLENGED> => {
+      const auth = tokens.get(scope);
+      return send(what, url, { method, headers: { ...init.headers, ...(auth && { authorization: auth }) }, ...(init.body && { body: init.body }) }, async (response) => {
+        if (response.status === 401 && response.headers.get('www-authenticate') && !auth) {
+          challenge = response.headers.get('www-authenticate') ?? '';
+          await response.body?.cancel();
+          return CHALLENGED;
+        }
+        if (response.status === 401 || response.status === 403) throw await refusal(response, what, `check the credentials for ${host} and their rights on ${repository}`);
+        if (RETRYABLE_STATUS(response.status)) throw await refusal(response, what);
+        return read(response);
+      });
     };
-    let response = await send();
-    const challenge = response.headers.get('www-authenticate');
-    if (response.status === 401 && challenge && !tokens.has(scope)) {
-      await response.arrayBuffer();
-      tokens.set(scope, await authorize(challenge, scope));
-      response = await send();
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new RegistryError(`${method} ${url}: ${response.status}: check the credentials for ${options.host}`, response.status);
-    }
-    return response;
+    const first = await attempt();
+    if (first !== CHALLENGED) return first;
+    tokens.set(scope, await authorize(challenge, scope));
+    const second = await attempt();
+    if (second === CHALLENGED) throw new RegistryError(`${what}: ${host} refused the credentials`, 401, `check the credentials for ${host}`);
+    return second;
   }
 
-  const fail = async (response: Response, what: string): Promise<never> => {
-    throw new RegistryError(`${what}: ${response.status} ${(await response.text()).slice(0, 300)}`, response.status);
-  };
-
   const client: RegistryClient = {
-    host: options.host,
+    host,
     async manifestDigest(repository, reference) {
       const manifest = await client.getManifest(repository, reference);
       return manifest && sha256(manifest);
     },
-    getManifest: (repository, reference) =>
-      withRetry(`manifest ${repository}:${reference}`, async () => {
-        const response = await request('GET', `/v2/${repository}/manifests/${reference}`, repository, { headers: { accept: MEDIA_TYPES.manifest } });
-        if (response.status === 404) {
-          await response.arrayBuffer();
-          return undefined;
-        }
-        if (!response.ok) return fail(response, `GET manifest ${repository}:${reference}`);
-        return Buffer.from(await response.arrayBuffer());
-      }),
-    hasBlob: (repository, digest) =>
-      withRetry(`blob ${digest}`, async () => {
-        const response = await request('HEAD', `/v2/${repository}/blobs/${digest}`, repository);
-        if (response.status === 404) return false;
-        if (!response.ok) return fail(response, `HEAD blob ${digest}`);
-        return true;
-      }),
-    getBlob: (repository, digest) =>
-      withRetry(`blob ${digest}`, async () => {
-        const response = await request('GET', `/v2/${repository}/blobs/${digest}`, repository);
-        if (!response.ok) return fail(response, `GET blob ${digest}`);
-        return Buffer.from(await response.arrayBuffer());
-      }),
-    uploadBlob: (repository, blob) =>
-      withRetry(`upload ${blob.digest}`, async () => {
-        const start = await request('POST', `/v2/${repository}/blobs/uploads/`, repository);
-        await start.arrayBuffer();
-        const location = start.headers.get('location');
-        if (start.status !== 202 || !location) return fail(start, `start upload of ${blob.digest}`);
+    getManifest: (repository, reference) => {
+      const what = `GET manifest ${repository}:${reference}`;
+      return withRetry(what, () =>
+        request(what, 'GET', `/v2/${repository}/manifests/${reference}`, repository, { headers: { accept: MEDIA_TYPES.manifest } }, async (response) => {
+          if (response.status === 404) {
+            await response.body?.cancel();
+            return undefined;
+          }
+          if (!response.ok) throw await refusal(response, what);
+          const data = await readBody(response, LIMITS.manifestBytes, what);
+          const claimed = response.headers.get('docker-content-digest');
+          if (reference.startsWith('sha256:') && sha256(data) !== reference) throw new RegistryError(`${what}: the registry answered content whose digest is ${sha256(data)}`);
+          if (claimed && claimed.startsWith('sha256:') && claimed !== sha256(data)) throw new RegistryError(`${what}: the registry says ${claimed} but sent content whose digest is ${sha256(data)}`);
+          return data;
+        }),
+      );
+    },
+    hasBlob: (repository, digest) => {
+      const what = `HEAD blob ${short(digest)}`;
+      return withRetry(what, () =>
+        request(what, 'HEAD', `/v2/${repository}/blobs/${digest}`, repository, {}, async (response) => {
+          await response.body?.cancel();
+          if (response.status === 404) return false;
+          if (!response.ok) throw await refusal(response, what);
+          return true;
+        }),
+      );
+    },
+    getBlob: (repository, digest, size) => {
+      const what = `GET blob ${short(digest)}`;
+      return withRetry(what, () =>
+        request(what, 'GET', `/v2/${repository}/blobs/${digest}`, repository, {}, async (response) => {
+          if (!response.ok) throw await refusal(response, what);
+          const data = await readBody(response, Math.min(size ?? LIMITS.blobBytes, LIMITS.blobBytes), what);
+          if (sha256(data) !== digest || (size !== undefined && data.length !== size)) throw new RegistryError(`${what}: the registry sent ${data.length} bytes whose digest is ${sha256(data)}, not the blob asked for`);
+          return data;
+        }),
+      );
+    },
+    uploadBlob: (repository, blob) => {
+      const what = `upload blob ${short(blob.digest)} (${blob.size} bytes)`;
+      return withRetry(what, async () => {
+        const location = await request(`POST ${what}`, 'POST', `/v2/${repository}/blobs/uploads/`, repository, {}, async (response) => {
+          if (response.status !== 202) throw await refusal(response, `start ${what}`);
+          await response.body?.cancel();
+          const where = response.headers.get('location');
+          if (!where) throw new RegistryError(`start ${what}: the registry named no upload location`);
+          return where;
+        });
         const url = new URL(location, base);
+        if (url.host !== new URL(base).host && insecure) throw new RegistryError(`start ${what}: the registry redirected the upload to another host (${url.host})`);
         url.searchParams.set('digest', blob.digest);
-        const done = await request('PUT', url.toString(), repository, {
-          headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-          body: blob.data,
+        await request(`PUT ${what}`, 'PUT', url.toString(), repository, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) }, body: blob.data }, async (response) => {
+          if (response.status !== 201) throw await refusal(response, what);
+          await response.body?.cancel();
         });
-        await done.arrayBuffer();
-        if (done.status !== 201) return fail(done, `upload of ${blob.digest}`);
-      }),
-    putManifest: (repository, reference, manifest) =>
-      withRetry(`manifest ${repository}:${reference}`, async () => {
-        const response = await request('PUT', `/v2/${repository}/manifests/${reference}`, repository, {
-          headers: { 'content-type': manifest.mediaType },
-          body: manifest.data,
-        });
-        await response.arrayBuffer();
-        if (response.status !== 201) return fail(response, `PUT manifest ${repository}:${reference}`);
-      }),
-    listTags: (repository) =>
-      withRetry(`tags of ${repository}`, async () => {
-        const response = await request('GET', `/v2/${repository}/tags/list`, repository);
-        if (response.status === 404) return [];
-        if (!response.ok) return fail(response, `list tags of ${repository}`);
-        return ((await response.json()) as { tags?: string[] | null }).tags ?? [];
-      }),
+      });
+    },
+    putManifest: (repository, reference, manifest) => {
+      const what = `PUT manifest ${repository}:${reference}`;
+      return withRetry(what, () =>
+        request(what, 'PUT', `/v2/${repository}/manifests/${reference}`, repository, { headers: { 'content-type': manifest.mediaType }, body: manifest.data }, async (response) => {
+          if (response.status !== 201) throw await refusal(response, what);
+          await response.body?.cancel();
+          const stored = response.headers.get('docker-content-digest');
+          if (stored && stored !== manifest.digest) throw new RegistryError(`${what}: the registry stored ${stored}, not ${manifest.digest}`);
+        }),
+      );
+    },
+    listTags: (repository) => {
+      const what = `GET tags of ${repository}`;
+      return withRetry(what, () =>
+        request(what, 'GET', `/v2/${repository}/tags/list`, repository, {}, async (response) => {
+          if (response.status === 404) {
+            await response.body?.cancel();
+            return [];
+          }
+          if (!response.ok) throw await refusal(response, what);
+          const body = JSON.parse((await readBody(response, LIMITS.tagListBytes, what)).toString('utf8')) as { tags?: unknown };
+          return Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
+        }),
+      );
+    },
   };
   return client;
 }

@@ -1,9 +1,7 @@
 /** The environment distributions a change affects, by Nx's project graph, and rendering only those. */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ENVIRONMENTS, type EnvironmentName } from '@canaryship/blocks';
-
-const run = promisify(execFile);
+import { run, ToolFailed } from '@canaryship/toolchain';
+import { PublishError } from '../errors.js';
 const ENV_PACKAGE = /^@canaryship\/env-(.+)$/;
 
 export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' } as const;
@@ -14,10 +12,31 @@ export interface AffectedEnvironment {
   readonly dist: string;
 }
 
+/** Runs Nx from the workspace's own node_modules; its failure becomes one line naming what Nx was asked. */
+async function nx(cwd: string, what: string, args: readonly string[]): Promise<string> {
+  try {
+    return (await run('npx', ['--no-install', 'nx', ...args], { cwd, env: { ...process.env, ...NX_ENV } })).stdout;
+  } catch (error) {
+    if (!(error instanceof ToolFailed)) throw error;
+    const lines = error.output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('NX ') && !/^at /.test(l));
+    throw new PublishError(`nx could not ${what}: ${lines.slice(-3).join(' ') || `exit ${String(error.exit)}`}`, { code: 'nx.failed' });
+  }
+}
+
+const REF = /^[A-Za-z0-9._\/~^@{}-]{1,200}$/;
+
 export async function affectedEnvironments(cwd: string, base: string, head?: string): Promise<AffectedEnvironment[]> {
-  const args = ['nx', 'show', 'projects', '--affected', `--base=${base}`, ...(head ? [`--head=${head}`] : []), '--json'];
-  const { stdout } = await run('npx', args, { cwd, env: { ...process.env, ...NX_ENV }, maxBuffer: 8 << 20 });
-  const projects = JSON.parse(stdout.slice(stdout.indexOf('['))) as string[];
+  for (const ref of [base, head]) {
+    if (ref !== undefined && (!REF.test(ref) || ref.startsWith('-'))) throw new PublishError(`"${ref}" is not a git revision`, { code: 'usage', exitCode: 2 });
+  }
+  const args = ['show', 'projects', '--affected', `--base=${base}`, ...(head ? [`--head=${head}`] : []), '--json'];
+  const stdout = await nx(cwd, `find the projects affected since ${base}${head ? ` up to ${head}` : ''}`, args);
+  let projects: string[];
+  try {
+    projects = JSON.parse(stdout.slice(stdout.indexOf('['))) as string[];
+  } catch {
+    throw new PublishError(`nx printed no project list for base ${base}`, { code: 'nx.failed' });
+  }
   return projects
     .flatMap((name) => {
       const environment = ENV_PACKAGE.exec(name)?.[1];
@@ -31,10 +50,5 @@ export async function affectedEnvironments(cwd: string, base: string, head?: str
 /** Runs Nx targets for the given projects (their dependencies first, cached). */
 export async function runTargets(cwd: string, targets: readonly string[], projects: readonly string[], onOutput?: (text: string) => void): Promise<void> {
   if (projects.length === 0) return;
-  const { stdout, stderr } = await run('npx', ['nx', 'run-many', '-t', ...targets, '-p', ...projects, '--outputStyle=static'], {
-    cwd,
-    env: { ...process.env, ...NX_ENV },
-    maxBuffer: 64 << 20,
-  });
-  onOutput?.(stdout + stderr);
+  onOutput?.(await nx(cwd, `run ${targets.join(', ')} for ${projects.join(', ')}`, ['run-many', '-t', ...targets, '-p', ...projects, '--outputStyle=static']));
 }

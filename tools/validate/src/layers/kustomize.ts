@@ -1,16 +1,13 @@
 /** Layer 4: kustomize v5 builds the distribution into exactly the objects we rendered. */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { canonical } from '@canaryship/blocks';
+import { run, toolPath, ToolFailed } from '@canaryship/toolchain';
 import { parseAllDocuments } from 'yaml';
 import type { Finding } from '../finding.js';
 import { objectKey, type Distribution, type Manifest } from '../load.js';
 
-const run = promisify(execFile);
-
-/** `kubectl kustomize` (kustomize v5 inside kubectl ≥ 1.27); KUBECTL overrides the binary. */
+/** `kustomize build` with the pinned kustomize v5 (the engine Flux's kustomize-controller embeds). */
 export async function kustomizeBuild(dir: string): Promise<Manifest[]> {
-  const { stdout } = await run(process.env['KUBECTL'] ?? 'kubectl', ['kustomize', dir], { maxBuffer: 64 << 20 });
+  const { stdout } = await run(await toolPath('kustomize'), ['build', dir]);
   return parseAllDocuments(stdout).map((doc) => doc.toJS() as Manifest);
 }
 
@@ -20,8 +17,8 @@ export async function kustomizeLayer(distribution: Distribution): Promise<Findin
   try {
     built = await kustomizeBuild(distribution.dir);
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    return [{ ...base, rule: 'kustomize.build-failed', file: 'kustomization.yaml', message: stderr || (error as Error).message }];
+    if (!(error instanceof ToolFailed)) throw error;
+    return [{ ...base, rule: 'kustomize.build-failed', file: 'kustomization.yaml', message: error.output.trim().split('\n').slice(-5).join(' ') }];
   }
   const findings: Finding[] = [];
   const rendered = new Map(distribution.objects.map((o) => [o.id, o]));

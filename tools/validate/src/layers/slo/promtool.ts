@@ -1,25 +1,19 @@
 /** Runs Prometheus' own promtool on generated rule and test files; PROMTOOL overrides the binary. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { run, toolPath, ToolFailed } from '@canaryship/toolchain';
 import { stringify } from 'yaml';
-
-const run = promisify(execFile);
-const promtool = (): string => process.env['PROMTOOL'] ?? 'promtool';
-
-export class PromtoolMissing extends Error {}
 
 /** promtool writes each file's header to stdout and its failures to stderr: merged in one pipe they stay in order. */
 async function invoke(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
+  const promtool = await toolPath('promtool');
   try {
-    const { stdout, stderr } = await run('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', promtool(), ...args], { cwd, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await run('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', promtool, ...args], { cwd });
     return { ok: true, output: stdout + stderr };
   } catch (error) {
-    const e = error as { code?: string | number; stdout?: string; stderr?: string };
-    if (e.code === 127 || e.code === 'ENOENT') throw new PromtoolMissing(`${promtool()} not found: install Prometheus' promtool (Debian: apt-get install prometheus) or set PROMTOOL`);
-    return { ok: false, output: (e.stdout ?? '') + (e.stderr ?? '') };
+    if (!(error instanceof ToolFailed) || typeof error.exit !== 'number') throw error;
+    return { ok: false, output: error.output };
   }
 }
 

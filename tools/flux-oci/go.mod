@@ -1,5 +1,5 @@
-// Flux's OCI client, pinned, for the release tests (see main.go).
-module github.com/canaryship/canaryship/tools/flux-pull
+// Flux's OCI client library, pinned, for the release tests (see main.go).
+module github.com/canaryship/canaryship/tools/flux-oci
 
 go 1.26.0
 

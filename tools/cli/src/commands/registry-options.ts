@@ -1,0 +1,31 @@
+/** The options every registry command shares, parsed once: where, how securely, how patiently. */
+import { parseRegistryAddress, type RegistryAddress } from '@canaryship/release';
+import { UsageError } from '../command.js';
+import { DEFAULT_LAYOUT } from './index.js';
+
+export const REGISTRY_OPTIONS = {
+  registry: { type: 'string' },
+  insecure: { type: 'boolean', default: false },
+  layout: { type: 'string', default: DEFAULT_LAYOUT },
+  timeout: { type: 'string', default: '30' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export interface RegistryValues {
+  readonly registry?: string | undefined;
+  readonly insecure?: boolean | undefined;
+  readonly timeout?: string | undefined;
+}
+
+/** `--registry` (no scheme, no credentials) and `--timeout` (seconds per request), checked once. */
+export function registryTarget(values: RegistryValues): { registry?: RegistryAddress; requestTimeoutMs: number } {
+  const seconds = Number(values.timeout ?? '30');
+  if (!/^\d+(\.\d+)?$/.test(values.timeout ?? '30') || seconds <= 0 || seconds > 3600) {
+    throw new UsageError(`--timeout must be a number of seconds between 0 and 3600, not "${values.timeout}"`);
+  }
+  if (values.insecure && values.registry === undefined) throw new UsageError('--insecure only applies with --registry');
+  return {
+    ...(values.registry !== undefined && { registry: parseRegistryAddress(values.registry, { insecure: values.insecure ?? false }) }),
+    requestTimeoutMs: seconds * 1000,
+  };
+}
