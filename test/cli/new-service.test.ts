@@ -49,7 +49,7 @@ describe('new-service', () => {
     );
     expect(() => execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.check.json')], { encoding: 'utf8' })).not.toThrow();
     expect(readdirSync(join(root, 'packages')).filter((e) => e.startsWith('.'))).toEqual([]);
-    expect(await run(['new-service', 'payments'], root)).toMatchObject({ code: 2, output: expect.stringContaining('packages/payments already exists') });
+    expect(await run(['new-service', 'payments'], root)).toMatchObject({ code: 2, output: expect.stringContaining('@canaryship/payments is already a package of this repository') });
   });
 
   it('starts from an input that renders into a valid distribution in every environment', async () => {
@@ -66,7 +66,7 @@ describe('new-service', () => {
     ['delete', 'a reserved word in JavaScript'],
     ['blocks', '@canaryship/blocks is already a package of this repository'],
     ['cli', '@canaryship/cli is already a package of this repository'],
-    ['loadtester', '"loadtester" cannot name a service: name: '],
+    ['loadtester', '@canaryship/loadtester is already a package of this repository'],
     ['api-primary', '"api-primary" cannot name a service: name: '],
   ];
 

@@ -50,5 +50,6 @@ export async function affectedEnvironments(cwd: string, base: string, head?: str
 /** Runs Nx targets for the given projects (their dependencies first, cached). */
 export async function runTargets(cwd: string, targets: readonly string[], projects: readonly string[], onOutput?: (text: string) => void): Promise<void> {
   if (projects.length === 0) return;
-  onOutput?.(await nx(cwd, `run ${targets.join(', ')} for ${projects.join(', ')}`, ['run-many', '-t', ...targets, '-p', ...projects, '--outputStyle=static']));
+  const output = await nx(cwd, `run ${targets.join(', ')} for ${projects.join(', ')}`, ['run-many', '-t', ...targets, '-p', ...projects, '--outputStyle=static']);
+  onOutput?.(output);
 }
