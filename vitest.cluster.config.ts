@@ -6,6 +6,7 @@ export default defineConfig({
   resolve: base.resolve,
   test: {
     include: ['test/cluster/**/*.test.ts'],
+    globalSetup: ['test/support/provisioned-cluster.ts'],
     testTimeout: 60 * 60 * 1000,
     hookTimeout: 60 * 60 * 1000,
   },

@@ -37,6 +37,12 @@ const CASES: Case[] = [
   { name: 'a misspelt webhook type', env: 'linkerd', file: 'frontend/canary.yaml', mutate: (o) => void (webhooks(o)[0]!.type = 'pre-rolout'), rule: 'schema.enum', path: 'spec.analysis.webhooks[0].type' },
   { name: 'an unknown metadata field on a custom resource', env: 'kubernetes', file: 'slo/error-rate.yaml', mutate: (o) => void (o.metadata.label = { a: 'b' }), rule: 'schema.unknown-field', path: 'metadata.label' },
   { name: 'a Flagger API version no longer served', env: 'istio', file: 'cache/canary.yaml', mutate: (o) => void (o.apiVersion = 'flagger.app/v1alpha3'), rule: 'schema.unknown-kind' },
+  { name: 'a replica count beyond int32', env: 'linkerd', file: 'cache/hpa.yaml', mutate: (o) => void (o.spec.maxReplicas = 3_000_000_000), rule: 'schema.int32', path: 'spec.maxReplicas' },
+  { name: 'a field beyond int32 on a Deployment', env: 'istio', file: 'backend/deployment.yaml', mutate: (o) => void (o.spec.minReadySeconds = 2 ** 31), rule: 'schema.int32', path: 'spec.minReadySeconds' },
+  { name: 'annotations beyond 256 KiB', env: 'kubernetes', file: 'frontend/deployment.yaml', mutate: (o) => void (o.metadata.annotations['canaryship.dev/description'] = 'x'.repeat(300_000)), rule: 'schema.annotations-size', path: 'metadata.annotations' },
+  { name: 'a ConfigMap beyond 1 MiB', env: 'istio', file: 'database/configmap.yaml', mutate: (o) => void (o.data['config.yaml'] = `# ${'x'.repeat(1_100_000)}\n`), rule: 'schema.configmap-size', path: 'data' },
+  { name: 'a label value longer than 63', env: 'linkerd', file: 'backend/pdb.yaml', mutate: (o) => void (o.metadata.labels['app.kubernetes.io/name'] = 'b'.repeat(64)), rule: 'schema.label', path: 'metadata.labels["app.kubernetes.io/name"]' },
+  { name: 'a name the API server refuses', env: 'kubernetes', file: 'cache/pdb.yaml', mutate: (o) => void (o.metadata.name = 'Cache_PDB'), rule: 'schema.name', path: 'metadata.name' },
   // references
   { name: 'a Canary targeting a missing Deployment', env: 'istio', file: 'frontend/canary.yaml', mutate: (o) => void (o.spec.targetRef.name = 'frontent'), rule: 'references.canary-target', path: 'spec.targetRef' },
   { name: 'a Canary with a dangling autoscalerRef', env: 'kubernetes', file: 'backend/canary.yaml', mutate: (o) => void (o.spec.autoscalerRef.name = 'backend-hpa'), rule: 'references.canary-autoscaler', path: 'spec.autoscalerRef' },
@@ -47,6 +53,14 @@ const CASES: Case[] = [
   { name: 'a probe on a port the container does not name', env: 'istio', file: 'frontend/deployment.yaml', mutate: (o) => void (container(o).readinessProbe.httpGet.port = 'web'), rule: 'references.probe-port', path: 'spec.template.spec.containers[0].readinessProbe' },
   { name: 'a volume from a missing ConfigMap', env: 'kubernetes', file: 'database/deployment.yaml', mutate: (o) => void (o.spec.template.spec.volumes[0].configMap.name = 'db-config'), rule: 'references.volume-configmap', path: 'spec.template.spec.volumes[0].configMap.name' },
   { name: 'a Canary port the target does not serve', env: 'istio', file: 'cache/canary.yaml', mutate: (o) => void (o.spec.service.targetPort = 8080), rule: 'references.canary-port', path: 'spec.service.targetPort' },
+  {
+    name: 'a shipped object named like one Flagger generates',
+    env: 'linkerd',
+    file: 'loadtester/service.yaml',
+    mutate: (o) => void (o.metadata.name = 'cache-canary'),
+    rule: 'references.name-collision',
+    path: 'metadata.name',
+  },
   // policy
   { name: 'a privileged container', env: 'kubernetes', file: 'frontend/deployment.yaml', mutate: (o) => void (container(o).securityContext.privileged = true), rule: 'policy.pod-security', path: 'spec.template.spec.containers[0].securityContext.privileged' },
   { name: 'privilege escalation allowed', env: 'istio', file: 'backend/deployment.yaml', mutate: (o) => void (container(o).securityContext.allowPrivilegeEscalation = true), rule: 'policy.pod-security', path: 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation' },
@@ -92,8 +106,8 @@ function brokenCopy(c: Case, index: number): string {
 }
 
 describe('validate catches every corpus case', () => {
-  it('has at least 25 cases across all five layers', () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(25);
+  it('has at least 45 cases across all five layers', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(45);
     expect(new Set(CASES.map((c) => c.rule.split('.')[0]))).toEqual(new Set(['schema', 'references', 'policy', 'kustomize', 'slo']));
   });
 

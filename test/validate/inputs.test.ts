@@ -49,7 +49,9 @@ const INPUT_CASES: { name: string; definition: DistributionDefinition; code: str
   { name: 'a call to a service that is not there', definition: one('istio', base, blueGreen({ iterations: 5 })), code: 'service.unknown-call', path: 'config.calls.0' },
   { name: 'an unpinned podinfo', definition: one('kubernetes', { ...base, podinfoVersion: 'latest' }, blueGreen({ iterations: 5 })), code: 'input.invalid', path: 'podinfoVersion' },
   { name: 'a limit below its request', definition: one('istio', { ...base, resources: { requests: { cpu: '2', memory: '64Mi' }, limits: { cpu: '1', memory: '64Mi' } } }, blueGreen({ iterations: 5 })), code: 'input.invalid', path: 'resources.limits.cpu' },
-  { name: 'a conformance body that breaks the shell', definition: one('linkerd', { ...base, conformance: [{ name: 'x', method: 'POST', path: '/echo', body: "'; reboot; '" }] }, blueGreen({ iterations: 5 })), code: 'input.invalid', path: 'conformance.0.body' },
+  { name: 'a conformance body with a control character', definition: one('linkerd', { ...base, conformance: [{ name: 'x', method: 'POST', path: '/echo', body: 'a\u001bb' }] }, blueGreen({ iterations: 5 })), code: 'input.invalid', path: 'conformance.0.body' },
+  { name: 'a service named like the test runner folder', definition: one('istio', { ...base, name: 'loadtester', config: { ...base.config, calls: [] } }, blueGreen({ iterations: 5 })), code: 'distribution.path-collision', path: 'name' },
+  { name: 'a service named like the test runner', definition: one('kubernetes', { ...base, name: 'flagger-loadtester', config: { ...base.config, calls: [] } }, blueGreen({ iterations: 5 })), code: 'flagger.name-collision', path: 'name' },
   { name: 'fewer max than min replicas', definition: one('istio', { ...base, autoscaling: { ...base.autoscaling, maxReplicas: 1 } }, blueGreen({ iterations: 5 })), code: 'input.invalid', path: 'autoscaling.maxReplicas' },
   { name: 'a step above the maximum weight', definition: one('linkerd', base, { kind: 'progressive', stepWeight: 60, maxWeight: 50 }), code: 'strategy.invalid', path: 'strategy.stepWeight' },
 ];
@@ -68,87 +70,129 @@ describe('bad service inputs', () => {
 });
 
 describe('any service input', () => {
-  /** Mostly valid values, sometimes invalid ones, rarely anything at all: both paths get exercised. */
-  const mostly = <T>(valid: fc.Arbitrary<T>, invalid?: fc.Arbitrary<unknown>) =>
+  /**
+   * Each generated case knows its answer: a valid input (anywhere inside the documented bounds)
+   * must render into a distribution that passes validation; an input broken in one known way must
+   * be rejected with an issue at that field. A rejection is never counted as a pass on its own.
+   */
+  interface Case {
+    readonly env: Env;
+    readonly input: Record<string, unknown>;
+    readonly strategy: Record<string, unknown>;
+    /** undefined: valid; otherwise the issue path the rejection must name. */
+    readonly broken?: string;
+  }
+
+  const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 80 });
+  const dnsLabel = fc
+    .stringMatching(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/)
+    .filter((n) => !/-(primary|canary)$/.test(n) && !['loadtester', 'flagger-loadtester'].includes(n));
+  const cpu = fc.oneof(fc.integer({ min: 1, max: 256_000 }).map((m) => `${m}m`), fc.integer({ min: 1, max: 256 }).map(String), fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 999 })).map(([a, b]) => `${a}.${b}`).filter((q) => q !== '0.0'));
+  const memory = fc.oneof(fc.integer({ min: 1, max: 1024 ** 3 }).map((k) => `${k}Ki`), fc.integer({ min: 1, max: 1024 }).map((g) => `${g}Gi`));
+  const resources = fc.tuple(cpu, memory, fc.constantFrom(1, 1.5, 4)).map(([c, m, factor]) => ({
+    requests: { cpu: c, memory: m },
+    // Limits at or above requests: scale the same quantity up, within the bounds.
+    limits: { cpu: factor === 1 ? c : '256', memory: factor === 1 ? m : '1024Gi' },
+  }));
+  const interval = fc.oneof(fc.integer({ min: 10, max: 3600 }).map((sec) => `${sec}s`), fc.integer({ min: 1, max: 60 }).map((m) => `${m}m`));
+  const slo = fc
+    .record({
+      availabilityPercent: fc.double({ min: 0.001, max: 100, noNaN: true }),
+      errorRatePercent: fc.double({ min: 0, max: 99.999, noNaN: true }),
+      averageResponseTimeMs: fc.double({ min: 0.001, max: 600_000, noNaN: true }),
+      p99ResponseTimeMs: fc.double({ min: 0.001, max: 600_000, noNaN: true }),
+    })
+    .map((s) => ({ ...s, averageResponseTimeMs: Math.min(s.averageResponseTimeMs, s.p99ResponseTimeMs) }));
+  const conformance = fc.array(
     fc.oneof(
-      { weight: 20, arbitrary: valid as fc.Arbitrary<unknown> },
-      { weight: 2, arbitrary: invalid ?? fc.anything() },
-      { weight: 1, arbitrary: fc.anything() },
-    );
-  const resources = fc
-    .record({ cpu: fc.constantFrom(50, 100, 250, 1000), memory: fc.constantFrom(32, 64, 256), factor: fc.constantFrom(1, 2, 4) })
-    .map(({ cpu, memory, factor }) => ({ requests: { cpu: `${cpu}m`, memory: `${memory}Mi` }, limits: { cpu: `${cpu * factor}m`, memory: `${memory * factor}Mi` } }));
-  const inputArb = fc.record({
-    name: mostly(fc.constantFrom('api', 'web-2', 'x'), fc.constantFrom('Bad_Name', '', 'a'.repeat(50))),
-    description: mostly(fc.constant('a service'), fc.constant('')),
-    config: mostly(
-      fc.record({ message: fc.constantFrom('hi', 'api'), color: fc.constantFrom('#123456', '#abcdef') }),
-      fc.record({ message: fc.constant('hi'), color: fc.constant('red'), calls: fc.constant(['ghost']) }),
+      fc.record({ name: printable, path: fc.stringMatching(/^\/[A-Za-z0-9/_.-]{0,60}$/) }),
+      fc.record({ name: printable, method: fc.constant('POST'), path: fc.constant('/echo'), body: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 4096 }) }),
     ),
-    resources: mostly(resources, fc.constant({ requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '64Mi' } })),
-    autoscaling: mostly(
-      fc.record({ minReplicas: fc.integer({ min: 1, max: 3 }), maxReplicas: fc.integer({ min: 3, max: 8 }), targetCpuUtilizationPercent: fc.integer({ min: 1, max: 100 }) }),
-      fc.record({ minReplicas: fc.integer({ min: -1, max: 9 }), maxReplicas: fc.integer({ min: 0, max: 2 }), targetCpuUtilizationPercent: fc.integer({ min: 101, max: 200 }) }),
-    ),
-    analysis: mostly(
-      fc.record({ interval: fc.constantFrom('10s', '30s', '1m', '2m'), threshold: fc.integer({ min: 1, max: 2 }) }),
-      fc.record({ interval: fc.constantFrom('5s', '1h', 'soon'), threshold: fc.integer({ min: 0, max: 200 }) }),
-    ),
-    slo: mostly(
-      fc.record({
-        availabilityPercent: fc.double({ min: 90, max: 100, noNaN: true, minExcluded: true }),
-        errorRatePercent: fc.double({ min: 0, max: 10, noNaN: true }),
-        averageResponseTimeMs: fc.integer({ min: 1, max: 100 }),
-        p99ResponseTimeMs: fc.integer({ min: 100, max: 2000 }),
-      }),
-      fc.record({ availabilityPercent: fc.double({ min: 100.001, max: 1e6, noNaN: true }), errorRatePercent: fc.constant(-1), averageResponseTimeMs: fc.constant(0), p99ResponseTimeMs: fc.constant(0) }),
-    ),
-    conformance: mostly(
-      fc.array(fc.record({ name: fc.constantFrom('ready', 'version'), path: fc.constantFrom('/readyz', '/version') }), { minLength: 1, maxLength: 2 }),
-      fc.constantFrom([], [{ name: 'x', path: 'readyz' }]),
-    ),
+    { minLength: 1, maxLength: 20 },
+  );
+  const valid = fc.record({
+    name: dnsLabel,
+    description: fc.string({ minLength: 1, maxLength: 1000 }),
+    config: fc.record({ message: fc.string({ minLength: 1, maxLength: 1000 }), color: fc.stringMatching(/^#[0-9a-f]{6}$/) }),
+    resources,
+    autoscaling: fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 100 })).map(([a, b, t]) => ({ minReplicas: Math.min(a, b), maxReplicas: Math.max(a, b), targetCpuUtilizationPercent: t })),
+    analysis: fc.record({ interval, threshold: fc.constant(1), progressDeadlineSeconds: fc.integer({ min: 60, max: 86_400 }) }),
+    slo,
+    load: fc.record({ requestsPerSecond: fc.integer({ min: 1, max: 1000 }), concurrency: fc.integer({ min: 1, max: 100 }) }),
+    conformance,
   });
-  const strategyArb = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('blue-green'), iterations: fc.integer({ min: 0, max: 12 }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('blue-green-mirroring'), iterations: fc.integer({ min: 1, max: 12 }), mirrorWeight: fc.integer({ min: 1, max: 100 }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('progressive'), stepWeight: fc.integer({ min: 1, max: 60 }), maxWeight: fc.integer({ min: 1, max: 110 }) }) },
-    {
-      weight: 1,
-      arbitrary: fc.record({
-        kind: fc.constant('progressive'),
-        stepWeights: fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 5 }).map((ws) => [...ws].sort((a, b) => a - b)),
-      }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({
-        kind: fc.constant('ab-testing'),
-        iterations: fc.integer({ min: 1, max: 12 }),
-        match: fc.constantFrom([{ on: 'header', name: 'x-canary', exact: 'insider' }], [{ on: 'cookie', name: 'canary', value: 'always' }]),
-      }),
-    },
-    { weight: 1, arbitrary: fc.anything() },
+  const strategyFor = (env: Env) =>
+    env === 'kubernetes'
+      ? fc.record({ kind: fc.constant('blue-green'), iterations: fc.integer({ min: 1, max: 100 }) })
+      : fc.oneof(
+          fc.record({ kind: fc.constant('blue-green'), iterations: fc.integer({ min: 1, max: 100 }) }),
+          fc.record({ kind: fc.constant('progressive'), stepWeight: fc.integer({ min: 1, max: 100 }) }).map((s) => ({ ...s, maxWeight: 100 })),
+          fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 10 }).map((ws) => ({ kind: 'progressive', stepWeights: [...ws].sort((a, b) => a - b) })),
+          fc.record({ kind: fc.constant('ab-testing'), iterations: fc.integer({ min: 1, max: 100 }), match: fc.constant([{ on: 'header', name: 'x-canary', exact: 'insider' }]) }),
+          ...(env === 'istio' ? [fc.record({ kind: fc.constant('blue-green-mirroring'), iterations: fc.integer({ min: 1, max: 100 }), mirrorWeight: fc.integer({ min: 1, max: 100 }) })] : []),
+        );
+
+  /** One way to break a valid input, and the field its issue must name. */
+  const BREAKS: readonly [string, (input: Record<string, any>) => Record<string, unknown>][] = [
+    ['name', (i) => ({ ...i, name: 'x'.repeat(41) })],
+    ['name', (i) => ({ ...i, name: `${i['name']}-canary` })],
+    ['description', (i) => ({ ...i, description: 'd'.repeat(1001) })],
+    ['resources.requests.cpu', (i) => ({ ...i, resources: { ...i['resources'], requests: { ...i['resources'].requests, cpu: '1'.repeat(400) } } })],
+    ['resources.limits.memory', (i) => ({ ...i, resources: { ...i['resources'], limits: { ...i['resources'].limits, memory: '2048Gi' } } })],
+    ['autoscaling.maxReplicas', (i) => ({ ...i, autoscaling: { ...i['autoscaling'], maxReplicas: 3_000_000_000 } })],
+    ['analysis.interval', (i) => ({ ...i, analysis: { ...i['analysis'], interval: '99999999999m' } })],
+    ['analysis.progressDeadlineSeconds', (i) => ({ ...i, analysis: { ...i['analysis'], progressDeadlineSeconds: 2 ** 31 } })],
+    ['slo.p99ResponseTimeMs', (i) => ({ ...i, slo: { ...i['slo'], p99ResponseTimeMs: 1e12 } })],
+    ['conformance', (i) => ({ ...i, conformance: Array.from({ length: 21 }, () => ({ name: 'ready', path: '/readyz' })) })],
+    ['conformance.0.name', (i) => ({ ...i, conformance: [{ name: 'line\nbreak', path: '/readyz' }] })],
+    ['conformance.0.body', (i) => ({ ...i, conformance: [{ name: 'x', method: 'POST', path: '/echo', body: '\u0000' }] })],
+  ];
+
+  const caseArb: fc.Arbitrary<Case> = fc.constantFrom<Env>('kubernetes', 'istio', 'linkerd').chain((env) =>
+    fc.record({ env: fc.constant(env), input: valid, strategy: strategyFor(env), breakIndex: fc.option(fc.integer({ min: 0, max: BREAKS.length - 1 }), { freq: 2 }) }).map(({ env, input, strategy, breakIndex }) => {
+      if (breakIndex === null) return { env, input, strategy };
+      const [path, breakIt] = BREAKS[breakIndex]!;
+      return { env, input: breakIt(input), strategy, broken: path };
+    }),
   );
 
-  it('is rendered into a valid distribution, or rejected with a validation error', async () => {
+  it('renders every valid input into a distribution that passes validation, and rejects every broken one at its field', async () => {
     const schemas = await defaultSchemaRegistry();
-    let rendered = 0;
+    const seen = { valid: 0, broken: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<Env>('kubernetes', 'istio', 'linkerd'), inputArb, strategyArb, async (env, input, strategy) => {
+      fc.asyncProperty(caseArb, async (c) => {
         let composed;
         try {
-          composed = composeDistribution(one(env, input, strategy));
+          composed = composeDistribution(one(c.env, c.input, c.strategy));
         } catch (error) {
-          if (error instanceof DistributionError && error.issues.length > 0) return;
-          throw error;
+          if (!(error instanceof DistributionError)) throw error;
+          expect(c.broken, `a valid input was rejected: ${error.message}`).toBeDefined();
+          expect(error.issues.map((i) => i.path)).toContain(c.broken);
+          seen.broken += 1;
+          return;
         }
-        rendered += 1;
-        const findings = await validateDistribution(distributionOf(composed, scratch), { schemas, layers: ['schema', 'references', 'policy'] });
-        expect(findings).toEqual([]);
+        expect(c.broken, 'a broken input was rendered').toBeUndefined();
+        seen.valid += 1;
+        expect(await validateDistribution(distributionOf(composed, scratch), { schemas, layers: ['schema', 'references', 'policy'] })).toEqual([]);
       }),
       { numRuns: 300, seed: 20261126 },
     );
-    // The generator must exercise the success path too, not only rejections.
-    expect(rendered).toBeGreaterThan(30);
+    // Both paths carry weight.
+    expect(seen.valid).toBeGreaterThan(100);
+    expect(seen.broken).toBeGreaterThan(50);
+  });
+
+  it('never crashes on anything at all: any value is rendered or rejected with issues', () => {
+    fc.assert(
+      fc.property(fc.constantFrom<Env>('kubernetes', 'istio', 'linkerd'), fc.anything(), fc.anything(), (env, input, strategy) => {
+        try {
+          composeDistribution(one(env, input, strategy));
+        } catch (error) {
+          expect(error).toBeInstanceOf(DistributionError);
+          expect((error as DistributionError).issues.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300, seed: 7 },
+    );
   });
 });

@@ -166,10 +166,12 @@ function placementIssues(environment: EnvironmentName, objects: readonly PlacedO
   }
   for (const collision of nameCollisions(objects.map((o) => o.object))) {
     const canary = collision.claimedBy.find((by) => by.startsWith('Flagger, for Canary/'))?.split('/')[1];
+    const placed = objects.filter((o) => o.object.kind === collision.object.kind && o.object.metadata?.name === collision.object.name).at(-1);
+    const service = canary ?? (placed && ownerOf(placed.path));
     issues.push({
       code: 'flagger.name-collision',
       environment,
-      ...(canary !== undefined && { service: canary }),
+      ...(service !== undefined && { service }),
       path: 'name',
       message: `${collision.object.kind}/${collision.object.name} is claimed twice (${collision.claimedBy.join('; ')}): rename the service`,
     });

@@ -4,7 +4,7 @@
  */
 // Bounded digit counts: a quantity that overflows a double could never compare correctly.
 export const CPU_PATTERN = /^(\d{1,9}m|\d{1,6}(\.\d{1,3})?)$/;
-export const MEMORY_PATTERN = /^\d{1,9}(Ki|Mi|Gi)$/;
+export const MEMORY_PATTERN = /^\d{1,10}(Ki|Mi|Gi)$/;
 
 const MEMORY_UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
 

@@ -22,7 +22,8 @@ const curl = (check: Check, url: string): string =>
       ...(check.body !== undefined ? ['-H', 'Content-Type: application/json', '--data-raw', check.body] : []),
       url,
     ),
-    `|| { echo ${command(`conformance check failed: ${check.name}`)} >&2; exit 1; }`,
+    // printf, not echo: it prints the name as written, backslashes included, in any shell.
+    `|| { ${command('printf', '%s\\n', `conformance check failed: ${check.name}`)} >&2; exit 1; }`,
   ].join(' ');
 
 /** Commands are joined into one script; the first failure ends it with the check's name. */

@@ -4,6 +4,7 @@
  * HPA → Deployment; Service → pods and their ports; probes and Service ports → container ports;
  * volumes → ConfigMaps; PDB → pods.
  */
+import { nameCollisions } from '@canaryship/blocks';
 import type { Finding } from '../finding.js';
 import type { Distribution, LoadedObject, Manifest } from '../load.js';
 import { containersOf, podTemplates, selects } from './workloads.js';
@@ -125,6 +126,13 @@ export function referencesLayer(distribution: Distribution): Finding[] {
         if (!volumeNames.has(mount['name'])) report(owner, `${path}.volumeMounts[${i}].name`, 'references.volume-mount', `no volume named ${mount['name']}`);
       });
     }
+  }
+  // One name claimed twice, counting what Flagger creates for every Canary: one would overwrite the other.
+  for (const collision of nameCollisions(objects.map((o) => o.object))) {
+    const shipped = objects.find((o) => o.object['kind'] === collision.object.kind && o.object['metadata']?.name === collision.object.name);
+    const canary = objects.find((o) => collision.claimedBy.includes(`Flagger, for Canary/${o.object['metadata']?.name}`) && o.object['kind'] === 'Canary');
+    const from = shipped ?? canary;
+    if (from) report(from, 'metadata.name', 'references.name-collision', `${collision.object.kind}/${collision.object.name} is claimed twice (${collision.claimedBy.join('; ')})`);
   }
   return findings;
 

@@ -2,6 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import { fieldPath, type Finding } from '../../finding.js';
 import type { Distribution } from '../../load.js';
+import { kubernetesLimits } from './kubernetes-limits.js';
 import type { SchemaRegistry } from './registry.js';
 
 const segments = (instancePath: string): (string | number)[] =>
@@ -30,6 +31,8 @@ function describe(error: ErrorObject): { path: (string | number)[]; rule: string
       return { path: [...path, String(error.params['missingProperty'])], rule: 'schema.required', message: 'required field is missing' };
     case 'oneOf':
       return { path, rule: 'schema.one-of', message: oneOfMessage(error) };
+    case 'format':
+      return { path, rule: `schema.${String(error.params['format'])}`, message: `must be an ${String(error.params['format'])} (an integer the API server can store)` };
     case 'enum':
       return { path, rule: 'schema.enum', message: `must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     default:
@@ -60,5 +63,5 @@ export async function schemaLayer(distribution: Distribution, registry: SchemaRe
       findings.push({ ...base, rule, path: fieldPath(path), message });
     }
   }
-  return findings;
+  return [...findings, ...kubernetesLimits(distribution)];
 }

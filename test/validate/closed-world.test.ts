@@ -1,0 +1,65 @@
+/**
+ * `canaryship validate` reads a distribution as a closed world, within bounds: nothing outside the
+ * directory is opened (so nothing outside can leak into a message), special files are refused
+ * without blocking, sizes and counts are limited, and every unreadable input is one clear line,
+ * exit 1, never an internal error.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '@canaryship/cli';
+import { LOAD_LIMITS } from '@canaryship/validate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { distDir } from '../support/distribution.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'canaryship-closed-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A secret beside the distribution: it must never appear in any output. */
+const SECRET = 'TOP-SECRET-do-not-print';
+const outside = join(scratch, 'secret.yaml');
+writeFileSync(outside, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${SECRET}\nstringData:\n  password: ${SECRET}\n`);
+
+/** A copy of the istio distribution whose kustomization lists `extra` as one more resource, after `prepare`. */
+function distributionWith(name: string, extra: string | undefined, prepare: (dir: string) => void = () => undefined): string {
+  const dir = join(scratch, name);
+  cpSync(distDir('istio'), dir, { recursive: true });
+  prepare(dir);
+  if (extra !== undefined) appendFileSync(join(dir, "kustomization.yaml"), `  - ${JSON.stringify(extra)}\n`);
+  return dir;
+}
+
+const CASES: [string, () => string, RegExp][] = [
+  ['a resource outside, by ../', () => distributionWith('dotdot', '../secret.yaml'), /kustomization\.yaml lists "\.\.\/secret\.yaml", which is outside the distribution/],
+  ['a resource outside, by absolute path', () => distributionWith('absolute', outside), /a distribution only holds relative paths to its own files/],
+  ['a remote resource', () => distributionWith('remote', 'https://example.com/base'), /a distribution only holds relative paths to its own files/],
+  ['a symlink to a file outside', () => distributionWith('symlink', 'leak.yaml', (dir) => symlinkSync(outside, join(dir, 'leak.yaml'))), /"leak\.yaml" is \(or passes through\) a symbolic link/],
+  ['a symlinked folder', () => distributionWith('symdir', 'linked/secret.yaml', (dir) => symlinkSync(scratch, join(dir, 'linked'))), /"linked\/secret\.yaml" is \(or passes through\) a symbolic link/],
+  ['a FIFO (never blocks)', () => distributionWith('fifo', 'pipe.yaml', (dir) => execFileSync('mkfifo', [join(dir, 'pipe.yaml')])), /"pipe\.yaml" is not a regular file/],
+  ['a directory as a resource', () => distributionWith('dir', 'backend'), /"backend" is not a regular file/],
+  ['a missing resource', () => distributionWith('missing', 'nowhere.yaml'), /kustomization\.yaml lists "nowhere\.yaml", which does not exist/],
+  ['a file beyond the size limit', () => distributionWith('huge', 'huge.yaml', (dir) => writeFileSync(join(dir, 'huge.yaml'), `# ${'x'.repeat(LOAD_LIMITS.fileBytes)}\n`)), /"huge\.yaml" has \d+ bytes; the limit is 4194304/],
+  ['too many documents', () => distributionWith('docs', 'many.yaml', (dir) => writeFileSync(join(dir, 'many.yaml'), '---\na: 1\n'.repeat(LOAD_LIMITS.documents + 1))), /more than 5000 YAML documents/],
+  ['invalid YAML', () => distributionWith('yaml', 'bad.yaml', (dir) => writeFileSync(join(dir, 'bad.yaml'), 'kind: Service\nmetadata: [\n')), /bad\.yaml line \d+: invalid YAML/],
+  ['a document that is not an object', () => distributionWith('scalar', 'scalar.yaml', (dir) => writeFileSync(join(dir, 'scalar.yaml'), '--- just text\n')), /scalar\.yaml: document 1 is not a Kubernetes object/],
+  ['an alias bomb', () => distributionWith('aliases', 'bomb.yaml', (dir) => writeFileSync(join(dir, 'bomb.yaml'), `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n')}\n`)), /bomb\.yaml: document 1 cannot be read/],
+  ['resources that are not a list', () => distributionWith('notalist', undefined, (dir) => writeFileSync(join(dir, 'kustomization.yaml'), 'resources: namespace.yaml\n')), /resources must be a list of file paths/],
+  ['a missing directory', () => join(scratch, 'does-not-exist'), /does-not-exist does not exist/],
+  ['a file instead of a directory', () => outside, /secret\.yaml is not a directory/],
+  ['an empty directory', () => (mkdirSync(join(scratch, 'empty')), join(scratch, 'empty')), /empty has no kustomization\.yaml/],
+];
+
+describe('validate reads a closed world', () => {
+  it.each(CASES)('%s: one clear line, exit 1, nothing from outside printed', async (_name, make, message) => {
+    const dir = make();
+    const out: string[] = [];
+    const code = await main(['validate', dir], { cwd: scratch, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
+    const output = out.join('');
+    expect(code).toBe(1);
+    expect(output).toMatch(message);
+    expect(output).not.toContain(SECRET);
+    expect(output).not.toContain('internal error');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+});
