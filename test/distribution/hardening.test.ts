@@ -5,7 +5,6 @@ import { distDir, ENVIRONMENT_NAMES, loadDistribution, ofKind, type Obj } from '
 describe.each(ENVIRONMENT_NAMES)('%s pod templates', (env) => {
   const objects = loadDistribution(distDir(env));
   const deployments = ofKind(objects, 'Deployment');
-  const autoscaled = new Set(ofKind(objects, 'HorizontalPodAutoscaler').map((hpa) => hpa.spec.scaleTargetRef.name));
 
   it.each(deployments.map((d) => [d.metadata.name, d] as const))('%s meets restricted', (_name, deployment) => {
     const pod = deployment.spec.template.spec;
@@ -34,10 +33,6 @@ describe.each(ENVIRONMENT_NAMES)('%s pod templates', (env) => {
       expect(container.readinessProbe).toBeDefined();
       expect(container.image).toMatch(/:\d+\.\d+\.\d+$/);
     }
-  });
-
-  it.each(deployments.map((d) => [d.metadata.name, d] as const))('%s leaves replicas to its HPA', (name, deployment) => {
-    if (autoscaled.has(name)) expect(deployment.spec).not.toHaveProperty('replicas');
   });
 
   it('runs every podinfo service on one pinned version', () => {

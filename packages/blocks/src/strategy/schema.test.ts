@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analysisRuns, checkStrategy } from './schema.js';
-import { abTesting, blueGreen, cookie, header, mirrored, progressive } from './strategies.js';
+import { routeMatch } from './analysis.js';
+import { abTesting, blueGreen, cookie, header, mirrored, progressive, type RouteMatch } from './strategies.js';
 
 const messages = (result: ReturnType<typeof checkStrategy>): string[] =>
   result.ok ? [] : result.issues.map((issue) => `${issue.path}: ${issue.message}`);
@@ -44,6 +45,23 @@ describe('checkStrategy', () => {
   it('keeps header values to what a shell command line can carry', () => {
     const strategy = abTesting({ iterations: 5, match: [header('x-canary', { exact: "x'; rm -rf /" })] });
     expect(messages(checkStrategy('istio', strategy))[0]).toMatch(/^strategy.match.0.exact: /);
+  });
+
+  it('holds header and cookie patterns start to end', () => {
+    const ok = (m: RouteMatch): boolean => checkStrategy('istio', abTesting({ iterations: 5, match: [m] })).ok;
+    expect(ok(header('x-canary', { exact: 'a.b=c/d_e-f' }))).toBe(true);
+    expect(ok(cookie('canary_1', 'al.w-ays'))).toBe(true);
+    for (const value of [' insider', 'insider ', 'in sider', 'a;b', "a'b", 'a\nb', '']) expect(ok(header('x-canary', { exact: value })), JSON.stringify(value)).toBe(false);
+    for (const name of ['x canary', 'x-canary:', ':x', 'x\n']) expect(ok(header(name, { exact: 'a' })), JSON.stringify(name)).toBe(false);
+    for (const [name, value] of [['c=1', 'v'], ['c', 'v;x=1'], ['c', 'v '], [' c', 'v']]) expect(ok(cookie(name!, value!)), `${name}=${value}`).toBe(false);
+  });
+
+  it('makes cookie matches regexes that match the cookie literally, nowhere else', () => {
+    const regex = new RegExp(String(routeMatch(cookie('canary', 'a.b')).headers?.['cookie']?.regex));
+    expect(regex.test('canary=a.b')).toBe(true);
+    expect(regex.test('session=1; canary=a.b')).toBe(true);
+    expect(regex.test('canary=a.b; session=1')).toBe(true);
+    for (const text of ['canary=aXb', 'xcanary=a.b', 'canary=a.bc', 'canary=a.b.c', 'session=canary=a.b']) expect(regex.test(text), text).toBe(false);
   });
 });
 

@@ -1,0 +1,106 @@
+/**
+ * What a provider would notice in the rendered distributions, pinned against the service packages'
+ * own inputs: every SLO is a real bound at the team's value, load reaches the instance under test
+ * with what its route matches, probes and scratch space are what the pods need.
+ */
+import { backend } from '@canaryship/backend';
+import { cache } from '@canaryship/cache';
+import { database } from '@canaryship/database';
+import { frontend } from '@canaryship/frontend';
+import { describe, expect, it } from 'vitest';
+import { distDir, ENVIRONMENT_NAMES, loadDistribution, ofKind, type Env, type Obj } from '../support/distribution.js';
+
+const SERVICES = { frontend, backend, cache, database } as const;
+type Name = keyof typeof SERVICES;
+
+/** The bound each check applies, from the team's input: which side, and the value. */
+const expectedBounds = (name: Name): Record<string, Obj> => {
+  const slo = SERVICES[name].input.slo;
+  return {
+    success: { min: slo.availabilityPercent },
+    error: { max: slo.errorRatePercent },
+    average: { max: slo.averageResponseTimeMs },
+    p99: { max: slo.p99ResponseTimeMs },
+  };
+};
+
+/** Which SLO a metric checks, by the builtin or template it names. */
+const sloOf = (metric: Obj): string =>
+  ({ 'request-success-rate': 'success', 'success-rate': 'success', 'error-rate': 'error', 'average-response-time': 'average', 'request-duration': 'p99', 'p99-response-time': 'p99' })[
+    String(metric.templateRef?.name ?? metric.name)
+  ] ?? 'unknown';
+
+const hostOf = (cmd: string): string => /http:\/\/([a-z0-9.-]+):\d+/.exec(cmd)?.[1] ?? '';
+const headersOf = (cmd: string): string[] => [...cmd.matchAll(/-H '([^']*)'/g)].map((m) => m[1] ?? '');
+
+describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
+  const objects = loadDistribution(distDir(env));
+  const canaries = ofKind(objects, 'Canary');
+
+  it.each(Object.keys(SERVICES) as Name[])('%s checks all four SLOs, each a bound at the team value', (name) => {
+    const canary = canaries.find((c) => c.metadata.name === name)!;
+    const metrics = canary.spec.analysis.metrics as Obj[];
+    expect(metrics.map(sloOf).sort()).toEqual(['average', 'error', 'p99', 'success']);
+    const bounds = expectedBounds(name);
+    for (const metric of metrics) expect(metric.thresholdRange, `${name} ${metric.name}`).toEqual(bounds[sloOf(metric)]);
+  });
+
+  it.each(Object.keys(SERVICES) as Name[])('%s sends its load test where the strategy measures, with what its routes match', (name) => {
+    const canary = canaries.find((c) => c.metadata.name === name)!;
+    const analysis = canary.spec.analysis;
+    const streams = (analysis.webhooks as Obj[]).filter((h) => h.type === 'rollout').map((h) => String(h.metadata.cmd));
+    const { requestsPerSecond, concurrency } = { requestsPerSecond: 10, concurrency: 2, ...SERVICES[name].input.load };
+    for (const cmd of streams) expect(cmd).toContain(`-q ${Math.ceil(requestsPerSecond / concurrency)} -c ${concurrency}`);
+    if (analysis.match) {
+      // A/B: one stream per route, to the apex host (the mesh routes it), carrying exactly what that route matches.
+      expect(streams).toHaveLength(analysis.match.length);
+      const sent = streams.map(headersOf);
+      for (const route of analysis.match as Obj[]) {
+        const [header, condition] = Object.entries(route.headers as Obj)[0]!;
+        const matching = sent.filter((headers) =>
+          headers.some((h) => {
+            const [key, ...rest] = h.split(': ');
+            const value = rest.join(': ');
+            return key?.toLowerCase() === header && (condition.exact !== undefined ? value === condition.exact : new RegExp(condition.regex).test(value));
+          }),
+        );
+        expect(matching, `${name}: a stream matching ${header}`).toHaveLength(1);
+      }
+      for (const cmd of streams) expect(hostOf(cmd)).toBe(`${name}.webapp`);
+    } else if (analysis.mirror) {
+      // Mirroring: live-shaped traffic to the primary, copied to the canary by the mesh.
+      expect(streams.map(hostOf)).toEqual([`${name}.webapp`]);
+      expect(streams.flatMap(headersOf)).toEqual([]);
+    } else {
+      // Blue/green and progressive: straight to the canary pods, or the analysis measures nothing.
+      expect(streams.map(hostOf)).toEqual([`${name}-canary.webapp`]);
+      expect(streams.flatMap(headersOf)).toEqual([]);
+    }
+  });
+
+  it('gives every container its probes and every scratch volume a size limit', () => {
+    for (const deployment of ofKind(objects, 'Deployment')) {
+      const pod = deployment.spec.template.spec;
+      for (const container of pod.containers as Obj[]) {
+        const named = new Set((container.ports as Obj[]).map((p) => p.name));
+        for (const probe of [container.livenessProbe, container.readinessProbe]) {
+          expect(probe.httpGet.path).toMatch(/^\/(healthz|readyz)$/);
+          expect(named).toContain(probe.httpGet.port);
+        }
+        if (deployment.metadata.name !== 'flagger-loadtester') {
+          expect([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path]).toEqual(['/healthz', '/readyz']);
+        }
+      }
+      for (const volume of (pod.volumes as Obj[]).filter((v) => v.emptyDir)) expect(volume.emptyDir.sizeLimit).toBe('64Mi');
+    }
+  });
+
+  it('sets replicas only where no HPA owns them: the one loadtester', () => {
+    const autoscaled = new Set(ofKind(objects, 'HorizontalPodAutoscaler').map((hpa) => hpa.spec.scaleTargetRef.name));
+    for (const deployment of ofKind(objects, 'Deployment')) {
+      if (autoscaled.has(deployment.metadata.name)) expect(deployment.spec).not.toHaveProperty('replicas');
+      else expect([deployment.metadata.name, deployment.spec.replicas]).toEqual(['flagger-loadtester', 1]);
+    }
+    expect([...autoscaled].sort()).toEqual(Object.keys(SERVICES).sort());
+  });
+});
