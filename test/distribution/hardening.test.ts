@@ -1,9 +1,9 @@
 /** Pod templates meet Pod Security "restricted" and the operational basics, in every distribution. */
 import { describe, expect, it } from 'vitest';
-import { distDir, ENVIRONMENT_NAMES, loadDistribution, ofKind, type Obj } from '../support/distribution.js';
+import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Obj } from '../support/distribution.js';
 
 describe.each(ENVIRONMENT_NAMES)('%s pod templates', (env) => {
-  const objects = loadDistribution(distDir(env));
+  const objects = renderedDistribution(env);
   const deployments = ofKind(objects, 'Deployment');
 
   it.each(deployments.map((d) => [d.metadata.name, d] as const))('%s meets restricted', (_name, deployment) => {

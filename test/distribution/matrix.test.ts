@@ -1,6 +1,6 @@
 /** The strategy matrix, read back from the rendered YAML the way Flagger infers a strategy. */
 import { describe, expect, it } from 'vitest';
-import { distDir, ENVIRONMENT_NAMES, loadDistribution, ofKind, type Env, type Obj } from '../support/distribution.js';
+import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Env, type Obj } from '../support/distribution.js';
 
 type Inferred = 'blue/green' | 'blue/green + mirroring' | 'progressive canary' | 'A/B testing';
 
@@ -21,7 +21,7 @@ const MATRIX: Record<string, Record<Env, Inferred>> = {
 const PROVIDER: Record<Env, string> = { kubernetes: 'kubernetes', istio: 'istio', linkerd: 'gatewayapi:v1beta1' };
 
 describe.each(ENVIRONMENT_NAMES)('%s distribution', (env) => {
-  const canaries = ofKind(loadDistribution(distDir(env)), 'Canary');
+  const canaries = ofKind(renderedDistribution(env), 'Canary');
 
   it('has exactly one Canary per service', () => {
     expect(canaries.map((c) => c.metadata.name).sort()).toEqual(Object.keys(MATRIX).sort());
@@ -43,7 +43,7 @@ describe.each(ENVIRONMENT_NAMES)('%s distribution', (env) => {
 
 describe('environment specifics', () => {
   it('istio frontend A/B routes on a header and on a cookie', () => {
-    const frontend = ofKind(loadDistribution(distDir('istio')), 'Canary').find((c) => c.metadata.name === 'frontend');
+    const frontend = ofKind(renderedDistribution('istio'), 'Canary').find((c) => c.metadata.name === 'frontend');
     const match = frontend?.spec.analysis.match as Obj[];
     expect(match).toHaveLength(2);
     expect(match[0]?.headers['x-canary']).toEqual({ exact: 'insider' });
@@ -54,7 +54,7 @@ describe('environment specifics', () => {
   });
 
   it('linkerd canaries attach their HTTPRoute to their own Service (Gateway API, not SMI)', () => {
-    for (const canary of ofKind(loadDistribution(distDir('linkerd')), 'Canary')) {
+    for (const canary of ofKind(renderedDistribution('linkerd'), 'Canary')) {
       expect(canary.spec.service.gatewayRefs).toEqual([
         { name: canary.metadata.name, namespace: canary.metadata.namespace, group: 'core', kind: 'Service', port: canary.spec.service.port },
       ]);
@@ -62,7 +62,7 @@ describe('environment specifics', () => {
   });
 
   it('turns on the mesh for the namespace, and enforces restricted Pod Security where no sidecar needs NET_ADMIN', () => {
-    const ns = (env: Env): Obj => ofKind(loadDistribution(distDir(env)), 'Namespace')[0] as Obj;
+    const ns = (env: Env): Obj => ofKind(renderedDistribution(env), 'Namespace')[0] as Obj;
     expect(ns('istio').metadata.labels['istio-injection']).toBe('enabled');
     expect(ns('linkerd').metadata.annotations['linkerd.io/inject']).toBe('enabled');
     expect(ns('kubernetes').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');

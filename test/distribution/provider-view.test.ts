@@ -8,7 +8,7 @@ import { cache } from '@canaryship/cache';
 import { database } from '@canaryship/database';
 import { frontend } from '@canaryship/frontend';
 import { describe, expect, it } from 'vitest';
-import { distDir, ENVIRONMENT_NAMES, loadDistribution, ofKind, type Env, type Obj } from '../support/distribution.js';
+import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Env, type Obj } from '../support/distribution.js';
 
 const SERVICES = { frontend, backend, cache, database } as const;
 type Name = keyof typeof SERVICES;
@@ -34,7 +34,7 @@ const hostOf = (cmd: string): string => /http:\/\/([a-z0-9.-]+):\d+/.exec(cmd)?.
 const headersOf = (cmd: string): string[] => [...cmd.matchAll(/-H '([^']*)'/g)].map((m) => m[1] ?? '');
 
 describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
-  const objects = loadDistribution(distDir(env));
+  const objects = renderedDistribution(env);
   const canaries = ofKind(objects, 'Canary');
 
   it.each(Object.keys(SERVICES) as Name[])('%s checks all four SLOs, each a bound at the team value', (name) => {

@@ -1,11 +1,11 @@
 /** Every reference a Canary makes resolves inside its own distribution. */
 import { describe, expect, it } from 'vitest';
-import { distDir, ENVIRONMENT_NAMES, loadDistribution, ofKind, type Obj } from '../support/distribution.js';
+import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Obj } from '../support/distribution.js';
 
 const BUILTIN_METRICS = ['request-success-rate', 'request-duration'];
 
 describe.each(ENVIRONMENT_NAMES)('%s distribution references', (env) => {
-  const objects = loadDistribution(distDir(env));
+  const objects = renderedDistribution(env);
   const find = (kind: string, namespace: string, name: string): Obj | undefined =>
     objects.find(({ object }) => object.kind === kind && object.metadata.namespace === namespace && object.metadata.name === name)?.object;
   const canaries = ofKind(objects, 'Canary');

@@ -13,7 +13,7 @@ import { abTesting, composeDistribution, header, PODINFO, type Canary, type Cana
 import { loadtester } from '@canaryship/loadtester';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distDir, ENVIRONMENT_NAMES, loadDistribution, ofKind, type Obj } from '../support/distribution.js';
+import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Obj } from '../support/distribution.js';
 import { tool } from '../support/tools.js';
 
 let stubs: string;
@@ -60,7 +60,7 @@ const shellcheckFindings = (shell: 'bash' | 'sh', cmd: string): string => {
 };
 
 describe.each(ENVIRONMENT_NAMES)('%s: the rendered webhook commands', (env) => {
-  const webhooks = ofKind(loadDistribution(distDir(env)), 'Canary').flatMap((canary) =>
+  const webhooks = ofKind(renderedDistribution(env), 'Canary').flatMap((canary) =>
     ((canary.spec.analysis.webhooks ?? []) as Obj[]).map((webhook) => [`${canary.metadata.name}/${webhook.name}`, webhook] as const),
   );
 

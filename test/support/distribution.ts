@@ -1,7 +1,16 @@
-/** Reads a rendered distribution back from disk, the way kustomize would: through kustomization.yaml. */
+/**
+ * The distributions as the tests read them. `renderedDistribution` renders an environment in this
+ * process from its sources (what Stryker's mutants change), through the same YAML a provider gets;
+ * `loadDistribution` reads a rendered tree from disk, the way kustomize does: through
+ * kustomization.yaml. test/cli/render.test.ts proves the two agree byte for byte.
+ */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
 import { parseAllDocuments } from 'yaml';
+import { distribution as istio } from '../../environments/istio/src/index.js';
+import { distribution as kubernetes } from '../../environments/kubernetes/src/index.js';
+import { distribution as linkerd } from '../../environments/linkerd/src/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const ENVIRONMENT_NAMES = ['kubernetes', 'istio', 'linkerd'] as const;
@@ -16,15 +25,29 @@ export interface LoadedObject {
   readonly object: Obj;
 }
 
+export const DEFINITIONS: Readonly<Record<Env, DistributionDefinition>> = { kubernetes, istio, linkerd };
+
 export const distDir = (env: Env): string => join(ROOT, 'environments', env, 'dist');
 
-export function parseYamlFile(path: string): Obj[] {
-  return parseAllDocuments(readFileSync(path, 'utf8')).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors[0]?.message}`);
+const parseYaml = (text: string, origin: string): Obj[] =>
+  parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${origin}: ${doc.errors[0]?.message}`);
     return doc.toJS() as Obj;
   });
+
+export const parseYamlFile = (path: string): Obj[] => parseYaml(readFileSync(path, 'utf8'), path);
+
+/** An environment's files, rendered in this process from its sources. */
+export const renderedFiles = (env: Env): RenderedFile[] => renderDistribution(composeDistribution(DEFINITIONS[env]));
+
+/** An environment's objects, rendered in this process and read back through its kustomization.yaml. */
+export function renderedDistribution(env: Env): LoadedObject[] {
+  const files = new Map(renderedFiles(env).map((f) => [f.path, f.content]));
+  const [kustomization] = parseYaml(files.get('kustomization.yaml') ?? '', 'kustomization.yaml');
+  return (kustomization?.resources as string[]).flatMap((file) => parseYaml(files.get(file) ?? '', file).map((object) => ({ file, object })));
 }
 
+/** A rendered tree on disk, read through its kustomization.yaml. */
 export function loadDistribution(dir: string): LoadedObject[] {
   const [kustomization] = parseYamlFile(join(dir, 'kustomization.yaml'));
   return (kustomization?.resources as string[]).flatMap((file) => parseYamlFile(join(dir, file)).map((object) => ({ file, object })));

@@ -120,6 +120,8 @@ describe('validate catches every corpus case', () => {
     const hits = findings.filter((f) => f.rule === c.rule && f.severity === 'error');
     expect(hits.length, JSON.stringify(findings, null, 1)).toBeGreaterThan(0);
     if (c.path !== undefined) expect(hits.map((f) => f.path)).toContain(c.path);
+    // A broken query is reported where it is used, and nowhere else.
+    if (c.rule === 'slo.query-value') expect(new Set(findings.filter((f) => f.layer === 'slo-queries').map((f) => f.path))).toEqual(new Set([c.path]));
   });
 
   it('passes the distributions we ship, all layers, no warnings', async () => {

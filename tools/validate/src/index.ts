@@ -1,6 +1,6 @@
 export { fieldPath, formatFinding, LAYERS, type Finding, type Layer } from './finding.js';
 export { distributionOf, DistributionUnreadable, LOAD_LIMITS, loadDistribution, objectKey, type Distribution, type LoadedObject, type Manifest } from './load.js';
-export { defaultSchemaRegistry, validateDistribution, type ValidateOptions } from './validate.js';
+export { defaultSchemaRegistry, validateDistribution, validateDistributions, type ValidateOptions } from './validate.js';
 export { createSchemaRegistry, type SchemaRegistry, type SchemaSources } from './layers/schema/registry.js';
 export { rejectUnknownFields } from './layers/schema/strict.js';
 export { kustomizeBuild } from './layers/kustomize.js';

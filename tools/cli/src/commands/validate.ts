@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validateDistribution, type Finding, type Layer } from '@canaryship/validate';
+import { defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validateDistributions, type Finding, type Layer } from '@canaryship/validate';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
 
 export interface ValidateCommandOptions {
@@ -34,22 +34,17 @@ export async function validate(options: ValidateCommandOptions): Promise<Validat
   // Every distribution is read before any layer runs: an unreadable one fails fast, with nothing checked.
   const loaded = await Promise.all(options.dirs.map(async (dir) => ({ dir, distribution: await loadDistribution(resolve(options.cwd, dir)) })));
   const schemas = !layers || layers.includes('schema') ? await defaultSchemaRegistry() : undefined;
-  const distributions: ValidateResult['distributions'][number][] = [];
-  const findings: Finding[] = [];
-  for (const { dir, distribution } of loaded) {
-    const found = await validateDistribution(distribution, {
-      ...(layers && { layers }),
-      ...(schemas && { schemas }),
-      ...(options.onProgress && { onProgress: options.onProgress }),
-    });
-    findings.push(...found);
-    distributions.push({
-      name: distribution.name,
-      dir,
-      errors: found.filter((f) => f.severity === 'error').length,
-      warnings: found.filter((f) => f.severity === 'warning').length,
-    });
-  }
+  const found = await validateDistributions(
+    loaded.map((l) => l.distribution),
+    { ...(layers && { layers }), ...(schemas && { schemas }), ...(options.onProgress && { onProgress: options.onProgress }) },
+  );
+  const distributions = loaded.map(({ dir, distribution }, i) => ({
+    name: distribution.name,
+    dir,
+    errors: (found[i] ?? []).filter((f) => f.severity === 'error').length,
+    warnings: (found[i] ?? []).filter((f) => f.severity === 'warning').length,
+  }));
+  const findings = found.flat();
   return { distributions, findings, ok: findings.every((f) => f.severity !== 'error') };
 }
 

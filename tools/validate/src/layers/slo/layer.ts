@@ -7,7 +7,7 @@
 import type { Finding } from '../../finding.js';
 import type { Distribution, LoadedObject, Manifest } from '../../load.js';
 import { BUILTIN_QUERIES } from './builtin-queries.js';
-import { checkExpressions, runUnitTests, withScratch, type UnitTest } from './promtool.js';
+import { checkExpressions, runUnitTests, withScratch, type UnitTest, type UnmetExpectation } from './promtool.js';
 import { EVALUATION, EXPECTED, shapeOf, syntheticSeries, type InputSeries } from './series.js';
 
 /** What a template named like ours must compute on the scenario, in its threshold's unit. */
@@ -47,37 +47,55 @@ export function renderTemplate(query: string, vars: Record<string, string>): { q
 const round = (value: number): number => Math.round(value * 1000) / 1000;
 const rounded = (query: string): string => `round((${query}) * 1000) / 1000`;
 
-function unitTests(check: Check, index: number): UnitTest | undefined {
-  const evaluate = check.evaluate;
-  const shape = shapeOf(check.query);
-  if (!evaluate || !shape) return undefined;
-  const { canary, decoys } = syntheticSeries(shape, evaluate.namespace, evaluate.target);
-  const test = (series: InputSeries[], exp_samples: unknown[]) => ({
+/**
+ * The unit tests of one distribution: one group with every canary's synthetic traffic and every
+ * decoy, expecting each check's value; one with the decoys alone, expecting nothing. Queries select
+ * their own target, so one group serves them all, and promtool starts two test storages, not two
+ * per check.
+ */
+function unitFile(checks: readonly Check[], key: string): UnitTest | undefined {
+  const evaluated = checks.flatMap((check) => {
+    const shape = shapeOf(check.query);
+    return check.evaluate && shape ? [{ check, evaluate: check.evaluate, telemetry: syntheticSeries(shape, check.evaluate.namespace, check.evaluate.target) }] : [];
+  });
+  if (evaluated.length === 0) return undefined;
+  const unique = (series: InputSeries[]): InputSeries[] => [...new Map(series.map((s) => [s.series, s])).values()];
+  const decoys = unique(evaluated.flatMap((e) => e.telemetry.decoys));
+  const group = (series: InputSeries[], expectations: { expr: string; exp_samples: unknown[] }[]) => ({
     interval: EVALUATION.scrapeInterval,
     input_series: series,
-    promql_expr_test: [{ expr: rounded(check.query), eval_time: EVALUATION.evalTime, exp_samples }],
+    promql_expr_test: expectations.map((e) => ({ ...e, eval_time: EVALUATION.evalTime })),
   });
-  const tests = [test([...canary, ...decoys], [{ labels: '{}', value: round(evaluate.value) }])];
-  if (evaluate.silentWithoutTraffic) tests.push(test(decoys, []));
-  return { file: `check-${index}.yaml`, tests };
+  return {
+    file: `checks-${key}.yaml`,
+    tests: [
+      group(unique([...evaluated.flatMap((e) => e.telemetry.canary), ...decoys]), evaluated.map((e) => ({ expr: rounded(e.check.query), exp_samples: [{ labels: '{}', value: round(e.evaluate.value) }] }))),
+      group(decoys, evaluated.filter((e) => e.evaluate.silentWithoutTraffic).map((e) => ({ expr: rounded(e.check.query), exp_samples: [] }))),
+    ],
+  };
 }
 
-/** Says what promtool found, per failed expectation: "returns 10, expected 15". */
-function describeFailure(output: string): string {
+/** Says what promtool found for one unmet expectation: "returns 10, expected 15". */
+function describeFailure({ exp, got }: UnmetExpectation): string {
   const value = (text: string): string => {
     if (text.trim() === 'nil') return 'nothing';
     const sample = text.replace(/^\{\}\s*/, '').trim();
     return Number.isFinite(Number(sample)) ? String(Number(sample)) : sample;
   };
-  const pairs = [...output.matchAll(/exp:\s*(.*)\n\s*got:\s*(.*)/g)].map(([, exp = '', got = '']) =>
-    exp.trim() === 'nil'
-      ? `without canary traffic it returns ${value(got)} instead of nothing, so Flagger would pass the check on silence`
-      : `on synthetic series it returns ${value(got)}, expected ${value(exp)}`,
-  );
-  return pairs.length > 0 ? pairs.join('; ') : output.replace(/\s+/g, ' ').slice(0, 400);
+  if (!exp && !got) return 'promtool could not evaluate it';
+  return exp === 'nil'
+    ? `without canary traffic it returns ${value(got)} instead of nothing, so Flagger would pass the check on silence`
+    : `on synthetic series it returns ${value(got)}, expected ${value(exp)}`;
 }
 
-export async function sloQueryLayer(distribution: Distribution): Promise<Finding[]> {
+/** The checks one distribution needs promtool for, and what was found without it. */
+interface Plan {
+  readonly distribution: Distribution;
+  readonly checks: readonly Check[];
+  readonly findings: Finding[];
+}
+
+function plan(distribution: Distribution): Plan {
   const findings: Finding[] = [];
   const report = (from: LoadedObject, path: string, rule: string, message: string, severity: Finding['severity'] = 'error'): void => {
     findings.push({ layer: 'slo-queries', rule, severity, distribution: distribution.name, file: from.file, object: from.id, path, message });
@@ -141,24 +159,51 @@ export async function sloQueryLayer(distribution: Distribution): Promise<Finding
       });
     });
   }
+  return { distribution, checks, findings };
+}
 
+/**
+ * Layer 5 for any number of distributions: every query goes through one `promtool check rules` and
+ * every evaluation through one `promtool test rules`, so the cost of starting promtool is paid twice
+ * whatever the count.
+ */
+export async function sloQueryLayers(distributions: readonly Distribution[]): Promise<Finding[][]> {
+  const plans = distributions.map(plan);
+  const all = plans.flatMap((p) => p.checks.map((check) => ({ plan: p, check })));
   await withScratch(async (dir) => {
-    const syntax = await checkExpressions(dir, checks.map((c) => c.query));
+    const syntax = await checkExpressions(dir, all.map((a) => a.check.query));
     for (const [index, message] of syntax) {
-      const check = checks[index];
-      if (check) report(check.from, check.path, 'slo.promql-syntax', `${check.label}: ${message}`);
-      else findings.push({ layer: 'slo-queries', rule: 'slo.promql-syntax', severity: 'error', distribution: distribution.name, message });
+      const entry = all[index];
+      if (entry) entry.plan.findings.push(finding(entry.plan.distribution, entry.check, 'slo.promql-syntax', `${entry.check.label}: ${message}`));
+      else for (const p of plans) p.findings.push({ layer: 'slo-queries', rule: 'slo.promql-syntax', severity: 'error', distribution: p.distribution.name, message });
     }
-    const units = checks.flatMap((check, index) => {
-      if (syntax.has(index)) return [];
-      const unit = unitTests(check, index);
-      return unit ? [{ check, unit }] : [];
+    // Only queries that parse are evaluated.
+    const parsed = all.filter((_, index) => !syntax.has(index));
+    const units = plans.flatMap((p, d) => {
+      const unit = unitFile(parsed.filter((a) => a.plan === p).map((a) => a.check), `d${d}`);
+      return unit ? [unit] : [];
     });
-    const failures = await runUnitTests(dir, units.map((u) => u.unit));
-    for (const { check, unit } of units) {
-      const failure = failures.get(unit.file) ?? failures.get('*');
-      if (failure) report(check.from, check.path, 'slo.query-value', `${check.label} does not compute what its name says: ${describeFailure(failure)}`);
+    const unmet = await runUnitTests(dir, units);
+    for (const { plan: p, check } of parsed) {
+      if (!check.evaluate || !shapeOf(check.query)) continue;
+      const failures = unmet.filter((u) => u.expr === rounded(check.query) || u.expr === '');
+      if (failures.length > 0) {
+        p.findings.push(finding(p.distribution, check, 'slo.query-value', `${check.label} does not compute what its name says: ${failures.map(describeFailure).join('; ')}`));
+      }
     }
   });
-  return findings;
+  return plans.map((p) => p.findings);
 }
+
+const finding = (distribution: Distribution, check: Check, rule: string, message: string): Finding => ({
+  layer: 'slo-queries',
+  rule,
+  severity: 'error',
+  distribution: distribution.name,
+  file: check.from.file,
+  object: check.from.id,
+  path: check.path,
+  message,
+});
+
+export const sloQueryLayer = async (distribution: Distribution): Promise<Finding[]> => (await sloQueryLayers([distribution]))[0] ?? [];

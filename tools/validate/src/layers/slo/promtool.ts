@@ -47,21 +47,30 @@ export interface UnitTest {
   readonly tests: readonly unknown[];
 }
 
-/** Runs promtool unit tests, one file each; returns the failure output per failing file. */
-export async function runUnitTests(dir: string, units: readonly UnitTest[]): Promise<Map<string, string>> {
-  const failures = new Map<string, string>();
-  if (units.length === 0) return failures;
+/** One expectation promtool found unmet: the expression as written, what was expected, what came. */
+export interface UnmetExpectation {
+  readonly expr: string;
+  readonly exp: string;
+  readonly got: string;
+}
+
+/**
+ * Runs promtool unit tests in one process; returns every unmet expectation, by expression. An
+ * output that names no expression (promtool could not run the files) is returned as one entry
+ * with an empty expression, so the caller reports it rather than passing.
+ */
+export async function runUnitTests(dir: string, units: readonly UnitTest[]): Promise<UnmetExpectation[]> {
+  if (units.length === 0) return [];
   for (const unit of units) {
     await writeFile(join(dir, unit.file), stringify({ rule_files: [], evaluation_interval: '15s', tests: unit.tests }, { lineWidth: 0 }));
   }
   const { ok, output } = await invoke(['test', 'rules', ...units.map((u) => u.file)], dir);
-  if (ok) return failures;
-  // Output is a "Unit Testing:  <file>" header per file followed by SUCCESS or FAILED and details.
-  const sections = output.split(/^Unit Testing:\s+/m).slice(1);
-  for (const section of sections) {
-    const [file, ...rest] = section.split('\n');
-    if (!/^\s*SUCCESS/m.test(rest.join('\n'))) failures.set((file ?? '').trim(), rest.join('\n').trim());
-  }
-  if (failures.size === 0) failures.set('*', output.trim());
-  return failures;
+  if (ok) return [];
+  // Each unmet expectation: `expr: "<Go-quoted>", time: 5m,` then `exp: ...` and `got: ...` lines.
+  const unmet = [...output.matchAll(/expr: ("(?:[^"\\]|\\.)*"), time: [^\n]*\n\s*exp: (.*)\n\s*got: (.*)/g)].map(([, quoted = '""', exp = '', got = '']) => ({
+    expr: JSON.parse(quoted) as string,
+    exp: exp.trim(),
+    got: got.trim(),
+  }));
+  return unmet.length > 0 ? unmet : [{ expr: '', exp: '', got: output.trim() }];
 }
