@@ -13,6 +13,7 @@ import { abTesting, composeDistribution, header, PODINFO, type Canary, type Cana
 import { loadtester } from '@canaryship/loadtester';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { input } from '../../packages/blocks/src/test-fixtures.js';
 import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Obj } from '../support/distribution.js';
 import { tool } from '../support/tools.js';
 
@@ -77,16 +78,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: the rendered webhook commands', (env) => {
 });
 
 describe('any value a service team may write reaches the shell as one argument', () => {
-  const base: ServiceInput = {
-    name: 'api',
-    description: 'test',
-    config: { message: 'api', color: '#123456' },
-    resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } },
-    autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilizationPercent: 80 },
-    analysis: { interval: '1m', threshold: 2 },
-    slo: { availabilityPercent: 99, errorRatePercent: 1, averageResponseTimeMs: 100, p99ResponseTimeMs: 300 },
-    conformance: [{ name: 'ready', path: '/readyz' }],
-  };
+  const base: ServiceInput = input;
   // Any printable ASCII, what the schema allows in names and bodies; the shell's own characters weigh more.
   const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
   const hostile = fc.string({ unit: fc.oneof(fc.constantFrom(...printable), fc.constantFrom(...`'"\`$\\;|&<>(){}!*?~#`.split(''))), minLength: 1, maxLength: 40 });
