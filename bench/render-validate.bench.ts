@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { backend } from '@canaryship/backend';
 import { blueGreen, composeDistribution, progressive, renderDistribution, type DistributionDefinition, type ServiceInput } from '@canaryship/blocks';
+import { edgeProxy } from '@canaryship/entry';
 import { loadtester } from '@canaryship/loadtester';
 import { defaultSchemaRegistry, distributionOf, validateDistribution, type Distribution, type Layer } from '@canaryship/validate';
 import { distribution as istio } from '../environments/istio/src/index.js';
@@ -23,6 +24,7 @@ function scaled(count: number): DistributionDefinition[] {
   return (['kubernetes', 'istio', 'linkerd'] as const).map((environment) => ({
     environment,
     testRunner: loadtester,
+    entry: edgeProxy({ upstream: 'svc-000' }),
     services: inputs.map((input) => ({ input, strategy: environment === 'kubernetes' ? blueGreen({ iterations: 10 }) : progressive({ stepWeight: 10, maxWeight: 50 }) })),
   })) as DistributionDefinition[];
 }

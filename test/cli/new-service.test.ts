@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blueGreen, composeDistribution } from '@canaryship/blocks';
 import { main, starterInput } from '@canaryship/cli';
-import { loadtester } from '@canaryship/loadtester';
 import { defaultSchemaRegistry, distributionOf, validateDistribution } from '@canaryship/validate';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../support/distribution.js';
+import { definitionOf, ROOT } from '../support/distribution.js';
 
 const run = async (args: string[], cwd: string) => {
   const out: string[] = [];
@@ -55,7 +54,7 @@ describe('new-service', () => {
   it('starts from an input that renders into a valid distribution in every environment', async () => {
     const schemas = await defaultSchemaRegistry();
     for (const environment of ['kubernetes', 'istio', 'linkerd'] as const) {
-      const composed = composeDistribution({ environment, testRunner: loadtester, services: [{ input: starterInput('payments'), strategy: blueGreen({ iterations: 10 }) }] });
+      const composed = composeDistribution(definitionOf(environment, [{ input: starterInput('payments'), strategy: blueGreen({ iterations: 10 }) }]));
       expect(await validateDistribution(distributionOf(composed, '.'), { schemas, layers: ['schema', 'references', 'policy'] })).toEqual([]);
     }
   });

@@ -31,7 +31,8 @@ describe.each(ENVIRONMENT_NAMES)('%s pod templates', (env) => {
       expect(Object.keys(container.resources.limits).sort()).toEqual(['cpu', 'memory']);
       expect(container.livenessProbe).toBeDefined();
       expect(container.readinessProbe).toBeDefined();
-      expect(container.image).toMatch(/:\d+\.\d+\.\d+$/);
+      // A release tag (podinfo 6.14.1, envoy distroless-v1.39.6), never latest or a floating minor.
+      expect(container.image).toMatch(/:([a-z]+-)?v?\d+\.\d+\.\d+$/);
     }
   });
 

@@ -7,6 +7,7 @@ import { backend } from '@canaryship/backend';
 import { cache } from '@canaryship/cache';
 import { database } from '@canaryship/database';
 import { frontend } from '@canaryship/frontend';
+import { metricsOf, streamRate } from '@canaryship/blocks';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Env, type Obj } from '../support/distribution.js';
 
@@ -21,12 +22,14 @@ const expectedBounds = (name: Name): Record<string, Obj> => {
     error: { max: slo.errorRatePercent },
     average: { max: slo.averageResponseTimeMs },
     p99: { max: slo.p99ResponseTimeMs },
+    // Points the canary's calls may fail more than the primary's: the availability budget.
+    outbound: { min: Math.round((slo.availabilityPercent - 100) * 1000) / 1000 },
   };
 };
 
 /** Which SLO a metric checks, by the builtin or template it names. */
 const sloOf = (metric: Obj): string =>
-  ({ 'request-success-rate': 'success', 'success-rate': 'success', 'error-rate': 'error', 'average-response-time': 'average', 'request-duration': 'p99', 'p99-response-time': 'p99' })[
+  ({ 'request-success-rate': 'success', 'success-rate': 'success', 'error-rate': 'error', 'average-response-time': 'average', 'request-duration': 'p99', 'p99-response-time': 'p99', 'outbound-success-rate': 'outbound' })[
     String(metric.templateRef?.name ?? metric.name)
   ] ?? 'unknown';
 
@@ -37,10 +40,12 @@ describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
   const objects = renderedDistribution(env);
   const canaries = ofKind(objects, 'Canary');
 
-  it.each(Object.keys(SERVICES) as Name[])('%s checks all four SLOs, each a bound at the team value', (name) => {
+  it.each(Object.keys(SERVICES) as Name[])('%s checks its SLOs (its calls too, where the mesh measures them), each a bound at the team value', (name) => {
     const canary = canaries.find((c) => c.metadata.name === name)!;
     const metrics = canary.spec.analysis.metrics as Obj[];
-    expect(metrics.map(sloOf).sort()).toEqual(['average', 'error', 'p99', 'success']);
+    const calls = (SERVICES[name].input.config.calls ?? []).length > 0;
+    expect(metrics.map(sloOf).sort()).toEqual(['average', 'error', ...(calls && env !== 'kubernetes' ? ['outbound'] : []), 'p99', 'success']);
+    expect(metrics.map((m) => m.templateRef?.name ?? m.name).length).toBe(metricsOf(env, { config: { calls: [...(SERVICES[name].input.config.calls ?? [])], message: '', color: '', logLevel: 'info' } }).length);
     const bounds = expectedBounds(name);
     for (const metric of metrics) expect(metric.thresholdRange, `${name} ${metric.name}`).toEqual(bounds[sloOf(metric)]);
   });
@@ -48,9 +53,12 @@ describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
   it.each(Object.keys(SERVICES) as Name[])('%s sends its load test where the strategy measures, with what its routes match', (name) => {
     const canary = canaries.find((c) => c.metadata.name === name)!;
     const analysis = canary.spec.analysis;
-    const streams = (analysis.webhooks as Obj[]).filter((h) => h.type === 'rollout').map((h) => String(h.metadata.cmd));
-    const { requestsPerSecond, concurrency } = { requestsPerSecond: 10, concurrency: 2, ...SERVICES[name].input.load };
-    for (const cmd of streams) expect(cmd).toContain(`-q ${Math.ceil(requestsPerSecond / concurrency)} -c ${concurrency}`);
+    const streams = (analysis.webhooks as Obj[]).filter((h) => h.type === 'rollout' && h.metadata.type === 'cmd').map((h) => String(h.metadata.cmd));
+    const load = { requestsPerSecond: 10, concurrency: 2, ...SERVICES[name].input.load };
+    // The streams together send the rate the team asked for, not a multiple of it.
+    const { workers, perWorker } = streamRate(load, streams.length);
+    for (const cmd of streams) expect(cmd).toContain(`-q ${perWorker} -c ${workers} -m POST -T application/json -d '{"canaryship":"load"}'`);
+    expect(Math.abs(workers * perWorker * streams.length - load.requestsPerSecond) / load.requestsPerSecond).toBeLessThanOrEqual(0.25);
     if (analysis.match) {
       // A/B: one stream per route, to the apex host (the mesh routes it), carrying exactly what that route matches.
       expect(streams).toHaveLength(analysis.match.length);
@@ -84,10 +92,10 @@ describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
       for (const container of pod.containers as Obj[]) {
         const named = new Set((container.ports as Obj[]).map((p) => p.name));
         for (const probe of [container.livenessProbe, container.readinessProbe]) {
-          expect(probe.httpGet.path).toMatch(/^\/(healthz|readyz)$/);
+          expect(probe.httpGet.path).toMatch(/^\/(healthz|readyz|entry\/ready)$/);
           expect(named).toContain(probe.httpGet.port);
         }
-        if (deployment.metadata.name !== 'flagger-loadtester') {
+        if (deployment.metadata.name in SERVICES) {
           expect([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path]).toEqual(['/healthz', '/readyz']);
         }
       }
@@ -95,12 +103,14 @@ describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
     }
   });
 
-  it('sets replicas only where no HPA owns them: the one loadtester', () => {
+  it('sets replicas only where no HPA owns them: one loadtester, two entry proxies', () => {
     const autoscaled = new Set(ofKind(objects, 'HorizontalPodAutoscaler').map((hpa) => hpa.spec.scaleTargetRef.name));
+    const fixed: Record<string, number> = {};
     for (const deployment of ofKind(objects, 'Deployment')) {
       if (autoscaled.has(deployment.metadata.name)) expect(deployment.spec).not.toHaveProperty('replicas');
-      else expect([deployment.metadata.name, deployment.spec.replicas]).toEqual(['flagger-loadtester', 1]);
+      else fixed[deployment.metadata.name] = deployment.spec.replicas;
     }
+    expect(fixed).toEqual({ entry: 2, 'flagger-loadtester': 1 });
     expect([...autoscaled].sort()).toEqual(Object.keys(SERVICES).sort());
   });
 });

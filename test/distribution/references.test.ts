@@ -50,22 +50,24 @@ describe.each(ENVIRONMENT_NAMES)('%s distribution references', (env) => {
     }
   });
 
-  it.each(canaries.map((c) => [c.metadata.name, c] as const))('%s: tests target this canary and the load test cannot gate', (_name, canary) => {
+  it.each(canaries.map((c) => [c.metadata.name, c] as const))('%s: tests target this canary (and its primary, to judge against), and the load test cannot gate', (_name, canary) => {
     const { name, namespace } = canary.metadata;
     const hooks = canary.spec.analysis.webhooks as Obj[];
-    // The blocking conformance test runs first; the asynchronous load warm-ups after it.
-    const conformance = hooks.filter((h) => h.metadata.type === 'bash');
-    expect(conformance).toHaveLength(1);
-    expect(conformance[0]?.type).toBe('pre-rollout');
-    expect(hooks.findIndex((h) => h.type === 'pre-rollout')).toBe(hooks.indexOf(conformance[0]!));
     const urls = (text: string): string[] => [...text.matchAll(/http:\/\/([a-z0-9.-]+):\d+/g)].map((m) => m[1] ?? '');
-    expect(new Set(urls(conformance[0]?.metadata.cmd))).toEqual(new Set([`${name}-canary.${namespace}`]));
-    const load = hooks.filter((h) => h.type === 'rollout');
+    // The blocking conformance test runs first; the asynchronous load warm-ups after it.
+    const conformance = hooks.filter((h) => h.type === 'pre-rollout' && h.metadata.type === 'bash');
+    expect(conformance.map((h) => h.name)).toEqual(['conformance']);
+    expect(hooks.findIndex((h) => h.type === 'pre-rollout')).toBe(hooks.indexOf(conformance[0]!));
+    expect(new Set(urls(conformance[0]?.metadata.cmd))).toEqual(new Set([`${name}-canary.${namespace}`, `${name}-primary.${namespace}`]));
+    // The chain check again, blocking, at every analysis.
+    const chain = hooks.filter((h) => h.type === 'rollout' && h.metadata.type === 'bash');
+    expect(chain.map((h) => h.name)).toEqual(['chain']);
+    expect(new Set(urls(chain[0]?.metadata.cmd))).toEqual(new Set([`${name}-canary.${namespace}`, `${name}-primary.${namespace}`]));
+    const load = hooks.filter((h) => h.type === 'rollout' && h.metadata.type === 'cmd');
     expect(load.length).toBeGreaterThan(0);
     const warmups = hooks.filter((h) => h.type === 'pre-rollout' && h.metadata.type === 'cmd');
     expect(warmups.map((h) => h.metadata.cmd)).toEqual(load.map((h) => h.metadata.cmd));
     for (const hook of load) {
-      expect(hook.metadata.type).toBe('cmd');
       expect(hook.metadata.cmd).toMatch(/^hey /);
       expect([`${name}-canary.${namespace}`, `${name}.${namespace}`]).toContain(urls(hook.metadata.cmd)[0]);
     }

@@ -9,21 +9,22 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { abTesting, composeDistribution, header, PODINFO, type Canary, type CanaryWebhook, type ServiceInput } from '@canaryship/blocks';
-import { loadtester } from '@canaryship/loadtester';
+import { abTesting, chainScript, composeDistribution, header, PODINFO, type Canary, type CanaryWebhook, type ServiceInput } from '@canaryship/blocks';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { input } from '../../packages/blocks/src/test-fixtures.js';
-import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Obj } from '../support/distribution.js';
+import { definitionOf, ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Obj } from '../support/distribution.js';
 import { tool } from '../support/tools.js';
 
 let stubs: string;
 let shellcheck: string;
 beforeAll(async () => {
   stubs = mkdtempSync(join(tmpdir(), 'canaryship-stubs-'));
-  // Stand-ins that record their arguments, NUL-separated, one line per call; curl fails on demand.
+  // Stand-ins that record their arguments, NUL-separated, one line per call; curl fails on demand,
+  // and answers what the test gives it: for a primary's URL, and for any other.
   for (const name of ['curl', 'hey']) {
-    writeFileSync(join(stubs, name), `#!/bin/sh\nprintf '%s\\0' "${name}" "$@" >> "$RECORD"\nprintf '\\n' >> "$RECORD"\nexit "\${STUB_EXIT:-0}"\n`);
+    const answer = name === 'curl' ? 'case "$*" in *-primary.*) printf %s "${PRIMARY_ANSWER:-}" ;; *) printf %s "${ANSWER:-}" ;; esac\n' : '';
+    writeFileSync(join(stubs, name), `#!/bin/sh\nprintf '%s\\0' "${name}" "$@" >> "$RECORD"\nprintf '\\n' >> "$RECORD"\n${answer}exit "\${STUB_EXIT:-0}"\n`);
     chmodSync(join(stubs, name), 0o755);
   }
   shellcheck = await tool('shellcheck');
@@ -37,10 +38,11 @@ interface Ran {
   readonly calls: string[][];
 }
 
-function runWithStubs(shell: 'bash' | 'sh', cmd: string, exit = 0): Ran {
+function runWithStubs(shell: 'bash' | 'sh', cmd: string, exit = 0, answers: { canary?: string; primary?: string } = {}): Ran {
   const record = join(mkdtempSync(join(tmpdir(), 'canaryship-record-')), 'calls');
   writeFileSync(record, '');
-  const result = spawnSync(shell, ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: `${stubs}:/usr/bin:/bin`, RECORD: record, STUB_EXIT: String(exit) }, encoding: 'utf8' });
+  const env = { PATH: `${stubs}:/usr/bin:/bin`, RECORD: record, STUB_EXIT: String(exit), ANSWER: answers.canary ?? '', PRIMARY_ANSWER: answers.primary ?? '' };
+  const result = spawnSync(shell, ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'], env, encoding: 'utf8' });
   const calls = readFileSync(record, 'utf8')
     .split('\0\n')
     .filter(Boolean)
@@ -74,6 +76,36 @@ describe.each(ENVIRONMENT_NAMES)('%s: the rendered webhook commands', (env) => {
     expect(ran.status).toBe(0);
     expect(ran.calls.length).toBeGreaterThan(0);
     expect(ran.calls.every((call) => call[0] === (shell === 'bash' ? 'curl' : 'hey'))).toBe(true);
+
+  });
+});
+
+describe('the chain check reads the answer, and judges the canary against its primary', () => {
+  const script = chainScript('backend', 'webapp', 2, 'backend answers through its chain');
+  // podinfo nests each downstream's answer as a JSON string: the marker survives, quotes do not.
+  const full = JSON.stringify([JSON.stringify({ canaryship: 'canaryship-chain-backend' }), JSON.stringify({ canaryship: 'canaryship-chain-backend' })]);
+  const broken = JSON.stringify([JSON.stringify({ canaryship: 'canaryship-chain-backend' }), 'backend http://database.webapp:9898/echo response status code 500']);
+
+  it('passes at once when every end of the chain answers', () => {
+    const ran = runWithStubs('bash', script, 0, { canary: full });
+    expect([ran.status, ran.calls.map((c) => c.at(-1))]).toEqual([0, ['http://backend-canary.webapp:9898/echo']]);
+  });
+
+  it("fails, showing the canary's answer, when its chain is broken and the primary's is not", () => {
+    const ran = runWithStubs('bash', script, 0, { canary: broken, primary: full });
+    expect(ran.status).toBe(1);
+    expect(ran.stderr).toBe(`conformance check failed: backend answers through its chain: ${broken}\n`);
+  });
+
+  it('does not blame the release when the primary fails the same way', () => {
+    const ran = runWithStubs('bash', script, 0, { canary: broken, primary: broken });
+    expect(ran.status).toBe(0);
+    expect(ran.stderr).toContain("the primary's chain fails too, so a dependency is broken, not this release");
+    expect(ran.calls.map((c) => c.at(-1))).toEqual(['http://backend-canary.webapp:9898/echo', 'http://backend-primary.webapp:9898/echo']);
+  });
+
+  it('fails when the canary does not answer at all', () => {
+    expect(runWithStubs('bash', script, 7, { primary: full }).status).toBe(1);
   });
 });
 
@@ -86,7 +118,7 @@ describe('any value a service team may write reaches the shell as one argument',
   const headerValue = fc.string({ unit: fc.constantFrom(...'aZ09_.=/-'.split('')), minLength: 1, maxLength: 20 });
 
   const canaryOf = (input: ServiceInput, value: string): Canary => {
-    const { objects } = composeDistribution({ environment: 'istio', testRunner: loadtester, services: [{ input, strategy: abTesting({ iterations: 5, match: [header('x-canary', { exact: value })] }) }] });
+    const { objects } = composeDistribution(definitionOf('istio', [{ input, strategy: abTesting({ iterations: 5, match: [header('x-canary', { exact: value })] }) }]));
     return objects.find((o) => o.object.kind === 'Canary')!.object as Canary;
   };
 
@@ -101,14 +133,19 @@ describe('any value a service team may write reaches the shell as one argument',
         expect(spawnSync('bash', ['-n', '-c', cmd]).status).toBe(0);
         const ran = runWithStubs('bash', cmd);
         expect(ran.status).toBe(0);
-        expect(ran.calls).toEqual(
-          conformance.map((c) => [
+        // The team's checks, then the chain check: the canary's echo, and (the stand-in answering
+        // nothing) the primary's, which fails too, so a dependency is taken to be broken: exit 0.
+        const chain = (host: string) => ['curl', '--fail', '--silent', '--show-error', '--max-time', '10', '-X', 'POST', '-H', 'Content-Type: application/json', '--data-raw', '{"canaryship":"canaryship-chain-api"}', `http://${host}.webapp:${PODINFO.httpPort}/echo`];
+        expect(ran.calls).toEqual([
+          ...conformance.map((c) => [
             'curl', '--fail', '--silent', '--show-error', '--max-time', '10', '--output', '/dev/null',
             '-X', c.body === undefined ? 'GET' : 'POST',
             ...(c.body === undefined ? [] : ['-H', 'Content-Type: application/json', '--data-raw', c.body]),
             `http://api-canary.webapp:${PODINFO.httpPort}${c.path}`,
           ]),
-        );
+          chain('api-canary'),
+          chain('api-primary'),
+        ]);
         // A failing check ends the script with its own name, and nothing after it runs.
         const failed = runWithStubs('bash', cmd, 22);
         expect(failed.status).toBe(1);
@@ -127,7 +164,7 @@ describe('any value a service team may write reaches the shell as one argument',
         for (const hook of canary.spec.analysis.webhooks.filter((w) => w.metadata?.['type'] === 'cmd')) {
           const ran = runWithStubs('sh', hook.metadata!['cmd']!);
           expect(ran.status).toBe(0);
-          expect(ran.calls).toEqual([['hey', '-z', '60s', '-q', '5', '-c', '2', '-H', `x-canary: ${value}`, `http://api.webapp:${PODINFO.httpPort}/`]]);
+          expect(ran.calls).toEqual([['hey', '-z', '60s', '-q', '5', '-c', '2', '-m', 'POST', '-T', 'application/json', '-d', '{"canaryship":"load"}', '-H', `x-canary: ${value}`, `http://api.webapp:${PODINFO.httpPort}/echo`]]);
         }
       }),
       { numRuns: 40, seed: 9 },

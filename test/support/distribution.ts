@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
+import { edgeProxy } from '@canaryship/entry';
+import { loadtester } from '@canaryship/loadtester';
 import { parseAllDocuments } from 'yaml';
 import { distribution as istio } from '../../environments/istio/src/index.js';
 import { distribution as kubernetes } from '../../environments/kubernetes/src/index.js';
@@ -61,3 +63,14 @@ export const byName = (objects: readonly Obj[], name: string): Obj => {
   if (!found) throw new Error(`no object named ${name}`);
   return found;
 };
+
+/** A distribution of one service (and any others given), with the real loadtester and an entry in front of the first. */
+export function definitionOf(environment: Env, releases: readonly { input: unknown; strategy: unknown }[]): DistributionDefinition {
+  const first = (releases[0]?.input as { name?: unknown } | undefined)?.name;
+  return {
+    environment,
+    testRunner: loadtester,
+    entry: edgeProxy({ upstream: typeof first === 'string' ? first : 'api' }),
+    services: releases,
+  } as DistributionDefinition;
+}

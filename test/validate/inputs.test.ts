@@ -19,10 +19,10 @@ import {
   type Issue,
 } from '@canaryship/blocks';
 import { renderTo } from '@canaryship/cli';
-import { loadtester } from '@canaryship/loadtester';
 import { defaultSchemaRegistry, distributionOf, validateDistribution } from '@canaryship/validate';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { definitionOf } from '../support/distribution.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-inputs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -30,8 +30,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const base = backend.input;
 type Env = DistributionDefinition['environment'];
 
-const one = (env: Env, input: unknown, strategy: unknown): DistributionDefinition =>
-  ({ environment: env, testRunner: loadtester, services: [{ input, strategy }] }) as DistributionDefinition;
+const one = (env: Env, input: unknown, strategy: unknown): DistributionDefinition => definitionOf(env, [{ input, strategy }]);
 
 /** backend calls cache and database; these stand-ins make those calls resolve. */
 const callees = ['cache', 'database'].map((name) => ({ input: { ...base, name, config: { ...base.config, calls: [] } }, strategy: blueGreen({ iterations: 5 }) }));
@@ -51,6 +50,7 @@ const INPUT_CASES: { name: string; definition: DistributionDefinition; code: str
   { name: 'a limit below its request', definition: one('istio', { ...base, resources: { requests: { cpu: '2', memory: '64Mi' }, limits: { cpu: '1', memory: '64Mi' } } }, blueGreen({ iterations: 5 })), code: 'input.invalid', path: 'resources.limits.cpu' },
   { name: 'a conformance body with a control character', definition: one('linkerd', { ...base, conformance: [{ name: 'x', method: 'POST', path: '/echo', body: 'a\u001bb' }] }, blueGreen({ iterations: 5 })), code: 'input.invalid', path: 'conformance.0.body' },
   { name: 'a service named like the test runner folder', definition: one('istio', { ...base, name: 'loadtester', config: { ...base.config, calls: [] } }, blueGreen({ iterations: 5 })), code: 'distribution.path-collision', path: 'name' },
+  { name: 'a service named like the entry', definition: one('linkerd', { ...base, name: 'entry', config: { ...base.config, calls: [] } }, blueGreen({ iterations: 5 })), code: 'distribution.path-collision', path: 'name' },
   { name: 'a service named like the test runner', definition: one('kubernetes', { ...base, name: 'flagger-loadtester', config: { ...base.config, calls: [] } }, blueGreen({ iterations: 5 })), code: 'flagger.name-collision', path: 'name' },
   { name: 'fewer max than min replicas', definition: one('istio', { ...base, autoscaling: { ...base.autoscaling, maxReplicas: 1 } }, blueGreen({ iterations: 5 })), code: 'input.invalid', path: 'autoscaling.maxReplicas' },
   { name: 'a step above the maximum weight', definition: one('linkerd', base, { kind: 'progressive', stepWeight: 60, maxWeight: 50 }), code: 'strategy.invalid', path: 'strategy.stepWeight' },
@@ -86,7 +86,7 @@ describe('any service input', () => {
   const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 80 });
   const dnsLabel = fc
     .stringMatching(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/)
-    .filter((n) => !/-(primary|canary)$/.test(n) && !['loadtester', 'flagger-loadtester'].includes(n));
+    .filter((n) => !/-(primary|canary)$/.test(n) && !['loadtester', 'flagger-loadtester', 'entry'].includes(n));
   const cpu = fc.oneof(fc.integer({ min: 1, max: 256_000 }).map((m) => `${m}m`), fc.integer({ min: 1, max: 256 }).map(String), fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 999 })).map(([a, b]) => `${a}.${b}`).filter((q) => q !== '0.0'));
   const memory = fc.oneof(fc.integer({ min: 1, max: 1024 ** 3 }).map((k) => `${k}Ki`), fc.integer({ min: 1, max: 1024 }).map((g) => `${g}Gi`));
   const resources = fc.tuple(cpu, memory, fc.constantFrom(1, 1.5, 4)).map(([c, m, factor]) => ({

@@ -2,6 +2,7 @@ import { backend } from '@canaryship/backend';
 import { defineDistribution } from '@canaryship/blocks';
 import { cache } from '@canaryship/cache';
 import { database } from '@canaryship/database';
+import { edgeProxy } from '@canaryship/entry';
 import { frontend } from '@canaryship/frontend';
 import { loadtester } from '@canaryship/loadtester';
 
@@ -9,5 +10,7 @@ import { loadtester } from '@canaryship/loadtester';
 export const distribution = defineDistribution({
   environment: 'linkerd',
   testRunner: loadtester,
+  // Users' requests enter here and go to frontend, through the mesh where there is one.
+  entry: edgeProxy({ upstream: frontend.input.name }),
   services: [frontend, backend, cache, database].map(({ input, strategies }) => ({ input, strategy: strategies.linkerd })),
 });

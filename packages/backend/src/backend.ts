@@ -15,10 +15,7 @@ export const backend = defineService(
     analysis: { interval: '1m', threshold: 3 },
     slo: { availabilityPercent: 99.5, errorRatePercent: 1, averageResponseTimeMs: 100, p99ResponseTimeMs: 400 },
     load: { requestsPerSecond: 20, concurrency: 4 },
-    conformance: [
-      { name: 'ready', path: '/readyz' },
-      { name: 'echo through cache and database', method: 'POST', path: '/echo', body: '{"check":"conformance"}' },
-    ],
+    conformance: [{ name: 'ready', path: '/readyz' }],
   },
   {
     kubernetes: blueGreen({ iterations: 10 }),

@@ -25,7 +25,25 @@ export interface EnvironmentProfile {
    * audit against `restricted` instead of enforcing it. Our own pod templates meet `restricted` everywhere.
    */
   readonly podSecurity: 'enforce' | 'warn';
+  /** The mesh whose sidecar every pod of the namespace gets, if any. */
+  readonly mesh: 'none' | 'istio' | 'linkerd';
+  /** Namespace Flagger's install for this environment runs in: it calls the loadtester from there. */
+  readonly flaggerNamespace: string;
+  /**
+   * Ports of the mesh's proxy that the NetworkPolicies must also open: where meshed traffic
+   * arrives (Linkerd's inbound proxy) and where the mesh's Prometheus scrapes the proxy.
+   */
+  readonly meshPorts: { readonly inbound: readonly number[]; readonly scrape: readonly number[] };
+  /**
+   * What the entry proxy adds so the mesh routes users' requests to the upstream service's routes
+   * (Istio matches the authority against the VirtualService's hosts; Linkerd takes the destination
+   * from l5d-dst-override).
+   */
+  readonly entryHeaders: (upstreamHost: string) => Readonly<Record<string, string>>;
 }
+
+/** Namespace of the Prometheus an environment's Flagger queries: it scrapes the pods' metrics from there. */
+export const prometheusNamespace = (profile: EnvironmentProfile): string => profile.prometheusAddress.replace(/^https?:\/\//, '').split(/[:/]/)[0]?.split('.')[1] ?? '';
 
 export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: EnvironmentProfile & { readonly name: E } } = {
   kubernetes: {
@@ -36,6 +54,10 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     namespaceLabels: {},
     namespaceAnnotations: {},
     podSecurity: 'enforce',
+    mesh: 'none',
+    flaggerNamespace: 'flagger-system',
+    meshPorts: { inbound: [], scrape: [] },
+    entryHeaders: () => ({}),
   },
   istio: {
     name: 'istio',
@@ -44,6 +66,11 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     namespaceLabels: { 'istio-injection': 'enabled' },
     namespaceAnnotations: {},
     podSecurity: 'warn',
+    mesh: 'istio',
+    flaggerNamespace: 'istio-system',
+    // Sidecars take inbound traffic on the application's own port; istio-agent serves merged metrics on 15020.
+    meshPorts: { inbound: [], scrape: [15020, 15090] },
+    entryHeaders: () => ({}),
   },
   linkerd: {
     name: 'linkerd',
@@ -53,5 +80,10 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     namespaceLabels: {},
     namespaceAnnotations: { 'linkerd.io/inject': 'enabled' },
     podSecurity: 'warn',
+    mesh: 'linkerd',
+    flaggerNamespace: 'flagger-system',
+    // Meshed traffic arrives on the proxy's inbound port; linkerd-viz scrapes the proxy's admin port.
+    meshPorts: { inbound: [4143], scrape: [4191] },
+    entryHeaders: (upstreamHost) => ({ 'l5d-dst-override': upstreamHost }),
   },
 };

@@ -1,6 +1,6 @@
-export { PODINFO_IMAGE, PODINFO_VERSION, LOADTESTER_IMAGE, LOADTESTER_VERSION, FLAGGER_VERSION, imageRef } from './images.js';
+export { ENVOY_IMAGE, ENVOY_VERSION, FLAGGER_VERSION, imageRef, LOADTESTER_IMAGE, LOADTESTER_VERSION, PODINFO_IMAGE, PODINFO_VERSION } from './images.js';
 export { PODINFO } from './podinfo.js';
-export { ENVIRONMENTS, ENVIRONMENT_PROFILES, type EnvironmentName, type EnvironmentProfile, type MeshProvider } from './environment.js';
+export { ENVIRONMENTS, ENVIRONMENT_PROFILES, prometheusNamespace, type EnvironmentName, type EnvironmentProfile, type MeshProvider } from './environment.js';
 export { CanaryshipError, DistributionError, formatIssue, type CanaryshipErrorOptions, type Issue } from './errors.js';
 export { DURATION_PATTERN, durationSeconds, type Duration } from './duration.js';
 
@@ -34,6 +34,7 @@ export {
   type HeaderMatch,
   type Progressive,
   type RouteMatch,
+  type SessionAffinity,
   type StrategiesByEnvironment,
   type Strategy,
   type StrategyFor,
@@ -43,12 +44,14 @@ export {
 export { analysisRuns, checkStrategy, supportedStrategies } from './strategy/schema.js';
 export { regexLiteral, routeMatch, strategyFields } from './strategy/analysis.js';
 
-export { sloQuery, type SloMetric } from './slo/queries.js';
-export { canaryMetrics, metricTemplates, SLO_METRICS, templatesFor } from './slo/metrics.js';
+export { measuresOutbound, sloQuery, type SloMetric } from './slo/queries.js';
+export { canaryMetrics, metricsOf, metricTemplates, SLO_METRICS, templatesFor } from './slo/metrics.js';
 
-export { CHECK_TIMEOUT_SECONDS, conformanceWebhook } from './webhooks/conformance.js';
+export { chainCheckName, chainWebhook, conformanceWebhook } from './webhooks/conformance.js';
+export { chainMarker, chainScript } from './webhooks/chain.js';
+export { CHECK_TIMEOUT_SECONDS, curl } from './webhooks/curl.js';
 export { command, shellQuote } from './webhooks/shell.js';
-export { loadTestWebhooks } from './webhooks/load-test.js';
+export { LOAD_BODY, loadTestWebhooks, streamRate } from './webhooks/load-test.js';
 export type { TestRunner } from './webhooks/test-runner.js';
 
 export { serviceInputSchema, type ServiceInput, type ServiceSpec } from './service/input.js';
@@ -63,10 +66,12 @@ export {
   scratchVolume,
 } from './workload/hardening.js';
 export { APP_NAME, commonLabels, podLabels, selectorLabels } from './workload/labels.js';
+export { networkPolicies, type TrafficPath } from './workload/network-policies.js';
+export { selectorMatches, type LabelSelector } from './workload/selectors.js';
 export { configMapName, podinfoConfig, serviceObjects, serviceUrl, type ServiceObjects } from './workload/service-objects.js';
 
 export { composeDistribution, type ComposedDistribution } from './distribution/compose.js';
-export { defineDistribution, type DistributionDefinition, type ServiceRelease, type TestRunnerComponent } from './distribution/define.js';
+export { defineDistribution, type DistributionDefinition, type EntryComponent, type ServiceRelease, type TestRunnerComponent } from './distribution/define.js';
 export { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './distribution/objects.js';
 export { KUSTOMIZATION_FILE, RENDERED_BY, renderDistribution, type RenderedFile } from './distribution/render.js';
 export { canonical, toYaml } from './distribution/serialize.js';

@@ -1,6 +1,6 @@
 /**
- * Facts about the podinfo binary that every service runs (read from podinfo 6.9.2's cmd/podinfo).
- * Ports and paths live here so manifests, webhooks and probes cannot disagree.
+ * Facts about the podinfo binary that every service runs (read from podinfo 6.14.1's cmd/podinfo
+ * and pkg/api/http). Ports and paths live here so manifests, webhooks and probes cannot disagree.
  */
 export const PODINFO = {
   /** Application HTTP port (`--port`). */
@@ -16,7 +16,12 @@ export const PODINFO = {
   dataPath: '/data',
   livenessPath: '/healthz',
   readinessPath: '/readyz',
-  /** POST forwards the body to every `backend-url` and fails with 500 if one of them fails. */
+  /**
+   * POST with `backend-url` set: forwards the body to every backend at once and answers 200 with a
+   * JSON array of strings, one per backend: its body, or `backend <url> call failed …` /
+   * `backend <url> response status code <n>`. A failing downstream never changes the status: only
+   * the body tells. Without `backend-url`: 202 with the body as posted.
+   */
   echoPath: '/echo',
   containerName: 'podinfo',
 } as const;

@@ -1,5 +1,5 @@
 /** Shared fixtures for the blocks tests: a valid service input and a stand-in test runner. */
-import type { TestRunnerComponent } from './distribution/define.js';
+import type { EntryComponent, TestRunnerComponent } from './distribution/define.js';
 import type { ServiceInput } from './service/input.js';
 
 export const input = {
@@ -15,6 +15,11 @@ export const input = {
 
 export const loadtesterLike: TestRunnerComponent = {
   name: 'runner',
+  workload: 'runner',
+  port: 8080,
   runner: (namespace) => ({ url: `http://runner.${namespace}/` }),
   objects: () => [],
 };
+
+/** An entry with no objects of its own, in front of `upstream`. */
+export const entryLike = (upstream = 'api'): EntryComponent => ({ name: 'edge', upstream, port: 8080, objects: () => [] });

@@ -15,16 +15,17 @@ export const frontend = defineService(
     analysis: { interval: '1m', threshold: 3 },
     slo: { availabilityPercent: 99, errorRatePercent: 2, averageResponseTimeMs: 150, p99ResponseTimeMs: 500 },
     load: { requestsPerSecond: 10, concurrency: 2 },
+    // The chain check (an echo that must come back from cache and database through backend) is added to every service.
     conformance: [
       { name: 'ready', path: '/readyz' },
-      // POST /echo forwards through backend to cache and database: the whole chain answers, or this fails.
-      { name: 'echo through backend', method: 'POST', path: '/echo', body: '{"check":"conformance"}' },
+      { name: 'version', path: '/version' },
     ],
   },
   {
     kubernetes: blueGreen({ iterations: 10 }),
     // Insiders opt in by header or by cookie; everyone else stays on the primary.
     istio: abTesting({ iterations: 10, match: [header('x-canary', { exact: 'insider' }), cookie('canary', 'always')] }),
-    linkerd: progressive({ stepWeight: 10, maxWeight: 50 }),
+    // Users stay on the version that first answered them while the weight moves (a cookie set by the route).
+    linkerd: progressive({ stepWeight: 10, maxWeight: 50, sessionAffinity: { cookieName: 'canaryship-frontend', maxAgeSeconds: 3600 } }),
   },
 );

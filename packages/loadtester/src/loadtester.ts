@@ -85,6 +85,8 @@ export function loadtesterService(namespace: string): Service {
 /** The loadtester as a distribution's test runner: its URL for webhooks and its objects. */
 export const loadtester: TestRunnerComponent = {
   name: 'loadtester',
+  workload: LOADTESTER.name,
+  port: LOADTESTER.containerPort,
   runner: (namespace) => ({ url: loadtesterUrl(namespace) }),
   objects: (namespace) => [loadtesterDeployment(namespace), loadtesterService(namespace)],
 };

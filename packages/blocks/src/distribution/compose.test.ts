@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DistributionError, formatIssue } from '../errors.js';
 import { abTesting, blueGreen, cookie, progressive } from '../strategy/strategies.js';
-import { input, loadtesterLike } from '../test-fixtures.js';
-import { composeDistribution } from './compose.js';
+import { entryLike, input, loadtesterLike } from '../test-fixtures.js';
+import { chainAnswers, composeDistribution } from './compose.js';
 import type { DistributionDefinition } from './define.js';
 
 /** Composes, expecting failure; returns the formatted issues. */
@@ -20,6 +20,7 @@ const withInput = (overrides: Record<string, unknown>, environment: Distribution
   ({
     environment,
     testRunner: loadtesterLike,
+    entry: entryLike(),
     services: [{ input: { ...input, ...overrides }, strategy: blueGreen({ iterations: 5 }) }],
   }) as DistributionDefinition;
 
@@ -28,13 +29,17 @@ describe('composeDistribution', () => {
     const { objects } = composeDistribution(withInput({}));
     expect(objects.map((o) => o.path)).toEqual([
       'namespace.yaml',
+      'networkpolicy.yaml',
       'slo/error-rate.yaml',
       'slo/average-response-time.yaml',
+      'edge/networkpolicy.yaml',
+      'runner/networkpolicy.yaml',
       'api/configmap.yaml',
       'api/deployment.yaml',
       'api/hpa.yaml',
       'api/pdb.yaml',
       'api/canary.yaml',
+      'api/networkpolicy.yaml',
     ]);
   });
 
@@ -61,6 +66,7 @@ describe('composeDistribution', () => {
     const definition = {
       environment: 'kubernetes',
       testRunner: loadtesterLike,
+      entry: entryLike(),
       services: [{ input, strategy: progressive({ stepWeight: 10, maxWeight: 50 }) }],
     } as unknown as DistributionDefinition;
     expect(failures(definition)).toEqual([
@@ -72,9 +78,29 @@ describe('composeDistribution', () => {
     const definition: DistributionDefinition = {
       environment: 'istio',
       testRunner: loadtesterLike,
+      entry: entryLike(),
       services: [{ input: { ...input, analysis: { interval: '1m', threshold: 6 } }, strategy: progressive({ stepWeight: 20, maxWeight: 100 }) }],
     };
     expect(failures(definition)[0]).toMatch(/field analysis.threshold: analysis.threshold \(6\) exceeds the 5 checks/);
+  });
+
+  it('rejects calls that go round in a circle, and an entry in front of no service', () => {
+    const calling = (name: string, calls: string[]) => ({ input: { ...input, name, config: { ...input.config, calls } }, strategy: blueGreen({ iterations: 5 }) });
+    const circle: DistributionDefinition = { ...withInput({}), services: [calling('api', ['b']), calling('b', ['c']), calling('c', ['b'])] };
+    expect(failures(circle)).toEqual(['service b, environment istio, field config.calls: calls go round in a circle (b → c → b): an echo through them would never end [service.call-cycle]']);
+    expect(failures({ ...withInput({}), entry: entryLike('web') })).toEqual(['environment istio, field entry.upstream: "web" is not a service of this distribution (api) [entry.unknown-upstream]']);
+  });
+
+  it('counts the ends of a chain once per path, and bounds the fan-out', () => {
+    const calling = (name: string, calls: string[]) => ({ name, config: { calls } }) as never;
+    const diamond = [calling('a', ['b', 'c']), calling('b', ['d']), calling('c', ['d']), calling('d', [])];
+    expect(chainAnswers('a', diamond)).toBe(2);
+    expect(chainAnswers('d', diamond)).toBe(1);
+    // Ten layers of two: 1024 ends, beyond the bound.
+    const layers = Array.from({ length: 11 }, (_, i) => ({ input: { ...input, name: `s${i}`, config: { ...input.config, calls: i < 10 ? [`s${i + 1}`, `t${i + 1}`] : [] } }, strategy: blueGreen({ iterations: 5 }) }));
+    const twins = layers.slice(1).map((l, i) => ({ ...l, input: { ...l.input, name: `t${i + 1}`, config: { ...l.input.config, calls: i + 1 < 10 ? [`s${i + 2}`, `t${i + 2}`] : [] } } }));
+    const found = failures({ ...withInput({}), entry: entryLike('s0'), services: [...layers, ...twins] });
+    expect(found[0]).toBe('service s0, environment istio, field config.calls: one request to s0 would fan out into 1024 calls at the end of its chain; at most 100 [service.call-fanout]');
   });
 
   it('rejects calls to services outside the distribution, and duplicate names', () => {
@@ -89,6 +115,7 @@ describe('composeDistribution', () => {
     const definition = {
       environment: 'linkerd',
       testRunner: loadtesterLike,
+      entry: entryLike(),
       services: [
         { input: { ...input, podinfoVersion: 'latest' }, strategy: blueGreen({ iterations: 5 }) },
         { input: { ...input, name: 'web' }, strategy: abTesting({ iterations: 5, match: [cookie('c', 'v')] }) },

@@ -14,6 +14,7 @@ import { metricTemplates } from '../slo/metrics.js';
 import { analysisRuns, checkStrategy } from '../strategy/schema.js';
 import type { Strategy } from '../strategy/strategies.js';
 import { APP_NAME, MANAGED_BY } from '../workload/labels.js';
+import { networkPolicies } from '../workload/network-policies.js';
 import { serviceObjects } from '../workload/service-objects.js';
 import type { DistributionDefinition } from './define.js';
 import { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './objects.js';
@@ -102,6 +103,19 @@ export function composeDistribution(definition: DistributionDefinition): Compose
   });
 
   const names = releases.map((r) => r.spec.name);
+  // Judged against every input's name, parsed or not: a broken input is reported once, by its own issue.
+  const given = definition.services.map((r) => (r.input as { name?: unknown } | null)?.name);
+  if (!given.includes(definition.entry.upstream)) {
+    issues.push({ code: 'entry.unknown-upstream', environment, path: 'entry.upstream', message: `"${definition.entry.upstream}" is not a service of this distribution (${[...names].sort().join(', ')})` });
+  }
+  const cycle = callCycle(releases.map((r) => r.spec));
+  if (cycle) issues.push({ code: 'service.call-cycle', environment, service: cycle[0], path: 'config.calls', message: `calls go round in a circle (${cycle.join(' → ')}): an echo through them would never end` });
+  else {
+    for (const { spec } of releases) {
+      const answers = chainAnswers(spec.name, releases.map((r) => r.spec));
+      if (answers > MAX_CHAIN_ANSWERS) issues.push({ code: 'service.call-fanout', environment, service: spec.name, path: 'config.calls', message: `one request to ${spec.name} would fan out into ${answers} calls at the end of its chain; at most ${MAX_CHAIN_ANSWERS}` });
+    }
+  }
   for (const { spec } of releases) {
     if (names.indexOf(spec.name) !== names.lastIndexOf(spec.name)) {
       issues.push({ code: 'service.duplicate', environment, service: spec.name, path: 'name', message: 'two services share this name' });
@@ -120,25 +134,72 @@ export function composeDistribution(definition: DistributionDefinition): Compose
   }
   if (issues.length > 0) throw new DistributionError(issues);
 
-  const runner = definition.testRunner.runner(namespace);
+  const { testRunner, entry } = definition;
+  const runner = testRunner.runner(namespace);
   const services = [...releases].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
+  const specs = services.map((s) => s.spec);
+  const policies = networkPolicies({
+    namespace,
+    profile,
+    services: specs.map((spec) => ({ name: spec.name, calls: spec.config.calls })),
+    entry,
+    runner: { folder: testRunner.name, workload: testRunner.workload, port: testRunner.port },
+  });
+  const policyOf = (folder: string) => policies.filter((p) => p.folder === folder).map((p) => place(folder, p.policy));
   const objects: PlacedObject[] = [
     place('', namespaceObject(profile, namespace)),
-    ...metricTemplates(profile, namespace, { 'app.kubernetes.io/part-of': APP_NAME, 'app.kubernetes.io/managed-by': MANAGED_BY }).map(
+    ...policyOf(''),
+    ...metricTemplates(profile, namespace, { 'app.kubernetes.io/part-of': APP_NAME, 'app.kubernetes.io/managed-by': MANAGED_BY }, specs).map(
       (template) => place('slo', template, `${template.metadata.name}.yaml`),
     ),
-    ...definition.testRunner.objects(namespace).map((object) => place(definition.testRunner.name, object)),
+    ...entry.objects(namespace, profile).map((object) => place(entry.name, object)),
+    ...policyOf(entry.name),
+    ...testRunner.objects(namespace).map((object) => place(testRunner.name, object)),
+    ...policyOf(testRunner.name),
     ...services.flatMap(({ spec, strategy }) => {
       const base = serviceObjects(spec, namespace);
-      return [base.configMap, base.deployment, base.autoscaler, base.disruptionBudget, buildCanary(spec, strategy, profile, namespace, runner)].map(
-        (object) => place(spec.name, object),
-      );
+      const canary = buildCanary(spec, strategy, profile, namespace, runner, chainAnswers(spec.name, specs));
+      return [...[base.configMap, base.deployment, base.autoscaler, base.disruptionBudget, canary].map((object) => place(spec.name, object)), ...policyOf(spec.name)];
     }),
   ];
   const collisions = placementIssues(environment, objects);
   if (collisions.length > 0) throw new DistributionError(collisions);
   return { environment, namespace, objects };
 }
+
+/** How many answers an echo through `name` brings back: one per path to the end of its calls (calls form no circle). */
+export function chainAnswers(name: string, specs: readonly ServiceSpec[], memo = new Map<string, number>()): number {
+  const known = memo.get(name);
+  if (known !== undefined) return known;
+  const calls = specs.find((s) => s.name === name)?.config.calls ?? [];
+  const answers = calls.length === 0 ? 1 : calls.reduce((sum, callee) => sum + chainAnswers(callee, specs, memo), 0);
+  memo.set(name, answers);
+  return answers;
+}
+
+/** A circle in the calls between services, as the names along it, or undefined (depth-first, each service once). */
+function callCycle(specs: readonly ServiceSpec[]): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (name: string, path: string[]): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'open') return [...path.slice(path.indexOf(name)), name];
+    state.set(name, 'open');
+    for (const callee of specs.find((s) => s.name === name)?.config.calls ?? []) {
+      const found = visit(callee, [...path, name]);
+      if (found) return found;
+    }
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const spec of specs) {
+    const found = visit(spec.name, []);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** One echo through a service may fan out to at most this many calls at the end of its chain. */
+export const MAX_CHAIN_ANSWERS = 100;
 
 /** Who placed an object: the service of its folder, or the distribution itself. */
 const ownerOf = (path: string): string | undefined => (path.includes('/') ? path.split('/')[0] : undefined);

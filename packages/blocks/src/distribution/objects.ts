@@ -20,4 +20,5 @@ export const FILE_BY_KIND: Readonly<Record<string, string>> = {
   HorizontalPodAutoscaler: 'hpa.yaml',
   PodDisruptionBudget: 'pdb.yaml',
   Canary: 'canary.yaml',
+  NetworkPolicy: 'networkpolicy.yaml',
 };

@@ -66,6 +66,8 @@ export interface CanaryAnalysis {
   readonly mirror?: boolean;
   readonly mirrorWeight?: number;
   readonly match?: readonly HttpMatchRequest[];
+  /** Progressive canaries: the cookie that keeps a user on the version that first answered them. */
+  readonly sessionAffinity?: { readonly cookieName: string; readonly maxAge?: number };
   readonly metrics: readonly CanaryMetric[];
   readonly webhooks: readonly CanaryWebhook[];
 }

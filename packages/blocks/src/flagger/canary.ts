@@ -6,7 +6,7 @@ import { canaryMetrics, metricWindow } from '../slo/metrics.js';
 import { strategyFields } from '../strategy/analysis.js';
 import type { Strategy } from '../strategy/strategies.js';
 import { durationSeconds } from '../duration.js';
-import { conformanceWebhook } from '../webhooks/conformance.js';
+import { chainWebhook, conformanceWebhook } from '../webhooks/conformance.js';
 import { loadTestWebhooks } from '../webhooks/load-test.js';
 import type { TestRunner } from '../webhooks/test-runner.js';
 import { commonLabels } from '../workload/labels.js';
@@ -25,6 +25,7 @@ export function buildCanary(
   profile: EnvironmentProfile,
   namespace: string,
   runner: TestRunner,
+  chainAnswers: number,
 ): Canary {
   const intervalSeconds = durationSeconds(spec.analysis.interval);
   return {
@@ -41,8 +42,12 @@ export function buildCanary(
         interval: spec.analysis.interval,
         threshold: spec.analysis.threshold,
         ...strategyFields(strategy),
-        metrics: canaryMetrics(profile.name, spec.slo, metricWindow(intervalSeconds)),
-        webhooks: [conformanceWebhook(spec, namespace, runner), ...loadTestWebhooks(spec, strategy, namespace, runner, intervalSeconds)],
+        metrics: canaryMetrics(profile.name, spec, metricWindow(intervalSeconds)),
+        webhooks: [
+          conformanceWebhook(spec, namespace, runner, chainAnswers),
+          ...loadTestWebhooks(spec, strategy, namespace, runner, intervalSeconds),
+          chainWebhook(spec, namespace, runner, chainAnswers),
+        ],
       },
     },
   };

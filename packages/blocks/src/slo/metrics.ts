@@ -7,9 +7,16 @@
 import type { EnvironmentName, EnvironmentProfile } from '../environment.js';
 import { FLAGGER_API_VERSION, type CanaryMetric, type MetricTemplate } from '../flagger/api.js';
 import type { ServiceSpec } from '../service/input.js';
-import { sloQuery, type SloMetric } from './queries.js';
+import { measuresOutbound, sloQuery, type SloMetric } from './queries.js';
 
+/** The SLOs every service is held to; `outbound-success-rate` joins them for services that call others, where the mesh measures calls. */
 export const SLO_METRICS: readonly SloMetric[] = ['success-rate', 'error-rate', 'average-response-time', 'p99-response-time'];
+
+/** The checks one service runs in an environment. */
+export const metricsOf = (environment: EnvironmentName, spec: Pick<ServiceSpec, 'config'>): SloMetric[] => [
+  ...SLO_METRICS,
+  ...(spec.config.calls.length > 0 && measuresOutbound(environment) ? (['outbound-success-rate'] as const) : []),
+];
 
 /** Flagger builtin that computes the same thing, per environment where it reads the right series. */
 const BUILTIN: Readonly<Record<EnvironmentName, Partial<Record<SloMetric, string>>>> = {
@@ -18,12 +25,12 @@ const BUILTIN: Readonly<Record<EnvironmentName, Partial<Record<SloMetric, string
   linkerd: {},
 };
 
-/** MetricTemplate names an environment's distribution ships. */
-export const templatesFor = (environment: EnvironmentName): SloMetric[] =>
-  SLO_METRICS.filter((metric) => BUILTIN[environment][metric] === undefined);
+/** MetricTemplate names an environment's distribution ships for these services. */
+export const templatesFor = (environment: EnvironmentName, specs: readonly Pick<ServiceSpec, 'config'>[]): SloMetric[] =>
+  [...new Set(specs.flatMap((spec) => metricsOf(environment, spec)))].filter((metric) => BUILTIN[environment][metric] === undefined);
 
-export function metricTemplates(profile: EnvironmentProfile, namespace: string, labels: Record<string, string>): MetricTemplate[] {
-  return templatesFor(profile.name).map((metric) => ({
+export function metricTemplates(profile: EnvironmentProfile, namespace: string, labels: Record<string, string>, specs: readonly Pick<ServiceSpec, 'config'>[]): MetricTemplate[] {
+  return templatesFor(profile.name, specs).map((metric) => ({
     apiVersion: FLAGGER_API_VERSION,
     kind: 'MetricTemplate',
     metadata: { name: metric, namespace, labels },
@@ -39,16 +46,20 @@ const thresholds = (slo: ServiceSpec['slo']): Readonly<Record<SloMetric, CanaryM
   'error-rate': { max: slo.errorRatePercent },
   'average-response-time': { max: slo.averageResponseTimeMs },
   'p99-response-time': { max: slo.p99ResponseTimeMs },
+  // Points below the primary's share of successful calls: the same budget as the service's own availability.
+  'outbound-success-rate': { min: -round3(100 - slo.availabilityPercent) },
 });
+
+const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
 /**
  * Query window: the analysis interval, but at least one minute so a rate() spans several scrapes.
  */
 export const metricWindow = (intervalSeconds: number): string => (intervalSeconds >= 60 ? `${Math.ceil(intervalSeconds / 60)}m` : '1m');
 
-export function canaryMetrics(environment: EnvironmentName, slo: ServiceSpec['slo'], window: string): CanaryMetric[] {
-  const limits = thresholds(slo);
-  return SLO_METRICS.map((metric) => {
+export function canaryMetrics(environment: EnvironmentName, spec: Pick<ServiceSpec, 'slo' | 'config'>, window: string): CanaryMetric[] {
+  const limits = thresholds(spec.slo);
+  return metricsOf(environment, spec).map((metric) => {
     const builtin = BUILTIN[environment][metric];
     return builtin !== undefined
       ? { name: builtin, interval: window, thresholdRange: limits[metric] }

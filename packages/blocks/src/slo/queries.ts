@@ -10,14 +10,19 @@
 import type { EnvironmentName } from '../environment.js';
 
 /** The SLO checks a Canary runs; a MetricTemplate name where no builtin exists. */
-export type SloMetric = 'success-rate' | 'error-rate' | 'average-response-time' | 'p99-response-time';
+export type SloMetric = 'success-rate' | 'error-rate' | 'average-response-time' | 'p99-response-time' | 'outbound-success-rate';
 
 interface Series {
-  /** Counter of responses, and its labels selecting the canary workload. */
+  /** Counter of responses, and its labels selecting the canary workload's inbound traffic. */
   readonly requests: string;
   readonly selector: string;
-  /** Label holding the HTTP status code. */
-  readonly status: string;
+  /**
+   * Responses that failed, as disjoint label matchers summed: a 5xx, and for Linkerd any stream
+   * its proxy classifies as a failure (a reset or a refused connection carries no HTTP status).
+   */
+  readonly failures: readonly string[];
+  /** Responses a caller sees as errors (4xx and failures), disjoint matchers summed. */
+  readonly errors: readonly string[];
   /** Histogram of response times and the factor turning its unit into milliseconds. */
   readonly duration: string;
   readonly toMilliseconds: number;
@@ -29,52 +34,69 @@ const SERIES: Readonly<Record<EnvironmentName, Series>> = {
   kubernetes: {
     requests: 'http_request_duration_seconds_count',
     selector: 'kubernetes_namespace="{{ namespace }}", kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"',
-    status: 'status',
+    failures: ['status=~"5.."'],
+    errors: ['status=~"[45].."'],
     duration: 'http_request_duration_seconds',
     toMilliseconds: 1000,
   },
   istio: {
     requests: 'istio_requests_total',
     selector: 'reporter="destination", destination_workload_namespace="{{ namespace }}", destination_workload="{{ target }}"',
-    status: 'response_code',
+    failures: ['response_code=~"5.."'],
+    errors: ['response_code=~"[45].."'],
     duration: 'istio_request_duration_milliseconds',
     toMilliseconds: 1,
   },
   linkerd: {
     requests: 'response_total',
     selector: 'namespace="{{ namespace }}", deployment="{{ target }}", direction="inbound"',
-    status: 'status_code',
+    failures: ['classification="failure"'],
+    errors: ['classification="failure"', 'classification="success", status_code=~"4.."'],
     duration: 'response_latency_ms',
     toMilliseconds: 1,
   },
 };
 
+/** The calls a workload makes, where the mesh reports them: the caller's side of every request. */
+const OUTBOUND: Readonly<Partial<Record<EnvironmentName, { readonly requests: string; readonly selector: (workload: string) => string; readonly failures: readonly string[] }>>> = {
+  istio: {
+    requests: 'istio_requests_total',
+    selector: (workload) => `reporter="source", source_workload_namespace="{{ namespace }}", source_workload="${workload}"`,
+    failures: ['response_code=~"5.."'],
+  },
+  linkerd: {
+    requests: 'response_total',
+    selector: (workload) => `namespace="{{ namespace }}", deployment="${workload}", direction="outbound"`,
+    failures: ['classification="failure"'],
+  },
+};
+
+/** Environments where the mesh measures a workload's outbound calls. */
+export const measuresOutbound = (environment: EnvironmentName): boolean => OUTBOUND[environment] !== undefined;
+
 const rate = (metric: string, selector: string): string => `sum(rate(${metric}{${selector}}[{{ interval }}]))`;
 
 const scaled = (factor: number, expression: string): string => (factor === 1 ? expression : `${factor} * ${expression}`);
 
-/** Percent of responses with the given status pattern, 0 when none match but traffic flowed. */
-const statusPercent = (series: Series, statusPattern: string): string =>
+const indent = (text: string): string => text.split('\n').map((line) => `  ${line}`).join('\n');
+
+/** Percent of the responses matching any of `matchers`, 0 when none match but traffic flowed. */
+const percentOf = (requests: string, selector: string, matchers: readonly string[]): string =>
   [
     `100 * (`,
-    `  ${rate(series.requests, `${series.selector}, ${series.status}=~"${statusPattern}"`)}`,
-    `  or on() vector(0)`,
+    matchers.map((m) => `  (${rate(requests, `${selector}, ${m}`)} or on() vector(0))`).join('\n  +\n'),
     `)`,
     `/`,
-    `${rate(series.requests, series.selector)}`,
+    rate(requests, selector),
   ].join('\n');
 
 export function sloQuery(environment: EnvironmentName, metric: SloMetric): string {
   const series = SERIES[environment];
   switch (metric) {
     case 'success-rate':
-      return [
-        `100 - (`,
-        ...statusPercent(series, '5..').split('\n').map((line) => `  ${line}`),
-        `)`,
-      ].join('\n');
+      return [`100 - (`, indent(percentOf(series.requests, series.selector, series.failures)), `)`].join('\n');
     case 'error-rate':
-      return statusPercent(series, '[45]..');
+      return percentOf(series.requests, series.selector, series.errors);
     case 'average-response-time':
       return scaled(
         series.toMilliseconds,
@@ -85,5 +107,21 @@ export function sloQuery(environment: EnvironmentName, metric: SloMetric): strin
         series.toMilliseconds,
         `histogram_quantile(0.99, sum by (le) (rate(${series.duration}_bucket{${series.selector}}[{{ interval }}])))`,
       );
+    case 'outbound-success-rate': {
+      // The canary's share of failed calls against the primary's, in points: 0 when both call as well,
+      // negative when the canary fails more. Without primary calls it is compared with none failing.
+      const outbound = OUTBOUND[environment];
+      if (!outbound) throw new Error(`bug: no outbound series in the ${environment} environment`);
+      return [
+        `(`,
+        indent(percentOf(outbound.requests, outbound.selector('{{ target }}-primary'), outbound.failures)),
+        `  or on() vector(0)`,
+        `)`,
+        `-`,
+        `(`,
+        indent(percentOf(outbound.requests, outbound.selector('{{ target }}'), outbound.failures)),
+        `)`,
+      ].join('\n');
+    }
   }
 }

@@ -2,7 +2,7 @@
 import type { CanaryAnalysis, HttpMatchRequest } from '../flagger/api.js';
 import type { RouteMatch, Strategy } from './strategies.js';
 
-type StrategyFields = Pick<CanaryAnalysis, 'iterations' | 'stepWeight' | 'maxWeight' | 'stepWeights' | 'mirror' | 'mirrorWeight' | 'match'>;
+type StrategyFields = Pick<CanaryAnalysis, 'iterations' | 'stepWeight' | 'maxWeight' | 'stepWeights' | 'mirror' | 'mirrorWeight' | 'match' | 'sessionAffinity'>;
 
 /** A literal inside a regex (RE2, as Envoy runs it): every metacharacter escaped, whatever the schema allows. */
 export const regexLiteral = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -33,9 +33,13 @@ export function strategyFields(strategy: Strategy): StrategyFields {
       };
     case 'ab-testing':
       return { iterations: strategy.iterations, match: strategy.match.map(routeMatch) };
-    case 'progressive':
+    case 'progressive': {
+      const affinity = strategy.sessionAffinity && {
+        sessionAffinity: { cookieName: strategy.sessionAffinity.cookieName, ...(strategy.sessionAffinity.maxAgeSeconds !== undefined && { maxAge: strategy.sessionAffinity.maxAgeSeconds }) },
+      };
       return strategy.stepWeights !== undefined
-        ? { stepWeights: strategy.stepWeights }
-        : { stepWeight: strategy.stepWeight, maxWeight: strategy.maxWeight };
+        ? { stepWeights: strategy.stepWeights, ...affinity }
+        : { stepWeight: strategy.stepWeight, maxWeight: strategy.maxWeight, ...affinity };
+    }
   }
 }

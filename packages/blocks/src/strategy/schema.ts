@@ -28,17 +28,25 @@ const cookieMatch = z.strictObject({
   value: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a cookie value of letters, digits and _ . -'),
 });
 
+const sessionAffinity = z
+  .strictObject({
+    cookieName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a cookie name of letters, digits, _ and -'),
+    maxAgeSeconds: z.number().int().min(1).max(31_536_000).optional(),
+  })
+  .optional();
+
 const blueGreen = z.strictObject({ kind: z.literal('blue-green'), iterations });
 const mirroring = z.strictObject({ kind: z.literal('blue-green-mirroring'), iterations, mirrorWeight: weight.optional() });
 const progressive = z.union([
   z
-    .strictObject({ kind: z.literal('progressive'), stepWeight: weight, maxWeight: weight })
+    .strictObject({ kind: z.literal('progressive'), stepWeight: weight, maxWeight: weight, sessionAffinity })
     .refine((s) => s.stepWeight <= s.maxWeight, {
       message: 'stepWeight must not exceed maxWeight',
       path: ['stepWeight'],
     }),
   z.strictObject({
     kind: z.literal('progressive'),
+    sessionAffinity,
     stepWeights: z
       .array(weight)
       .min(1)

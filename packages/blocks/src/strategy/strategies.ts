@@ -43,10 +43,22 @@ export interface BlueGreenMirroring {
   readonly mirrorWeight?: number;
 }
 
+/**
+ * Keeps a user on one version across requests during a progressive canary: the mesh sets a cookie
+ * on every answer the canary gives, and routes requests carrying it to the canary.
+ * https://docs.flagger.app/usage/deployment-strategies#session-affinity
+ */
+export interface SessionAffinity {
+  readonly cookieName: string;
+  /** How long the cookie lives, in seconds (Flagger's default: a day). */
+  readonly maxAgeSeconds?: number;
+}
+
 /** Progressive canary: shift weight in equal steps up to `maxWeight`, or through an explicit list. */
-export type Progressive =
+export type Progressive = (
   | { readonly kind: 'progressive'; readonly stepWeight: number; readonly maxWeight: number; readonly stepWeights?: never }
-  | { readonly kind: 'progressive'; readonly stepWeights: readonly number[]; readonly stepWeight?: never; readonly maxWeight?: never };
+  | { readonly kind: 'progressive'; readonly stepWeights: readonly number[]; readonly stepWeight?: never; readonly maxWeight?: never }
+) & { readonly sessionAffinity?: SessionAffinity };
 
 /** A/B testing: requests that match go to the canary for `iterations` checks; others stay on the primary. */
 export interface ABTesting<M extends RouteMatch = RouteMatch> {
@@ -80,10 +92,10 @@ export const mirrored = (options: { iterations: number; mirrorWeight?: number })
   ...options,
 });
 
-export function progressive(options: { stepWeight: number; maxWeight: number }): Progressive;
-export function progressive(options: { stepWeights: readonly number[] }): Progressive;
+export function progressive(options: { stepWeight: number; maxWeight: number; sessionAffinity?: SessionAffinity }): Progressive;
+export function progressive(options: { stepWeights: readonly number[]; sessionAffinity?: SessionAffinity }): Progressive;
 export function progressive(
-  options: { stepWeight: number; maxWeight: number } | { stepWeights: readonly number[] },
+  options: ({ stepWeight: number; maxWeight: number } | { stepWeights: readonly number[] }) & { sessionAffinity?: SessionAffinity },
 ): Progressive {
   return { kind: 'progressive', ...options } as Progressive;
 }

@@ -3,17 +3,23 @@
  * so the SLO queries always have traffic to measure. These are `cmd` tasks: asynchronous by design,
  * they generate traffic and never gate anything.
  *
+ * The load is an echo through the service's whole chain (POST /echo), not its front page: every
+ * request exercises the calls the release makes, so the canary's outbound calls are measured too.
  * The same command also runs as a `pre-rollout` warm-up, after the conformance test passed: Flagger
  * calls rollout hooks and queries the metrics in the same tick, so without traffic already flowing
  * the first analysis finds "no values" and counts a failed check against every release.
  * (The loadtester runs one copy of an identical command at a time.)
  */
 import type { CanaryWebhook } from '../flagger/api.js';
+import { PODINFO } from '../podinfo.js';
 import type { ServiceSpec } from '../service/input.js';
 import type { Strategy } from '../strategy/strategies.js';
 import { serviceUrl } from '../workload/service-objects.js';
 import { command } from './shell.js';
 import type { TestRunner } from './test-runner.js';
+
+/** What the load posts: a word that tells load from checks in any log. */
+export const LOAD_BODY = JSON.stringify({ canaryship: 'load' });
 
 interface LoadRoute {
   readonly name: string;
@@ -40,22 +46,25 @@ function loadRoutes(strategy: Strategy): LoadRoute[] {
   }
 }
 
-export function loadTestWebhooks(
-  spec: ServiceSpec,
-  strategy: Strategy,
-  namespace: string,
-  runner: TestRunner,
-  durationSeconds: number,
-): CanaryWebhook[] {
-  const { requestsPerSecond, concurrency } = spec.load;
-  // hey's -q is a rate per worker: spread the requested total over the workers.
-  const perWorker = Math.max(1, Math.ceil(requestsPerSecond / concurrency));
-  return loadRoutes(strategy).flatMap((route) => {
+/**
+ * hey's `-q` is a rate per worker and each stream is its own hey: the requested rate and workers are
+ * shared out across the streams, so two A/B routes together send what the team asked for, not twice.
+ */
+export function streamRate(load: ServiceSpec['load'], streams: number): { workers: number; perWorker: number } {
+  const workers = Math.max(1, Math.floor(load.concurrency / streams));
+  return { workers, perWorker: Math.max(1, Math.round(load.requestsPerSecond / streams / workers)) };
+}
+
+export function loadTestWebhooks(spec: ServiceSpec, strategy: Strategy, namespace: string, runner: TestRunner, durationSeconds: number): CanaryWebhook[] {
+  const routes = loadRoutes(strategy);
+  const { workers, perWorker } = streamRate(spec.load, routes.length);
+  return routes.flatMap((route) => {
     const host = route.host === 'canary' ? `${spec.name}-canary` : spec.name;
     const cmd = command(
-      'hey', '-z', `${durationSeconds}s`, '-q', String(perWorker), '-c', String(concurrency),
+      'hey', '-z', `${durationSeconds}s`, '-q', String(perWorker), '-c', String(workers),
+      '-m', 'POST', '-T', 'application/json', '-d', LOAD_BODY,
       ...(route.header !== undefined ? ['-H', route.header] : []),
-      serviceUrl(host, namespace, '/'),
+      serviceUrl(host, namespace, PODINFO.echoPath),
     );
     const metadata = { type: 'cmd', cmd };
     return [

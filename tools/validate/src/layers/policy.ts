@@ -4,6 +4,7 @@
  * plus our own standard: read-only root filesystem, requests and limits, probes, pinned images,
  * no replicas under an HPA, no Secrets, recommended labels, no removed API versions.
  */
+import { selectorMatches } from '@canaryship/blocks';
 import type { Finding } from '../finding.js';
 import type { Distribution, LoadedObject, Manifest } from '../load.js';
 import { containersOf, podTemplates } from './workloads.js';
@@ -55,8 +56,13 @@ export function policyLayer(distribution: Distribution): Finding[] {
     }
   }
 
+  const policies = distribution.objects.filter((o) => o.object['kind'] === 'NetworkPolicy' && (o.object['spec']?.policyTypes ?? ['Ingress']).includes('Ingress'));
   for (const template of podTemplates(distribution.objects)) {
     const { owner, spec } = template;
+    const namespace = owner.object['metadata']?.namespace;
+    if (!policies.some((p) => p.object['metadata']?.namespace === namespace && selectorMatches(p.object['spec']?.podSelector, template.labels))) {
+      report(owner, `${template.path}.metadata.labels`, 'policy.network-policy', 'no NetworkPolicy selects these pods: anything in the cluster could reach them');
+    }
     const pod = `${template.path}.spec`;
     const podSc = (spec['securityContext'] ?? {}) as Manifest;
     for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {

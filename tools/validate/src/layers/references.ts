@@ -4,7 +4,7 @@
  * HPA → Deployment; Service → pods and their ports; probes and Service ports → container ports;
  * volumes → ConfigMaps; PDB → pods.
  */
-import { nameCollisions } from '@canaryship/blocks';
+import { nameCollisions, selectorMatches, type LabelSelector } from '@canaryship/blocks';
 import type { Finding } from '../finding.js';
 import type { Distribution, LoadedObject, Manifest } from '../load.js';
 import { containersOf, podTemplates, selects } from './workloads.js';
@@ -88,6 +88,14 @@ export function referencesLayer(distribution: Distribution): Finding[] {
           const served = pods.every((t) => portsOf(t.owner).some((p) => p['name'] === target || p['containerPort'] === target));
           if (!served) report(owner, `spec.ports[${i}].targetPort`, 'references.service-port', `${String(target)} is not a container port of every selected pod`);
         });
+        break;
+      }
+      case 'NetworkPolicy': {
+        const selector = object['spec']?.podSelector as LabelSelector | undefined;
+        const empty = !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
+        if (!empty && !templates.some((t) => namespaceOf(t.owner) === ns && selectorMatches(selector, t.labels))) {
+          report(owner, 'spec.podSelector', 'references.networkpolicy-selector', 'selects no pod template in this distribution');
+        }
         break;
       }
       case 'PodDisruptionBudget': {

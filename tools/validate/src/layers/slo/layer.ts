@@ -8,10 +8,11 @@ import type { Finding } from '../../finding.js';
 import type { Distribution, LoadedObject, Manifest } from '../../load.js';
 import { BUILTIN_QUERIES } from './builtin-queries.js';
 import { checkExpressions, runUnitTests, withScratch, type UnitTest, type UnmetExpectation } from './promtool.js';
-import { EVALUATION, EXPECTED, shapeOf, syntheticSeries, type InputSeries } from './series.js';
+import { EVALUATION, EXPECTED, shapeOf, syntheticSeries, type Direction, type InputSeries } from './series.js';
 
 /** What a template named like ours must compute on the scenario, in its threshold's unit. */
-const MEANING: Readonly<Record<string, { value: number; silentWithoutTraffic: boolean }>> = {
+const MEANING: Readonly<Record<string, { value: number; silentWithoutTraffic: boolean; direction?: Direction }>> = {
+  'outbound-success-rate': { value: EXPECTED.outboundRelativePoints, silentWithoutTraffic: true, direction: 'outbound' },
   'success-rate': { value: EXPECTED.successRatePercent, silentWithoutTraffic: true },
   'request-success-rate': { value: EXPECTED.successRatePercent, silentWithoutTraffic: true },
   'error-rate': { value: EXPECTED.errorRatePercent, silentWithoutTraffic: true },
@@ -26,7 +27,7 @@ interface Check {
   readonly label: string;
   readonly query: string;
   /** Canary target whose synthetic series to evaluate on, and the expected value in the query's unit. */
-  readonly evaluate?: { namespace: string; target: string; value: number; silentWithoutTraffic: boolean };
+  readonly evaluate?: { namespace: string; target: string; value: number; silentWithoutTraffic: boolean; direction: Direction };
 }
 
 /** Fills Flagger's template variables the way it does for one check. */
@@ -48,31 +49,34 @@ const round = (value: number): number => Math.round(value * 1000) / 1000;
 const rounded = (query: string): string => `round((${query}) * 1000) / 1000`;
 
 /**
- * The unit tests of one distribution: one group with every canary's synthetic traffic and every
- * decoy, expecting each check's value; one with the decoys alone, expecting nothing. Queries select
- * their own target, so one group serves them all, and promtool starts two test storages, not two
- * per check.
+ * The unit tests of one distribution, per direction (the traffic a workload serves, the calls it
+ * makes): one group with every canary's synthetic traffic and every decoy, expecting each check's
+ * value; one with the decoys alone, expecting nothing. Queries select their own target, so one group
+ * serves them all, and promtool starts a few test storages, not two per check.
  */
 function unitFile(checks: readonly Check[], key: string): UnitTest | undefined {
   const evaluated = checks.flatMap((check) => {
     const shape = shapeOf(check.query);
-    return check.evaluate && shape ? [{ check, evaluate: check.evaluate, telemetry: syntheticSeries(shape, check.evaluate.namespace, check.evaluate.target) }] : [];
+    return check.evaluate && shape ? [{ check, evaluate: check.evaluate, telemetry: syntheticSeries(shape, check.evaluate.namespace, check.evaluate.target, check.evaluate.direction) }] : [];
   });
   if (evaluated.length === 0) return undefined;
   const unique = (series: InputSeries[]): InputSeries[] => [...new Map(series.map((s) => [s.series, s])).values()];
-  const decoys = unique(evaluated.flatMap((e) => e.telemetry.decoys));
   const group = (series: InputSeries[], expectations: { expr: string; exp_samples: unknown[] }[]) => ({
     interval: EVALUATION.scrapeInterval,
     input_series: series,
     promql_expr_test: expectations.map((e) => ({ ...e, eval_time: EVALUATION.evalTime })),
   });
-  return {
-    file: `checks-${key}.yaml`,
-    tests: [
-      group(unique([...evaluated.flatMap((e) => e.telemetry.canary), ...decoys]), evaluated.map((e) => ({ expr: rounded(e.check.query), exp_samples: [{ labels: '{}', value: round(e.evaluate.value) }] }))),
-      group(decoys, evaluated.filter((e) => e.evaluate.silentWithoutTraffic).map((e) => ({ expr: rounded(e.check.query), exp_samples: [] }))),
-    ],
-  };
+  const tests = (['inbound', 'outbound'] as const).flatMap((direction) => {
+    const these = evaluated.filter((e) => e.evaluate.direction === direction);
+    if (these.length === 0) return [];
+    const decoys = unique(these.flatMap((e) => e.telemetry.decoys));
+    const silent = these.filter((e) => e.evaluate.silentWithoutTraffic);
+    return [
+      group(unique([...these.flatMap((e) => e.telemetry.canary), ...decoys]), these.map((e) => ({ expr: rounded(e.check.query), exp_samples: [{ labels: '{}', value: round(e.evaluate.value) }] }))),
+      ...(silent.length > 0 ? [group(decoys, silent.map((e) => ({ expr: rounded(e.check.query), exp_samples: [] })))] : []),
+    ];
+  });
+  return { file: `checks-${key}.yaml`, tests };
 }
 
 /** Says what promtool found for one unmet expectation: "returns 10, expected 15". */
@@ -155,7 +159,7 @@ function plan(distribution: Distribution): Plan {
         path,
         label: `${name} of Canary ${canary.object['metadata']?.name}`,
         query: rendered.query,
-        ...(meaning && { evaluate: { namespace, target, value: meaning.value / scale, silentWithoutTraffic: meaning.silentWithoutTraffic } }),
+        ...(meaning && { evaluate: { namespace, target, value: meaning.value / scale, silentWithoutTraffic: meaning.silentWithoutTraffic, direction: meaning.direction ?? 'inbound' } }),
       });
     });
   }

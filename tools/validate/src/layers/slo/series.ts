@@ -1,8 +1,11 @@
 /**
  * Synthetic telemetry shaped like each environment's real series, for evaluating SLO queries with
- * promtool. One scenario everywhere, per 15s: 85 responses 200, 5 responses 404, 10 responses 500,
- * every one taking 250 ms. Decoy series that a correct query must ignore carry only failures and
- * 5 s latencies: the primary workload, Istio's source-side reports, Linkerd's outbound traffic.
+ * promtool. One scenario everywhere, per 15s: 85 responses 200, 5 responses 404, 10 failures, every
+ * one taking 250 ms (on Linkerd half the failures are 500s and half are streams that failed without
+ * an HTTP status, which only the proxy's classification counts). Decoy series that a correct query
+ * must ignore carry only failures and 5 s latencies: the primary workload, Istio's source-side
+ * reports, Linkerd's outbound traffic. The outbound scenario turns it around: the canary's calls
+ * fail as above, the primary's all succeed, and its inbound series are the decoys.
  */
 export type SeriesShape = 'podinfo' | 'istio' | 'linkerd';
 
@@ -20,6 +23,8 @@ const RESPONSES_PER_STEP = SCENARIO.ok + SCENARIO.clientErrors + SCENARIO.server
 export const EXPECTED = {
   successRatePercent: (100 * (RESPONSES_PER_STEP - SCENARIO.serverErrors)) / RESPONSES_PER_STEP,
   errorRatePercent: (100 * (SCENARIO.clientErrors + SCENARIO.serverErrors)) / RESPONSES_PER_STEP,
+  /** The canary's calls against the primary's, in points: the primary's never fail. */
+  outboundRelativePoints: 0 - (100 * SCENARIO.serverErrors) / RESPONSES_PER_STEP,
   averageMs: SCENARIO.latencyMs,
   // All observations sit in the (100, 250] ms bucket: histogram_quantile interpolates linearly inside it.
   p99Ms: 100 + (250 - 100) * 0.99,
@@ -39,7 +44,13 @@ interface Traffic {
   readonly latencyMs: number;
 }
 
+/** The status `''` is a stream that failed without an HTTP status (a reset, a refused connection). */
 const GOOD: Traffic = { statuses: { '200': SCENARIO.ok, '404': SCENARIO.clientErrors, '500': SCENARIO.serverErrors }, latencyMs: SCENARIO.latencyMs };
+const GOOD_WITH_STREAM_FAILURES: Traffic = {
+  statuses: { '200': SCENARIO.ok, '404': SCENARIO.clientErrors, '500': SCENARIO.serverErrors / 2, '': SCENARIO.serverErrors / 2 },
+  latencyMs: SCENARIO.latencyMs,
+};
+const ALL_OK: Traffic = { statuses: { '200': RESPONSES_PER_STEP }, latencyMs: SCENARIO.latencyMs };
 const DECOY: Traffic = { statuses: { '503': RESPONSES_PER_STEP }, latencyMs: 5000 };
 
 export interface SeriesNames {
@@ -50,6 +61,8 @@ export interface SeriesNames {
   readonly unit: 'seconds' | 'milliseconds';
   /** Extra labels a provider derives from the status (Linkerd's classification). */
   readonly statusLabels?: (code: string) => Record<string, string>;
+  /** The provider records streams that failed without an HTTP status (Linkerd). */
+  readonly streamFailures?: boolean;
 }
 
 /** Counter and histogram series of one workload's traffic. */
@@ -74,7 +87,7 @@ function workloadSeries(traffic: Traffic, names: SeriesNames, labels: Record<str
   const total = statuses.reduce((sum, [, n]) => sum + n, 0);
   return [
     ...statuses.map(([code, n]) => ({
-      series: `${names.requests}${labelText({ ...labels, [names.status]: code, ...(names.statusLabels?.(code) ?? {}) })}`,
+      series: `${names.requests}${labelText({ ...labels, ...(code === '' ? {} : { [names.status]: code }), ...(names.statusLabels?.(code) ?? {}) })}`,
       values: counter(n),
     })),
     ...histogram(total, {}),
@@ -90,6 +103,8 @@ export interface SeriesShapeSpec {
    * (destination side) and Linkerd (inbound).
    */
   labels(namespace: string, instance: string): Record<string, string>;
+  /** Labels of the calls a workload makes, where the provider reports the caller's side (Istio's source reports, Linkerd's outbound). */
+  outbound?(namespace: string, workload: string): Record<string, string>;
 }
 
 /** Each provider's series: the one description the synthetic telemetry of the tests and the cluster share. */
@@ -101,6 +116,7 @@ export const SERIES_SHAPES: Readonly<Record<SeriesShape, SeriesShapeSpec>> = {
   istio: {
     names: { requests: 'istio_requests_total', status: 'response_code', duration: 'istio_request_duration_milliseconds', unit: 'milliseconds' },
     labels: (namespace, workload) => ({ reporter: 'destination', destination_workload: workload, destination_workload_namespace: namespace }),
+    outbound: (namespace, workload) => ({ reporter: 'source', source_workload: workload, source_workload_namespace: namespace }),
   },
   linkerd: {
     names: {
@@ -108,9 +124,11 @@ export const SERIES_SHAPES: Readonly<Record<SeriesShape, SeriesShapeSpec>> = {
       status: 'status_code',
       duration: 'response_latency_ms',
       unit: 'milliseconds',
-      statusLabels: (code) => ({ classification: code.startsWith('5') ? 'failure' : 'success' }),
+      statusLabels: (code) => ({ classification: code === '' || code.startsWith('5') ? 'failure' : 'success' }),
+      streamFailures: true,
     },
     labels: (namespace, workload) => ({ direction: 'inbound', deployment: workload, namespace }),
+    outbound: (namespace, workload) => ({ direction: 'outbound', deployment: workload, namespace }),
   },
 };
 
@@ -121,11 +139,19 @@ export interface Telemetry {
   readonly decoys: InputSeries[];
 }
 
-/** Series of canary workload `target` (Deployment name) in `namespace`, and its decoys. */
-export function syntheticSeries(shape: SeriesShape, namespace: string, target: string): Telemetry {
-  const { names, labels } = SERIES_SHAPES[shape];
+export type Direction = 'inbound' | 'outbound';
+
+/** Series of canary workload `target` (Deployment name) in `namespace`, and its decoys: the traffic it serves, or the calls it makes. */
+export function syntheticSeries(shape: SeriesShape, namespace: string, target: string, direction: Direction = 'inbound'): Telemetry {
+  const { names, labels, outbound } = SERIES_SHAPES[shape];
+  const good = names.streamFailures ? GOOD_WITH_STREAM_FAILURES : GOOD;
   const series = (traffic: Traffic, instance: string, override: Record<string, string> = {}): InputSeries[] =>
-    workloadSeries(traffic, names, { ...labels(namespace, instance), ...override });
+    workloadSeries(traffic === GOOD ? good : traffic, names, { ...labels(namespace, instance), ...override });
+  if (direction === 'outbound') {
+    if (!outbound) throw new Error(`bug: ${shape} series have no outbound side`);
+    const calls = (traffic: Traffic, workload: string): InputSeries[] => workloadSeries(traffic === GOOD ? good : traffic, names, outbound(namespace, workload));
+    return { canary: [...calls(GOOD, target), ...calls(ALL_OK, `${target}-primary`)], decoys: series(DECOY, target) };
+  }
   switch (shape) {
     case 'podinfo':
       return { canary: series(GOOD, `${target}-7d9c8b6f5-x4k2p`), decoys: series(DECOY, `${target}-primary-5f6d7c8b9-q7w3z`) };

@@ -1,0 +1,1 @@
+export { ENTRY, edgeProxy, envoyConfig } from './entry.js';
