@@ -7,3 +7,10 @@ export { predictedTicks, predictedWindow, strategyOf, type Scenario, type Strate
 export { startTelemetry, type Behaviour, type Shape, type Telemetry } from './telemetry.js';
 export { freePort } from './ports.js';
 export { httpOk, ProcessGroup, waitUntil } from './processes.js';
+export { apiClient, type ApiClient, type Json } from './dataplane/api.js';
+export { createDataPlane, type DataPlane, type Hop } from './dataplane/mesh.js';
+export { admits, type Peer } from './dataplane/network-policy.js';
+export { endpoints, route, serviceOf, weighted, type Decision, type Mesh } from './dataplane/routing.js';
+export { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
+export { createTelemetry, type Exchange, type Telemetry as MeshTelemetry } from './dataplane/telemetry.js';
+export { provenHops, startUsers, userMarker, type UserKind, type UserRequest, type Users } from './dataplane/users.js';

@@ -1,0 +1,159 @@
+/**
+ * The traffic path, read through the local data plane's model (tools/cluster/src/dataplane) on a
+ * cluster built from each rendered distribution the way Flagger would run it (primary and canary
+ * pods, the three Services, ConfigMaps copied for the primary): the NetworkPolicies admit exactly
+ * the path, neither more nor less; a user's echo through the entry proves every hop; and the routes
+ * Flagger writes decide who reaches a canary.
+ */
+import { createDataPlane, createTelemetry, provenHops, route, type Json, type Pod, type Snapshot } from '@canaryship/cluster';
+import { PODINFO } from '@canaryship/blocks';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES, renderedDistribution, type Env, type Obj } from '../support/distribution.js';
+
+const NAMESPACE = 'webapp';
+const SERVICES = ['frontend', 'backend', 'cache', 'database'];
+
+/** A cluster as Flagger leaves it after initialising every Canary: one primary and one canary pod per service. */
+function clusterOf(env: Env, extra: { virtualServices?: Json[]; httpRoutes?: Json[] } = {}): Snapshot {
+  const objects = renderedDistribution(env).map((o) => o.object);
+  const of = (kind: string): Obj[] => objects.filter((o) => o.kind === kind);
+  const pods: Pod[] = [];
+  const podFrom = (deployment: Obj, name: string, app: string, configSuffix: string): Pod => {
+    const template = deployment.spec.template;
+    return {
+      name,
+      namespace: NAMESPACE,
+      labels: { ...template.metadata.labels, app },
+      workload: app,
+      configMaps: ((template.spec.volumes ?? []) as Obj[]).flatMap((v) => (v.configMap ? [`${v.configMap.name}${configSuffix}`] : [])),
+      ports: (template.spec.containers as Obj[]).flatMap((c) => (c.ports ?? []).map((p: Obj) => ({ name: p.name, containerPort: p.containerPort }))),
+      image: template.spec.containers[0].image,
+      ready: true,
+    };
+  };
+  const services: Json[] = [...of('Service')];
+  const configMaps = new Map<string, Record<string, string>>(of('ConfigMap').map((c) => [c.metadata.name, c.data]));
+  for (const deployment of of('Deployment')) {
+    const name = deployment.metadata.name as string;
+    if (SERVICES.includes(name)) {
+      pods.push(podFrom(deployment, `${name}-primary-1`, `${name}-primary`, '-primary'), podFrom(deployment, `${name}-canary-1`, name, ''));
+      for (const [service, app] of [[name, `${name}-primary`], [`${name}-primary`, `${name}-primary`], [`${name}-canary`, name]]) {
+        services.push({ metadata: { name: service }, spec: { selector: { app }, ports: [{ port: PODINFO.httpPort, targetPort: 'http' }] } });
+      }
+      configMaps.set(`${name}-config-primary`, configMaps.get(`${name}-config`)!);
+    } else pods.push(podFrom(deployment, `${name}-1`, deployment.spec.template.metadata.labels.app, ''));
+  }
+  return {
+    namespace: NAMESPACE,
+    pods,
+    services,
+    configMaps,
+    networkPolicies: of('NetworkPolicy'),
+    virtualServices: extra.virtualServices ?? [],
+    httpRoutes: extra.httpRoutes ?? [],
+    namespaceLabels: new Map(),
+  };
+}
+
+const meshOf = (env: Env) => (env === 'kubernetes' ? 'none' : env) as 'none' | 'istio' | 'linkerd';
+
+describe.each(ENVIRONMENT_NAMES)('%s: the traffic path', (env) => {
+  it('admits exactly entry → frontend → backend → cache and database, the loadtester to every service, and nothing else', async () => {
+    const snapshot = clusterOf(env);
+    const plane = createDataPlane({ mesh: () => meshOf(env), snapshot: () => snapshot, telemetry: createTelemetry(() => true) });
+    const workloads = [...new Set(snapshot.pods.map((p) => p.workload))];
+    const admitted: string[] = [];
+    for (const source of snapshot.pods) {
+      for (const target of ['entry', ...SERVICES.flatMap((s) => [s, `${s}-canary`])]) {
+        const port = target === 'entry' ? 80 : PODINFO.httpPort;
+        const answer = await plane.send({ pod: source }, 'GET', `http://${target}.${NAMESPACE}:${port}/healthz`, {}, '');
+        if (answer.status !== undefined) admitted.push(`${source.workload.replace(/-primary$/, '')} → ${target.replace(/-canary$/, '')}`);
+      }
+    }
+    const expected = [
+      ...workloads.map((w) => `${w.replace(/-primary$/, '')} → entry`), // users come from anywhere
+      'entry → frontend',
+      'frontend → backend',
+      'backend → cache',
+      'backend → database',
+      ...SERVICES.map((s) => `flagger-loadtester → ${s}`),
+    ];
+    expect([...new Set(admitted)].sort()).toEqual([...new Set(expected)].sort());
+  });
+
+  it("proves every hop to a user: the answer through the entry holds cache's and database's echo of the user's own request", async () => {
+    const snapshot = clusterOf(env);
+    const plane = createDataPlane({ mesh: () => meshOf(env), snapshot: () => snapshot, telemetry: createTelemetry(() => true) });
+    const answer = await plane.send({ outside: true }, 'POST', `http://entry.${NAMESPACE}/echo`, { 'x-request-id': 'u1' }, JSON.stringify({ canaryship: 'canaryship-user-u1' }));
+    expect(answer.status).toBe(200);
+    expect(provenHops(answer.body, 'u1')).toEqual({ ok: true, hops: ['entry', 'frontend', 'backend', 'cache', 'database'] });
+    // Every hop went to the primaries: no route sends users to a canary outside a release.
+    expect(plane.hops.filter((h) => h.requestId === 'u1').map((h) => h.workload).sort()).toEqual(['backend-primary', 'cache-primary', 'database-primary', 'entry', 'frontend-primary']);
+  });
+
+  it('refuses what the path does not hold: Flagger reaching a service directly, a user skipping the entry', async () => {
+    const snapshot = clusterOf(env);
+    const plane = createDataPlane({ mesh: () => meshOf(env), snapshot: () => snapshot, telemetry: createTelemetry(() => true) });
+    expect((await plane.send({ namespace: 'flagger-system' }, 'GET', `http://backend.${NAMESPACE}:9898/`, {}, '')).status).toBeUndefined();
+    expect((await plane.send({ outside: true }, 'GET', `http://frontend.${NAMESPACE}:9898/`, {}, '')).status).toBeUndefined();
+    expect(plane.hops.filter((h) => h.refused).map((h) => h.refused)).toEqual(['NetworkPolicy', 'NetworkPolicy']);
+  });
+});
+
+describe('routes as each mesh reads them', () => {
+  const request = (headers: Record<string, string> = {}) => ({ host: `frontend.${NAMESPACE}`, port: 9898, headers });
+  const abRoutes = {
+    metadata: { name: 'frontend' },
+    spec: {
+      hosts: ['frontend'],
+      http: [
+        {
+          match: [{ headers: { 'x-canary': { exact: 'insider' } } }, { headers: { cookie: { regex: '^(.*?;\\s*)?(canary=always)(;.*)?$' } } }],
+          route: [{ destination: { host: 'frontend-primary' }, weight: 0 }, { destination: { host: 'frontend-canary' }, weight: 100 }],
+        },
+        { route: [{ destination: { host: 'frontend-primary' }, weight: 100 }, { destination: { host: 'frontend-canary' }, weight: 0 }] },
+      ],
+    },
+  };
+
+  it('Istio: A/B sends exactly the matching requests to the canary', () => {
+    const snapshot = clusterOf('istio', { virtualServices: [abRoutes] });
+    expect(route(snapshot, 'istio', request({ 'x-canary': 'insider' }))?.service).toBe('frontend-canary');
+    expect(route(snapshot, 'istio', request({ cookie: 'session=1; canary=always' }))?.service).toBe('frontend-canary');
+    expect(route(snapshot, 'istio', request({ 'x-canary': 'insiders' }))?.service).toBe('frontend-primary');
+    expect(route(snapshot, 'istio', request({ cookie: 'canary=alwayss' }))?.service).toBe('frontend-primary');
+  });
+
+  it('Istio: weights split by the draw, and a mirror gets a copy', () => {
+    const weighted = { metadata: { name: 'frontend' }, spec: { hosts: ['frontend.webapp.svc.cluster.local'], http: [{ route: [{ destination: { host: 'frontend-primary' }, weight: 70 }, { destination: { host: 'frontend-canary' }, weight: 30 }], mirror: { host: 'frontend-canary' }, mirrorPercentage: { value: 50 } }] } };
+    const snapshot = clusterOf('istio', { virtualServices: [weighted] });
+    expect(route(snapshot, 'istio', request(), () => 0.69)?.service).toBe('frontend-primary');
+    expect(route(snapshot, 'istio', request(), () => 0.71)).toMatchObject({ service: 'frontend-canary', mirror: { service: 'frontend-canary', percent: 50 } });
+  });
+
+  it('Gateway API: the session cookie keeps a user on the canary, and the canary sets it', () => {
+    const sticky = {
+      metadata: { name: 'frontend' },
+      spec: {
+        parentRefs: [{ group: 'core', kind: 'Service', name: 'frontend', port: 9898 }],
+        rules: [
+          { matches: [{ headers: [{ type: 'RegularExpression', name: 'Cookie', value: '.*canaryship-frontend.*abc.*' }] }], backendRefs: [{ name: 'frontend-primary', weight: 0 }, { name: 'frontend-canary', weight: 100 }] },
+          {
+            backendRefs: [
+              { name: 'frontend-primary', weight: 80 },
+              { name: 'frontend-canary', weight: 20, filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: 'canaryship-frontend=abc; Max-Age=3600' }] } }] },
+            ],
+          },
+        ],
+      },
+    };
+    const snapshot = clusterOf('linkerd', { httpRoutes: [sticky] });
+    expect(route(snapshot, 'linkerd', request({ cookie: 'canaryship-frontend=abc' }), () => 0)?.service).toBe('frontend-canary');
+    expect(route(snapshot, 'linkerd', request(), () => 0.9)).toEqual({ service: 'frontend-canary', responseHeaders: { 'set-cookie': 'canaryship-frontend=abc; Max-Age=3600' } });
+    expect(route(snapshot, 'linkerd', request(), () => 0.1)).toEqual({ service: 'frontend-primary', responseHeaders: {} });
+  });
+
+  it('plain Kubernetes: the apex Service is the primary, whatever the headers say', () => {
+    expect(route(clusterOf('kubernetes'), 'none', request({ 'x-canary': 'insider' }))?.service).toBe('frontend');
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The data plane of the local cluster: every request inside it goes through `send`, which does what
+ * the network and the mesh would do with it, from the cluster's real objects: route it (routing.ts),
+ * refuse it when a NetworkPolicy does not admit it (network-policy.ts), hand it to the pod's program
+ * (workloads.ts), copy it where a route mirrors, and record what each side's proxy would report
+ * (telemetry.ts). It keeps a log of every hop, by request id, for the tests to read.
+ */
+import type { Json } from './api.js';
+import { admits, type Peer } from './network-policy.js';
+import { endpoints, route, type Mesh } from './routing.js';
+import type { Pod, Snapshot } from './state.js';
+import type { Telemetry } from './telemetry.js';
+import { envoy, podinfo, type Answer, type PodState, type Request } from './workloads.js';
+
+export interface Hop {
+  readonly at: number;
+  readonly requestId?: string;
+  readonly from: string;
+  /** The Service addressed, and the one the route chose. */
+  readonly addressed: string;
+  readonly service: string;
+  readonly pod?: string;
+  readonly workload?: string;
+  readonly status: number | undefined;
+  readonly mirrored: boolean;
+  readonly refused?: string;
+  readonly path: string;
+}
+
+export interface DataPlane {
+  /** One request from `peer` to `url`, answered as the cluster would. */
+  send(peer: Peer, method: string, url: string, headers: Readonly<Record<string, string>>, body: string): Promise<Answer>;
+  readonly hops: Hop[];
+  /** The pods' state (fault switches), cleared when the pod goes. */
+  podState(name: string): PodState;
+}
+
+const describePeer = (peer: Peer): string => ('pod' in peer ? peer.pod.name : 'namespace' in peer ? `namespace ${peer.namespace}` : 'outside');
+
+export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Snapshot; telemetry: Telemetry; random?: () => number }): DataPlane {
+  const random = options.random ?? Math.random;
+  const states = new Map<string, PodState>();
+  const roundRobin = new Map<string, number>();
+  const hops: Hop[] = [];
+  const podState = (name: string): PodState => {
+    let state = states.get(name);
+    if (!state) states.set(name, (state = { requests: 0, faultInjection: false }));
+    return state;
+  };
+
+  async function deliver(peer: Peer, request: Request, serviceName: string, port: number, addressed: string, mirrored: boolean): Promise<Answer> {
+    const snapshot = options.snapshot();
+    const base = { at: Date.now(), ...(request.headers['x-request-id'] && { requestId: request.headers['x-request-id'] }), from: describePeer(peer), addressed, service: serviceName, mirrored, path: request.path };
+    const target = endpoints(snapshot, serviceName, port);
+    const ready = target?.pods ?? [];
+    if (!target || ready.length === 0) {
+      hops.push({ ...base, status: undefined, refused: 'no ready endpoint' });
+      return { status: undefined, body: `dial tcp ${addressed}: connect: connection refused (no endpoints)`, headers: {} };
+    }
+    const turn = roundRobin.get(serviceName) ?? 0;
+    roundRobin.set(serviceName, turn + 1);
+    const pod = ready[turn % ready.length]!;
+    if (!admits(snapshot, peer, pod, target.targetPort)) {
+      hops.push({ ...base, pod: pod.name, workload: pod.workload, status: undefined, refused: 'NetworkPolicy' });
+      // A dropped connection: the caller's proxy reports a failure without an HTTP status.
+      options.telemetry.record({ ...('pod' in peer && { source: peer.pod }), destination: pod, status: undefined, durationMs: 0, path: request.path, method: request.method });
+      return { status: undefined, body: `dial tcp ${pod.name}:${target.targetPort}: i/o timeout (a NetworkPolicy drops it)`, headers: {} };
+    }
+    const started = Date.now();
+    const call = (from: Pod, method: string, url: string, headers: Record<string, string>, body: string): Promise<Answer> => send({ pod: from }, method, url, headers, body);
+    const answer = /envoy/.test(pod.image) ? await envoy(snapshot, pod, request, call) : await podinfo(snapshot, pod, podState(pod.name), request, call);
+    options.telemetry.record({ ...('pod' in peer && { source: peer.pod }), destination: pod, status: answer.status, durationMs: Date.now() - started, path: request.path, method: request.method });
+    hops.push({ ...base, pod: pod.name, workload: pod.workload, status: answer.status });
+    return answer;
+  }
+
+  async function send(peer: Peer, method: string, url: string, headers: Readonly<Record<string, string>>, body: string): Promise<Answer> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return { status: undefined, body: `bad URL ${url}`, headers: {} };
+    }
+    const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const port = Number(parsed.port || 80);
+    const request: Request = { method, path: parsed.pathname, headers: lower, body };
+    const decision = route(options.snapshot(), options.mesh(), { host: parsed.hostname, port, headers: lower }, random);
+    if (!decision) {
+      hops.push({ at: Date.now(), from: describePeer(peer), addressed: parsed.host, service: '', status: undefined, mirrored: false, refused: 'no such host', path: parsed.pathname });
+      return { status: undefined, body: `dial tcp: lookup ${parsed.hostname}: no such host`, headers: {} };
+    }
+    if (decision.mirror && random() * 100 < decision.mirror.percent) {
+      // A copy, answered by the mirror and thrown away: the caller never waits for it or sees it.
+      void deliver(peer, request, decision.mirror.service, port, parsed.host, true);
+    }
+    const answer = await deliver(peer, request, decision.service, port, parsed.host, false);
+    return { ...answer, headers: { ...answer.headers, ...decision.responseHeaders } };
+  }
+
+  return { send, hops, podState };
+}
+
+/** A pod standing for a workload's pods when a process outside the model calls on its behalf (the loadtester). */
+export const podOf = (snapshot: Snapshot, workload: string): Pod | undefined => snapshot.pods.find((p) => p.workload === workload && p.ready);
+
+export type { Json };

@@ -1,0 +1,140 @@
+/**
+ * Where a request goes, decided from the objects in the cluster as each mesh reads them: Istio's
+ * VirtualServices (header and regex matches, weighted destinations, mirroring, response headers),
+ * Gateway API HTTPRoutes attached to a Service (header matches, weighted backends, response header
+ * filters), and plain Services. Pure: a snapshot and a request in, a decision out; randomness is
+ * passed in, so tests can pin it.
+ */
+import { selectorMatches } from '@canaryship/blocks';
+import type { Json } from './api.js';
+import type { Pod, Snapshot } from './state.js';
+
+export type Mesh = 'none' | 'istio' | 'linkerd';
+
+export interface RouteRequest {
+  /** The URL's hostname: `frontend`, `frontend.webapp`, `frontend.webapp.svc.cluster.local`. */
+  readonly host: string;
+  readonly port: number;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface Decision {
+  /** The Service whose pods answer. */
+  readonly service: string;
+  /** Headers the route adds to the answer (Flagger's session-affinity cookie). */
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  /** A Service that gets a copy whose answer nobody sees. */
+  readonly mirror?: { readonly service: string; readonly percent: number };
+}
+
+/** The Service a hostname names in `namespace`, if it names one there. */
+export function serviceOf(snapshot: Snapshot, host: string): Json | undefined {
+  const [name, namespace = snapshot.namespace, ...rest] = host.split('.');
+  if (namespace !== snapshot.namespace || (rest.length > 0 && rest.join('.') !== 'svc' && rest.join('.') !== 'svc.cluster.local')) return undefined;
+  return snapshot.services.find((s) => s['metadata']?.name === name);
+}
+
+const hostNames = (service: string, namespace: string): string[] => [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
+
+/** Envoy evaluates header regexes as RE2 full matches. */
+const fullMatch = (pattern: string, value: string): boolean => {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(value);
+  } catch {
+    return false;
+  }
+};
+
+const stringMatch = (condition: Json, value: string | undefined): boolean => {
+  if (value === undefined) return false;
+  if (condition['exact'] !== undefined) return value === condition['exact'];
+  if (condition['prefix'] !== undefined) return value.startsWith(String(condition['prefix']));
+  if (condition['regex'] !== undefined) return fullMatch(String(condition['regex']), value);
+  return true;
+};
+
+/** Picks one of `choices` by weight; `random` in [0, 1). */
+export function weighted<T>(choices: readonly { readonly value: T; readonly weight: number }[], random: number): T | undefined {
+  const total = choices.reduce((sum, c) => sum + Math.max(0, c.weight), 0);
+  if (total <= 0) return choices[0]?.value;
+  let point = random * total;
+  for (const choice of choices) {
+    point -= Math.max(0, choice.weight);
+    if (point < 0) return choice.value;
+  }
+  return choices.at(-1)?.value;
+}
+
+function istioRoute(snapshot: Snapshot, service: string, request: RouteRequest, random: () => number): Decision | undefined {
+  const names = hostNames(service, snapshot.namespace);
+  const virtualService = snapshot.virtualServices.find((vs) => ((vs['spec']?.hosts ?? []) as string[]).some((h) => names.includes(h)));
+  if (!virtualService) return undefined;
+  for (const http of (virtualService['spec']?.http ?? []) as Json[]) {
+    const matches = (http['match'] ?? []) as Json[];
+    const matched = matches.length === 0 || matches.some((m) => Object.entries((m['headers'] ?? {}) as Json).every(([name, condition]) => stringMatch(condition as Json, request.headers[name.toLowerCase()])));
+    if (!matched) continue;
+    const destinations = ((http['route'] ?? []) as Json[]).map((d) => ({ value: d, weight: d['weight'] === undefined ? 100 : Number(d['weight']) }));
+    const chosen = weighted(destinations, random());
+    if (!chosen) return undefined;
+    const headers = { ...((http['headers']?.response?.add ?? {}) as Record<string, string>), ...((chosen['headers']?.response?.add ?? {}) as Record<string, string>) };
+    const mirrorHost = http['mirror']?.host as string | undefined;
+    return {
+      service: String(chosen['destination']?.host).split('.')[0] ?? '',
+      responseHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+      ...(mirrorHost && { mirror: { service: mirrorHost.split('.')[0] ?? mirrorHost, percent: Number(http['mirrorPercentage']?.value ?? 100) } }),
+    };
+  }
+  return undefined;
+}
+
+function gatewayRoute(snapshot: Snapshot, service: string, request: RouteRequest, random: () => number): Decision | undefined {
+  const route = snapshot.httpRoutes.find((r) => ((r['spec']?.parentRefs ?? []) as Json[]).some((p) => p['kind'] === 'Service' && p['name'] === service));
+  if (!route) return undefined;
+  const rules = (route['spec']?.rules ?? []) as Json[];
+  // Rules with header matches are more specific than a rule without: they are tried first.
+  const ordered = [...rules.filter((r) => (r['matches'] ?? []).some((m: Json) => (m['headers'] ?? []).length > 0)), ...rules.filter((r) => !(r['matches'] ?? []).some((m: Json) => (m['headers'] ?? []).length > 0))];
+  for (const rule of ordered) {
+    const matches = (rule['matches'] ?? []) as Json[];
+    const matched =
+      matches.length === 0 ||
+      matches.some((m) =>
+        ((m['headers'] ?? []) as Json[]).every((h) => {
+          const value = request.headers[String(h['name']).toLowerCase()];
+          return h['type'] === 'RegularExpression' ? value !== undefined && fullMatch(String(h['value']), value) : value === h['value'];
+        }),
+      );
+    if (!matched) continue;
+    const backends = ((rule['backendRefs'] ?? []) as Json[]).map((b) => ({ value: b, weight: b['weight'] === undefined ? 1 : Number(b['weight']) }));
+    const chosen = weighted(backends, random());
+    if (!chosen) return undefined;
+    const headers: Record<string, string> = {};
+    for (const filter of (chosen['filters'] ?? []) as Json[]) {
+      if (filter['type'] !== 'ResponseHeaderModifier') continue;
+      for (const h of [...((filter['responseHeaderModifier']?.add ?? []) as Json[]), ...((filter['responseHeaderModifier']?.set ?? []) as Json[])]) headers[String(h['name']).toLowerCase()] = String(h['value']);
+    }
+    return { service: String(chosen['name']), responseHeaders: headers };
+  }
+  return undefined;
+}
+
+/** Where the mesh sends a request for `request.host`; undefined when the host is no Service of the namespace. */
+export function route(snapshot: Snapshot, mesh: Mesh, request: RouteRequest, random: () => number = Math.random): Decision | undefined {
+  const service = serviceOf(snapshot, request.host);
+  if (!service) return undefined;
+  const name = String(service['metadata']?.name);
+  const meshed = mesh === 'istio' ? istioRoute(snapshot, name, request, random) : mesh === 'linkerd' ? gatewayRoute(snapshot, name, request, random) : undefined;
+  return meshed ?? { service: name, responseHeaders: {} };
+}
+
+/** The ready pods a Service selects, and the container port its `port` leads to on them. */
+export function endpoints(snapshot: Snapshot, serviceName: string, port: number): { pods: Pod[]; targetPort: number } | undefined {
+  const service = snapshot.services.find((s) => s['metadata']?.name === serviceName);
+  if (!service) return undefined;
+  const selector = service['spec']?.selector as Record<string, string> | undefined;
+  const pods = selector ? snapshot.pods.filter((p) => p.ready && selectorMatches({ matchLabels: selector }, p.labels)) : [];
+  const servicePort = ((service['spec']?.ports ?? []) as Json[]).find((p) => Number(p['port']) === port) ?? ((service['spec']?.ports ?? []) as Json[])[0];
+  const target = servicePort?.['targetPort'] ?? servicePort?.['port'];
+  const named = typeof target === 'string' ? pods[0]?.ports.find((p) => p.name === target)?.containerPort : undefined;
+  return { pods, targetPort: typeof target === 'number' ? target : (named ?? port) };
+}

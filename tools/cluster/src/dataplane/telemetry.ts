@@ -1,0 +1,111 @@
+/**
+ * The series each environment's Prometheus would scrape, produced from the requests the data plane
+ * actually routed: podinfo's own histogram per pod (as Flagger's bundled Prometheus relabels it),
+ * Istio's standard metrics from both sidecars (destination and source reports), Linkerd's proxy
+ * metrics (inbound and outbound, classified). Names and labels are validate's SERIES_SHAPES, the
+ * same description its promtool checks use. A pod's series exist only if its NetworkPolicies admit
+ * the Prometheus namespace on the port that exposes them, as a real scrape would find.
+ */
+import { SERIES_SHAPES } from '@canaryship/validate';
+import type { Pod } from './state.js';
+
+const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+export interface Exchange {
+  /** The caller, when it is a pod of the namespace (its proxy reports the call). */
+  readonly source?: Pod;
+  readonly destination: Pod;
+  readonly status: number | undefined;
+  readonly durationMs: number;
+  readonly path: string;
+  readonly method: string;
+}
+
+interface Histogram {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** Which pods a scrape reaches, per series family: the port that family is served on. */
+export type Scrapeable = (pod: Pod, family: 'podinfo' | 'istio' | 'linkerd') => boolean;
+
+export interface Telemetry {
+  record(exchange: Exchange): void;
+  /** Prometheus' text exposition of every series so far. */
+  render(): string;
+}
+
+const labelText = (labels: Readonly<Record<string, string>>): string =>
+  `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',')}}`;
+
+export function createTelemetry(scrapeable: Scrapeable): Telemetry {
+  const counters = new Map<string, { name: string; labels: Record<string, string>; value: number }>();
+  const histograms = new Map<string, { name: string; labels: Record<string, string>; h: Histogram; scale: number }>();
+  const count = (name: string, labels: Record<string, string>): void => {
+    const key = name + labelText(labels);
+    const entry = counters.get(key) ?? { name, labels, value: 0 };
+    entry.value += 1;
+    counters.set(key, entry);
+  };
+  const observe = (name: string, labels: Record<string, string>, ms: number, scale: number): void => {
+    const key = name + labelText(labels);
+    const entry = histograms.get(key) ?? { name, labels, h: { buckets: BUCKETS_MS.map(() => 0), sum: 0, count: 0 }, scale };
+    BUCKETS_MS.forEach((le, i) => (entry.h.buckets[i] = (entry.h.buckets[i] ?? 0) + (ms <= le ? 1 : 0)));
+    entry.h.sum += ms;
+    entry.h.count += 1;
+    histograms.set(key, entry);
+  };
+
+  return {
+    record({ source, destination, status, durationMs }) {
+      const ns = destination.namespace;
+      const code = status === undefined ? '' : String(status);
+      const failed = status === undefined || status >= 500;
+      const { podinfo, istio, linkerd } = SERIES_SHAPES;
+
+      // podinfo measures what it answers itself, per pod; a connection that never reached it is not counted.
+      if (status !== undefined && scrapeable(destination, 'podinfo') && /podinfo/.test(destination.image)) {
+        const labels = { ...podinfo.labels(ns, destination.name), status: code };
+        observe(podinfo.names.duration, labels, durationMs, 1 / 1000);
+      }
+
+      const istioCode = status === undefined ? '503' : code; // Envoy answers 503 for an upstream it could not reach
+      const peers = { source_workload: source?.workload ?? 'unknown', source_workload_namespace: source?.namespace ?? 'unknown', destination_workload: destination.workload, destination_workload_namespace: ns };
+      if (scrapeable(destination, 'istio') && status !== undefined) {
+        const labels = { ...istio.labels(ns, destination.workload), ...peers, response_code: istioCode };
+        count(istio.names.requests, labels);
+        observe(istio.names.duration, { ...istio.labels(ns, destination.workload), ...peers }, durationMs, 1);
+      }
+      if (source && scrapeable(source, 'istio') && istio.outbound) {
+        const labels = { ...istio.outbound(source.namespace, source.workload), ...peers, response_code: istioCode };
+        count(istio.names.requests, labels);
+        observe(istio.names.duration, { ...istio.outbound(source.namespace, source.workload), ...peers }, durationMs, 1);
+      }
+
+      const classification = { ...(status !== undefined && { status_code: code }), classification: failed ? 'failure' : 'success' };
+      if (scrapeable(destination, 'linkerd') && status !== undefined) {
+        count(linkerd.names.requests, { ...linkerd.labels(ns, destination.workload), ...classification });
+        observe(linkerd.names.duration, linkerd.labels(ns, destination.workload), durationMs, 1);
+      }
+      if (source && scrapeable(source, 'linkerd') && linkerd.outbound) {
+        const labels = { ...linkerd.outbound(source.namespace, source.workload), dst_deployment: destination.workload, dst_namespace: ns };
+        count(linkerd.names.requests, { ...labels, ...classification });
+        observe(linkerd.names.duration, labels, durationMs, 1);
+      }
+    },
+    render() {
+      const lines: string[] = [];
+      for (const { name, labels, value } of counters.values()) lines.push(`${name}${labelText(labels)} ${value}`);
+      for (const { name, labels, h, scale } of histograms.values()) {
+        BUCKETS_MS.forEach((le, i) => lines.push(`${name}_bucket${labelText({ ...labels, le: String(le * scale) })} ${h.buckets[i] ?? 0}`));
+        lines.push(`${name}_bucket${labelText({ ...labels, le: '+Inf' })} ${h.count}`);
+        lines.push(`${name}_sum${labelText(labels)} ${h.sum * scale}`);
+        lines.push(`${name}_count${labelText(labels)} ${h.count}`);
+      }
+      return `${lines.join('\n')}\n`;
+    },
+  };
+}
