@@ -1,13 +1,15 @@
 /**
- * Promotion and rollback of all twelve canaries against the real Flagger, API server, Prometheus and
- * loadtester (tools/cluster). Per environment, all four services at once: a good revision is
- * promoted, a bad one (telemetry breaking an SLO) rolled back with the primary unchanged, one whose
- * conformance test fails stopped before any traffic moves. Prints the timing table.
+ * Releases of all twelve canaries against the real Flagger, API server, Prometheus, loadtester and
+ * hey, on the local control plane, with users' traffic through the entry all along (tools/cluster).
+ * Per environment: a good release is promoted and users reach each canary as its strategy says; a
+ * release that breaks its SLOs is rolled back; one whose checks fail is stopped before traffic moves;
+ * a backend that cannot reach its database is stopped; a good backend is not blamed for a broken
+ * database; afterwards a user's request proves every hop. Prints the tables.
  */
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult } from '@canaryship/cluster';
+import { formatShares, formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
 
@@ -15,6 +17,7 @@ let reports: readonly EnvironmentReport[] = [];
 let providerManifests: readonly ManifestResult[] = [];
 const FLUX_EXAMPLES = join(ROOT, 'examples/flux');
 const results = (scenario: CanaryResult['scenario']): CanaryResult[] => reports.flatMap((r) => r.results.filter((x) => x.scenario === scenario));
+const shares = (filter: (s: UserShare) => boolean): UserShare[] => reports.flatMap((r) => r.shares.filter(filter));
 
 beforeAll(async () => {
   const workDir = mkdtempSync(join(tmpdir(), 'canaryship-cluster-'));
@@ -27,9 +30,9 @@ beforeAll(async () => {
   });
   reports = run.environments;
   providerManifests = run.providerManifests;
-  const table = formatTable(reports);
-  writeFileSync(join(workDir, 'canary-timings.md'), `${table}\n`);
-  process.stdout.write(`\nCanary runs (interval 10s; predicted from Flagger's schedule):\n${table}\n\n`);
+  const tables = `Releases (interval 10s; predicted from Flagger's schedule):\n${formatTable(reports)}\n\nUsers through the entry, per weight step:\n${formatShares(reports)}\n`;
+  writeFileSync(join(workDir, 'canary-runs.md'), tables);
+  process.stdout.write(`\n${tables}\n`);
 });
 
 describe('canary runs on the local control plane', () => {
@@ -64,6 +67,9 @@ describe('canary runs on the local control plane', () => {
       expect(r.failedChecks, `${r.environment}/${r.service} failed its checks`).toBeGreaterThanOrEqual(2);
       if (r.strategy === 'progressive canary') expect(r.maxWeight, `${r.environment}/${r.service} stopped at the first step`).toBeLessThanOrEqual(20);
     }
+    // podinfo's random errors hit the conformance requests too: stopped before traffic. The delays
+    // pass the checks and are caught by the response-time SLOs while the canary takes traffic.
+    expect(new Set(rolledBack.map((r) => `${r.service}: ${r.stoppedBy}`))).toEqual(new Set(['frontend: conformance', 'cache: conformance', 'backend: analysis', 'database: analysis']));
   });
 
   it('stops a revision whose conformance test fails before any traffic moves', () => {
@@ -74,5 +80,74 @@ describe('canary runs on the local control plane', () => {
       expect(r.maxWeight, `${r.environment}/${r.service} moved no traffic`).toBe(0);
       expect(r.loadTests, `${r.environment}/${r.service} started no load test`).toBe(0);
     }
+  });
+
+  it('stops a backend that cannot reach its database, in every environment, before any traffic moves', () => {
+    const stopped = results('bad-downstream');
+    expect(stopped.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.maxWeight])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Failed', 'r1', 0]));
+  });
+
+  it('does not blame a good backend for a database that fails for everyone: it is promoted', () => {
+    const promoted = results('broken-dependency');
+    expect(promoted.map((r) => [r.environment, r.service, r.phase, r.primaryRevision])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Succeeded', 'r5']));
+  });
+
+  it('measures every outcome inside the window Flagger’s schedule predicts, plus one interval', () => {
+    for (const r of reports.flatMap((report) => report.results)) {
+      expect(r.seconds, `${r.environment}/${r.service} ${r.scenario}`).toBeGreaterThanOrEqual(r.predicted.low - 10);
+      expect(r.seconds, `${r.environment}/${r.service} ${r.scenario}`).toBeLessThanOrEqual(r.predicted.high + 10);
+    }
+  });
+
+  it('sends users to a progressive canary in the share of its weight, at every step', () => {
+    const steps = shares((s) => s.strategy === 'progressive canary' && s.kind === 'plain' && s.weight > 0);
+    // Every environment with a progressive canary, every step of 20, 40, 60.
+    expect(new Set(steps.map((s) => `${s.environment}/${s.service}/${s.weight}`))).toEqual(new Set(['istio/backend', 'linkerd/backend', 'linkerd/frontend'].flatMap((k) => [20, 40, 60].map((w) => `${k}/${w}`))));
+    for (const s of steps) {
+      // Independent draws: three standard deviations of a binomial share, at least 10 points while samples are few.
+      const p = s.weight / 100;
+      const tolerance = Math.max(0.1, 3 * Math.sqrt((p * (1 - p)) / s.requests));
+      expect(s.requests, `${s.environment}/${s.service} at ${s.weight}%`).toBeGreaterThanOrEqual(20);
+      expect(Math.abs(s.toCanary / s.requests - p), `${s.environment}/${s.service} at ${s.weight}%: ${s.toCanary}/${s.requests}`).toBeLessThanOrEqual(tolerance);
+    }
+  });
+
+  it('keeps a returning user on the version that first answered them (session affinity on Linkerd)', () => {
+    const sticky = shares((s) => s.environment === 'linkerd' && s.service === 'frontend' && s.kind === 'returning' && s.weight > 0);
+    expect(sticky.length).toBeGreaterThan(0);
+    // Once the canary answered them, the cookie keeps them there: from the second step on, every request.
+    const later = sticky.filter((s) => s.weight >= 40);
+    expect(later.reduce((n, s) => n + s.toCanary, 0)).toBe(later.reduce((n, s) => n + s.requests, 0));
+  });
+
+  it('sends exactly the matching users to an A/B canary, and nobody else', () => {
+    const ab = shares((s) => s.strategy === 'A/B testing');
+    expect(new Set(ab.map((s) => s.kind))).toEqual(new Set(['insider', 'cookie', 'plain']));
+    for (const s of ab) expect([s.kind, s.toCanary], `${s.environment}/${s.service}`).toEqual([s.kind, s.kind === 'plain' ? 0 : s.requests]);
+  });
+
+  it('copies users’ traffic to a mirrored canary without any user getting its answer', () => {
+    const mirrored = shares((s) => s.strategy === 'blue/green + mirroring');
+    expect(mirrored.length).toBeGreaterThan(0);
+    for (const s of mirrored) {
+      expect(s.toCanary).toBe(0);
+      expect(s.mirrored / s.requests).toBeGreaterThan(0.9);
+    }
+    // Blue/green without mirroring: nobody reaches the canary but the tests.
+    for (const s of shares((x) => x.strategy === 'blue/green')) expect(s.toCanary).toBe(0);
+  });
+
+  it('answers users throughout every release; after them, one request proves every hop, all served by primaries', () => {
+    for (const report of reports) {
+      expect(report.users.requests, report.environment).toBeGreaterThan(500);
+      // Releases that break things break them for the canary's share of users only.
+      expect(report.users.answered / report.users.requests, `${report.environment}: ${report.users.failed.join('; ')}`).toBeGreaterThan(0.8);
+      expect(report.communication, report.environment).toMatchObject({ ok: true, hops: ['entry', 'frontend', 'backend', 'cache', 'database'] });
+      expect(report.communication.servedBy).toEqual(['backend-primary', 'cache-primary', 'database-primary', 'entry', 'frontend-primary']);
+    }
+  });
+
+  it('drops nothing on the traffic path: the NetworkPolicies refused no connection the app made', () => {
+    for (const report of reports) expect(report.refused, report.environment).toEqual([]);
   });
 });

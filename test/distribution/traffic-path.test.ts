@@ -24,6 +24,7 @@ function clusterOf(env: Env, extra: { virtualServices?: Json[]; httpRoutes?: Jso
       name,
       namespace: NAMESPACE,
       labels: { ...template.metadata.labels, app },
+      annotations: {},
       workload: app,
       configMaps: ((template.spec.volumes ?? []) as Obj[]).flatMap((v) => (v.configMap ? [`${v.configMap.name}${configSuffix}`] : [])),
       ports: (template.spec.containers as Obj[]).flatMap((c) => (c.ports ?? []).map((p: Obj) => ({ name: p.name, containerPort: p.containerPort }))),

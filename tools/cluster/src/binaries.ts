@@ -11,12 +11,14 @@ export interface Binaries {
   readonly flagger: string;
   readonly loadtester: string;
   readonly prometheus: string;
+  /** The real load generator the loadtester image ships. */
+  readonly hey: string;
 }
 
 /** Finds every program; one that was not provisioned fails with the setup command to run. */
 export async function locateBinaries(): Promise<Binaries> {
-  const [etcd, kubeApiserver, kubeControllerManager, kubeScheduler, kubectl, kwok, flagger, loadtester, prometheus] = await Promise.all(
-    (['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'prometheus'] as const).map((name) => toolPath(name)),
+  const [etcd, kubeApiserver, kubeControllerManager, kubeScheduler, kubectl, kwok, flagger, loadtester, prometheus, hey] = await Promise.all(
+    (['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'prometheus', 'hey'] as const).map((name) => toolPath(name)),
   );
-  return { etcd: etcd!, kubeApiserver: kubeApiserver!, kubeControllerManager: kubeControllerManager!, kubeScheduler: kubeScheduler!, kubectl: kubectl!, kwok: kwok!, flagger: flagger!, loadtester: loadtester!, prometheus: prometheus! };
+  return { etcd: etcd!, kubeApiserver: kubeApiserver!, kubeControllerManager: kubeControllerManager!, kubeScheduler: kubeScheduler!, kubectl: kubectl!, kwok: kwok!, flagger: flagger!, loadtester: loadtester!, prometheus: prometheus!, hey: hey! };
 }

@@ -1,29 +1,61 @@
 /**
- * Real canary runs on the local control plane, per environment, all four services at once:
- * the Canaries initialise; a good revision is promoted; a bad one (its telemetry breaks an SLO) is
- * rolled back with the primary unchanged; one whose conformance test fails is stopped before any
- * traffic moves. Flagger, the API server, Prometheus and the loadtester are real; the workloads'
- * telemetry is synthetic (telemetry.ts), because no container runs here.
+ * Real canary runs on the local control plane, per environment, with users' traffic flowing through
+ * the entry the whole time. Flagger, the API server, Prometheus, the loadtester and its hey and curl
+ * are real; the pods' programs and the network between them are the data plane model (dataplane/),
+ * driven by the objects Flagger writes. Releases, in order:
+ *
+ * 1. promote: a good revision of every service; user traffic shows who reached each canary;
+ * 2. rollback: every service's config breaks an SLO (podinfo's random errors or delay);
+ * 3. conformance: every canary answers 500 to all but its health checks: stopped before traffic;
+ * 4. bad-downstream: backend's config calls a database that is not there: stopped by its chain check;
+ * 5. broken-dependency: database fails for everyone while a good backend is released: promoted,
+ *    because its primary fails the same way;
+ * then a user's request through the entry proves every hop.
  */
 import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, type EnvironmentName } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, prometheusNamespace, type EnvironmentName } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { locateBinaries } from './binaries.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { apiClient } from './dataplane/api.js';
+import { createDataPlane, FAULT_INJECTION_ANNOTATION, type DataPlane } from './dataplane/mesh.js';
+import { startNetwork, type ClusterNetwork } from './dataplane/network.js';
+import { admits } from './dataplane/network-policy.js';
+import type { Mesh } from './dataplane/routing.js';
+import { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
+import { createTelemetry } from './dataplane/telemetry.js';
+import { provenHops, startUsers, type UserKind, type UserRequest } from './dataplane/users.js';
 import { getJson } from './kubectl.js';
-import { shortenedFields, writeOverlay } from './overlay.js';
+import { shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { freePort } from './ports.js';
 import { waitUntil } from './processes.js';
-import { startProxy, type ClusterProxy } from './proxy.js';
 import { startFlagger, startLoadtester, startPrometheus } from './services.js';
-import { startTelemetry, type Behaviour, type Shape } from './telemetry.js';
 import { predictedWindow, strategyOf, type Analysis, type Scenario, type StrategyName } from './timeline.js';
 
 const NAMESPACE = 'webapp';
-const SHAPES: Record<EnvironmentName, Shape> = { kubernetes: 'podinfo', istio: 'istio', linkerd: 'linkerd' };
-/** How each service's bad revision breaks its SLOs: each SLO kind is exercised somewhere. */
-const BAD: Record<string, Behaviour> = { frontend: 'errors', backend: 'slow', cache: 'client-errors', database: 'slow' };
+const LOADTESTER = 'flagger-loadtester';
+const MESH: Record<EnvironmentName, Mesh> = { kubernetes: 'none', istio: 'istio', linkerd: 'linkerd' };
+/** The port each environment's telemetry is scraped on: podinfo's metrics port, Istio's agent, Linkerd's proxy admin. */
+const SCRAPE_PORT: Record<EnvironmentName, number> = { kubernetes: 9797, istio: 15020, linkerd: 4191 };
+const FAMILY: Record<EnvironmentName, 'podinfo' | 'istio' | 'linkerd'> = { kubernetes: 'podinfo', istio: 'istio', linkerd: 'linkerd' };
+/** Who uses the app in each environment: insiders and cookie holders where Istio routes on them, returning users where a cookie keeps them on one version. */
+const USERS: Record<EnvironmentName, readonly UserKind[]> = { kubernetes: ['plain'], istio: ['plain', 'plain', 'insider', 'cookie'], linkerd: ['plain', 'plain', 'returning'] };
+const USER_RATE = 12;
+
+/**
+ * How each service's bad release breaks, in its podinfo config. podinfo's random errors hit every
+ * route, the conformance requests among them, so those releases are stopped by their checks before
+ * any traffic moves (as they would be on a real cluster); the delays pass the checks and are rolled
+ * back by the response-time SLOs during the analysis.
+ */
+const BAD_CONFIG: Record<string, Record<string, unknown>> = {
+  frontend: { 'random-error': true },
+  cache: { 'random-error': true },
+  backend: { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' },
+  database: { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' },
+};
 
 export interface CanaryResult {
   readonly environment: EnvironmentName;
@@ -33,14 +65,30 @@ export interface CanaryResult {
   readonly phase: string;
   readonly seconds: number;
   readonly predicted: { readonly low: number; readonly high: number };
-  /** The primary still runs the last good revision (rollback and conformance scenarios). */
+  /** The primary's revision after the release. */
   readonly primaryRevision: string;
   /** Highest canary weight seen; 0 means no traffic moved. */
   readonly maxWeight: number;
-  /** Load tests started against the canary during this scenario. */
+  /** Load tests started against the canary during this release. */
   readonly loadTests: number;
   /** Highest failed-check count seen (Flagger resets it when the release ends). */
   readonly failedChecks: number;
+  /** What ended a failed release: its checks before any traffic, or its SLOs (and chain check) during the analysis. */
+  readonly stoppedBy?: 'conformance' | 'analysis';
+}
+
+/** What users saw of one service during a release: per weight step, the share of them a canary answered. */
+export interface UserShare {
+  readonly environment: EnvironmentName;
+  readonly service: string;
+  readonly strategy: StrategyName;
+  readonly kind: UserKind;
+  /** The weight Flagger had set (A/B and mirroring: 0 for the default route). */
+  readonly weight: number;
+  readonly requests: number;
+  readonly toCanary: number;
+  /** Copies of their requests the canary answered and nobody saw (mirroring). */
+  readonly mirrored: number;
 }
 
 export interface ManifestResult {
@@ -50,17 +98,23 @@ export interface ManifestResult {
   readonly output: string;
 }
 
-export interface RunReport {
-  /** Provider-side manifests (examples/flux) applied to the cluster's Flux CRDs. */
-  readonly providerManifests: readonly ManifestResult[];
-  readonly environments: readonly EnvironmentReport[];
-}
-
 export interface EnvironmentReport {
   readonly environment: EnvironmentName;
   /** `Warning:` lines kubectl printed for the server-side apply. */
   readonly applyWarnings: readonly string[];
   readonly results: readonly CanaryResult[];
+  readonly shares: readonly UserShare[];
+  /** Users' requests during every release: answered, and how. */
+  readonly users: { readonly requests: number; readonly answered: number; readonly failed: readonly string[] };
+  /** A user's request after the promotion, and what its answer proves. */
+  readonly communication: ReturnType<typeof provenHops> & { readonly hops?: readonly string[]; readonly servedBy: readonly string[] };
+  /** Connections the NetworkPolicies dropped, by caller and callee workload. */
+  readonly refused: readonly string[];
+}
+
+export interface RunReport {
+  readonly providerManifests: readonly ManifestResult[];
+  readonly environments: readonly EnvironmentReport[];
 }
 
 interface CanaryStatus {
@@ -83,16 +137,23 @@ export async function runCanaries(options: {
   await mkdir(options.workDir, { recursive: true });
   const binaries = await locateBinaries();
   const cp = await startControlPlane(binaries, join(options.workDir, 'cluster'), progress);
-  const telemetry = await startTelemetry();
-  let proxy: ClusterProxy | undefined;
+  const api = await apiClient(cp.kubeconfig);
+  let environment: EnvironmentName = options.environments[0] ?? 'kubernetes';
+  let snapshot: Snapshot = emptySnapshot(NAMESPACE);
+  const poll = setInterval(() => void readSnapshot(api, NAMESPACE).then((s) => (snapshot = s), () => undefined), 500);
+  // What Prometheus finds when it scrapes: the current environment's series, from pods whose NetworkPolicies let it in.
+  const telemetry = createTelemetry((pod, family) => family === FAMILY[environment] && admits(snapshot, { namespace: prometheusNamespace(ENVIRONMENT_PROFILES[environment]) }, pod, SCRAPE_PORT[environment]));
+  const dataPlane = createDataPlane({ mesh: () => MESH[environment], snapshot: () => snapshot, telemetry });
+  const metrics = await serveMetrics(() => telemetry.render());
+  let network: ClusterNetwork | undefined;
   try {
-    const prometheus = new URL(await startPrometheus(binaries, cp.processes, options.workDir, telemetry.address));
+    const prometheus = new URL(await startPrometheus(binaries, cp.processes, options.workDir, metrics.address));
     const loadtesterPort = await freePort();
-    // Each environment's in-cluster Prometheus address (its Flagger install's -metrics-server, and our
-    // MetricTemplates' provider.address) reaches the local Prometheus through the proxy.
+    // Each environment's in-cluster Prometheus address (its Flagger's -metrics-server, and our
+    // MetricTemplates' provider.address) reaches the local Prometheus through the network proxies.
     const addresses = new Map(Object.values(ENVIRONMENT_PROFILES).map((p) => [new URL(p.prometheusAddress).host, Number(prometheus.port)]));
-    proxy = await startProxy({ loadtesterPort, prometheus: addresses });
-    await startLoadtester(binaries, cp.processes, { port: loadtesterPort, telemetry: telemetry.address, proxy: proxy.url });
+    network = await startNetwork({ dataPlane, snapshot: () => snapshot, prometheus: addresses, loadtesterPort, flaggerNamespace: () => ENVIRONMENT_PROFILES[environment].flaggerNamespace, loadtesterWorkload: LOADTESTER });
+    await startLoadtester(binaries, cp.processes, { port: loadtesterPort, proxy: network.loadtesterProxy });
     const providerManifests: ManifestResult[] = [];
     if (options.providerManifests?.length) {
       await cp.kubectl('create', 'namespace', 'flux-system');
@@ -106,123 +167,213 @@ export async function runCanaries(options: {
       }
     }
     const environments: EnvironmentReport[] = [];
-    for (const environment of options.environments) {
-      environments.push(await runEnvironment(environment, proxy));
+    for (const name of options.environments) {
+      environment = name;
+      environments.push(await runEnvironment(name, network));
     }
     return { providerManifests, environments };
   } catch (error) {
     throw new Error(`${(error as Error).message}\n\nprocess logs:\n${await cp.processes.report()}`);
   } finally {
-    await proxy?.close();
-    await telemetry.close();
+    clearInterval(poll);
+    await network?.close();
+    await metrics.close();
     await cp.stop();
   }
 
-  async function runEnvironment(environment: EnvironmentName, http: ClusterProxy): Promise<EnvironmentReport> {
+  async function runEnvironment(env: EnvironmentName, net: ClusterNetwork): Promise<EnvironmentReport> {
     const { kubectl } = cp;
-    const dist = join(options.distRoot, environment, 'dist');
+    const dist = join(options.distRoot, env, 'dist');
     const canaries = (await loadDistribution(dist)).objects.filter((o) => o.object['kind'] === 'Canary').map((o) => o.object as { metadata: { name: string }; spec: { analysis: Manifest } });
     const services = canaries.map((c) => c.metadata.name).sort();
-    telemetry.reset();
-    telemetry.setShape(SHAPES[environment]);
-    progress(`${environment}: starting Flagger (provider ${ENVIRONMENT_PROFILES[environment].provider})`);
-    const profile = ENVIRONMENT_PROFILES[environment];
-    const flagger = startFlagger(binaries, cp.processes, { kubeconfig: cp.kubeconfig, provider: profile.provider, prometheus: profile.prometheusAddress, namespace: NAMESPACE, proxy: http.url });
-    const pods = setInterval(() => void syncPods(cp).catch(() => undefined), 1000);
+    const profile = ENVIRONMENT_PROFILES[env];
+    progress(`${env}: starting Flagger (provider ${profile.provider})`);
+    const flagger = startFlagger(binaries, cp.processes, { kubeconfig: cp.kubeconfig, provider: profile.provider, prometheus: profile.prometheusAddress, namespace: NAMESPACE, proxy: net.flaggerProxy });
+    const hopsBefore = dataPlane.hops.length;
+    let users: ReturnType<typeof startUsers> | undefined;
+    const releases: Record<string, ServiceRelease> = Object.fromEntries(services.map((s) => [s, { revision: 'r0' }]));
     try {
-      const apply = async (revision: string): Promise<string[]> => {
-        const dir = await writeOverlay(join(options.workDir, 'overlays', `${environment}-${revision}`), dist, canaries, revision);
+      const apply = async (changed: Readonly<Record<string, ServiceRelease>>): Promise<string[]> => {
+        Object.assign(releases, changed);
+        const revision = Object.values(changed)[0]?.revision ?? 'r0';
+        const dir = await writeOverlay(join(options.workDir, 'overlays', `${env}-${revision}`), dist, canaries, releases);
         const { stderr } = await kubectl('apply', '--server-side', '--force-conflicts', '--field-manager=canaryship-e2e', '-k', dir);
         return stderr.split('\n').filter((line) => line.startsWith('Warning:'));
       };
 
-      progress(`${environment}: server-side apply into a namespace enforcing Pod Security restricted`);
-      const applyWarnings = await apply('r0');
+      progress(`${env}: server-side apply into a namespace enforcing Pod Security restricted`);
+      const applyWarnings = await apply({});
       await waitUntil(
-        `${environment}: all Canaries Initialized`,
+        `${env}: all Canaries Initialized`,
         async () => (await getJson<CanaryStatus>(kubectl, 'canaries', '-n', NAMESPACE)).items.filter((c) => c.status?.phase === 'Initialized').length === services.length,
         240_000,
         cp.processes,
       );
+      await waitUntil(`${env}: the entry answering users`, async () => (await dataPlane.send({ outside: true }, 'GET', `http://entry.${NAMESPACE}/entry/ready`, {}, '')).status === 200, 60_000, cp.processes);
+      users = startUsers({ dataPlane, entry: `http://entry.${NAMESPACE}/`, kinds: USERS[env], requestsPerSecond: USER_RATE });
 
       const results: CanaryResult[] = [];
-      const release = async (scenario: Scenario, revision: string, behaviours: (service: string) => Behaviour, broken: readonly string[]): Promise<void> => {
-        for (const service of services) telemetry.setBehaviour(NAMESPACE, service, behaviours(service));
-        http.setBroken(NAMESPACE, broken);
-        progress(`${environment}: ${scenario} (revision ${revision})`);
+      const shares: UserShare[] = [];
+      const release = async (scenario: Scenario, changed: Readonly<Record<string, ServiceRelease>>): Promise<void> => {
+        const released = Object.keys(changed).sort();
+        progress(`${env}: ${scenario} (${released.join(', ')} at ${Object.values(changed)[0]?.revision})`);
         const started = Date.now();
-        await apply(revision);
+        await apply(changed);
         const seenMoving = new Set<string>();
         const done = new Map<string, { phase: string; at: number }>();
         const maxWeight = new Map<string, number>();
         const maxFailed = new Map<string, number>();
+        const weights = new Map<string, { at: number; weight: number; phase: string }[]>();
         await waitUntil(
-          `${environment}: ${scenario} to finish for ${services.join(', ')}`,
+          `${env}: ${scenario} to finish for ${released.join(', ')}`,
           async () => {
             for (const c of (await getJson<CanaryStatus>(kubectl, 'canaries', '-n', NAMESPACE)).items) {
+              const name = c.metadata.name;
+              if (!released.includes(name)) continue;
               const phase = c.status?.phase ?? '';
-              maxWeight.set(c.metadata.name, Math.max(maxWeight.get(c.metadata.name) ?? 0, c.status?.canaryWeight ?? 0));
-              maxFailed.set(c.metadata.name, Math.max(maxFailed.get(c.metadata.name) ?? 0, c.status?.failedChecks ?? 0));
-              if (!TERMINAL.has(phase) && phase !== 'Initialized') seenMoving.add(c.metadata.name);
-              if (seenMoving.has(c.metadata.name) && TERMINAL.has(phase) && !done.has(c.metadata.name)) {
-                done.set(c.metadata.name, { phase, at: Date.now() });
-              }
+              (weights.get(name) ?? weights.set(name, []).get(name)!).push({ at: Date.now(), weight: c.status?.canaryWeight ?? 0, phase });
+              maxWeight.set(name, Math.max(maxWeight.get(name) ?? 0, c.status?.canaryWeight ?? 0));
+              maxFailed.set(name, Math.max(maxFailed.get(name) ?? 0, c.status?.failedChecks ?? 0));
+              if (!TERMINAL.has(phase) && phase !== 'Initialized') seenMoving.add(name);
+              if (seenMoving.has(name) && TERMINAL.has(phase) && !done.has(name)) done.set(name, { phase, at: Date.now() });
             }
-            return done.size === services.length;
+            return done.size === released.length;
           },
           300_000,
           cp.processes,
         );
-        for (const canary of canaries) {
+        for (const canary of canaries.filter((c) => released.includes(c.metadata.name))) {
           const name = canary.metadata.name;
           const analysis = shortened(canary.spec.analysis);
           const outcome = done.get(name)!;
           const primary = await getJson<Manifest>(kubectl, 'deployment', `${name}-primary`, '-n', NAMESPACE);
+          const loadTests = net.webhooks.filter((w) => w.name === name && w.hook === 'load' && w.at >= started).length;
+          // A release that never got load was stopped by its checks before any traffic: it keeps that schedule.
+          const stoppedBy = outcome.phase === 'Failed' ? (loadTests === 0 ? 'conformance' : 'analysis') : undefined;
           results.push({
-            environment,
+            environment: env,
             service: name,
             strategy: strategyOf(analysis),
             scenario,
             phase: outcome.phase,
             seconds: Math.round((outcome.at - started) / 100) / 10,
-            predicted: predictedWindow(analysis, scenario),
+            predicted: predictedWindow(analysis, stoppedBy === 'conformance' ? 'conformance' : scenario),
             primaryRevision: String(primary['spec']?.template?.metadata?.annotations?.['canaryship.dev/revision'] ?? ''),
             maxWeight: maxWeight.get(name) ?? 0,
-            loadTests: telemetry.loads.filter((l) => l.service === name && l.at >= started).length,
+            loadTests,
             failedChecks: maxFailed.get(name) ?? 0,
+            ...(stoppedBy && { stoppedBy }),
           });
+          if (scenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), weights.get(name) ?? [], users.requests, dataPlane));
         }
       };
 
-      await release('promote', 'r1', () => 'good', []);
-      await release('rollback', 'r2', (service) => BAD[service] ?? 'errors', []);
-      await release('conformance', 'r3', () => 'good', services);
-      return { environment, applyWarnings, results };
+      const all = (release: ServiceRelease): Record<string, ServiceRelease> => Object.fromEntries(services.map((s) => [s, release]));
+      await release('promote', all({ revision: 'r1' }));
+      await release('rollback', Object.fromEntries(services.map((s) => [s, { revision: 'r2', config: BAD_CONFIG[s] ?? { 'random-error': true } }])));
+      await release('conformance', all({ revision: 'r3', annotations: { [FAULT_INJECTION_ANNOTATION]: 'true' } }));
+      await release('bad-downstream', { backend: { revision: 'r4', config: { 'backend-url': [`http://cache.${NAMESPACE}:9898/echo`, `http://database-archive.${NAMESPACE}:9898/echo`] } } });
+      // database fails for everyone, as an operator's fault switch on every pod would make it.
+      const database = snapshot.pods.filter((p) => p.workload.startsWith('database'));
+      for (const pod of database) dataPlane.podState(pod.name).faultInjection = true;
+      await release('broken-dependency', { backend: { revision: 'r5' } });
+      for (const pod of database) dataPlane.podState(pod.name).faultInjection = false;
+
+      users.stop();
+      const communication = await communicate(dataPlane);
+      const envHops = dataPlane.hops.slice(hopsBefore);
+      const userRequests = users.requests;
+      return {
+        environment: env,
+        applyWarnings,
+        results,
+        shares,
+        users: { requests: userRequests.length, answered: userRequests.filter((r) => r.status === 200).length, failed: userRequests.filter((r) => r.status !== 200).slice(0, 5).map((r) => `${r.id} ${r.kind} ${r.status}: ${r.body.slice(0, 160)}`) },
+        communication,
+        refused: [...new Set(envHops.filter((h) => h.refused === 'NetworkPolicy').map((h) => `${h.from.replace(/-[0-9a-z]{5,10}(-[0-9a-z]{5})?$/, '')} → ${h.workload ?? h.service}`))].sort(),
+      };
     } finally {
-      clearInterval(pods);
+      users?.stop();
       await cp.processes.stop(flagger);
-      progress(`${environment}: deleting namespace ${NAMESPACE}`);
+      progress(`${env}: deleting namespace ${NAMESPACE}`);
       await kubectl('delete', 'namespace', NAMESPACE, '--wait=true', '--timeout=180s').catch(() => undefined);
     }
   }
+}
 
-  async function syncPods(plane: ControlPlane): Promise<void> {
-    const list = await getJson<{ items: { metadata: { name: string; labels?: Record<string, string> }; status?: { phase?: string } }[] }>(plane.kubectl, 'pods', '-n', NAMESPACE);
-    const byApp: Record<string, string[]> = {};
-    for (const pod of list.items) {
-      const app = pod.metadata.labels?.['app'];
-      if (app && pod.status?.phase === 'Running') (byApp[app] ??= []).push(pod.metadata.name);
-    }
-    telemetry.setPods(NAMESPACE, byApp);
+/** One user's request after the releases, and what its answer proves, with the workloads that served it. */
+async function communicate(dataPlane: DataPlane): Promise<EnvironmentReport['communication']> {
+  const id = 'proof';
+  const answer = await dataPlane.send({ outside: true }, 'POST', `http://entry.${NAMESPACE}/echo`, { 'x-request-id': id, 'content-type': 'application/json' }, JSON.stringify({ canaryship: `canaryship-user-${id}` }));
+  const servedBy = dataPlane.hops.filter((h) => h.requestId === id && !h.mirrored && h.workload).map((h) => h.workload!).sort();
+  return { ...provenHops(answer.body, id), servedBy };
+}
+
+/**
+ * Per weight step of one service's release, the share of each kind of user whose request that
+ * service's canary answered (read from the data plane's log by request id), and the copies it got.
+ */
+function userShares(env: EnvironmentName, service: string, strategy: StrategyName, weights: readonly { at: number; weight: number; phase: string }[], requests: readonly UserRequest[], dataPlane: DataPlane): UserShare[] {
+  const during = (at: number): { weight: number; phase: string } | undefined => {
+    // A request counts under a step only well inside it: Flagger and the routes move a moment apart.
+    const index = weights.findIndex((w) => w.at > at);
+    const before = index === -1 ? weights.at(-1) : weights[index - 1];
+    const after = index === -1 ? undefined : weights[index];
+    if (!before || !after || before.weight !== after.weight || before.phase !== 'Progressing' || after.phase !== 'Progressing') return undefined;
+    return { weight: before.weight, phase: before.phase };
+  };
+  const groups = new Map<string, UserShare>();
+  const hopsById = new Map<string, { canary: boolean; mirrored: boolean }[]>();
+  for (const hop of dataPlane.hops) {
+    if (!hop.requestId || (hop.workload !== service && hop.workload !== `${service}-primary`)) continue;
+    (hopsById.get(hop.requestId) ?? hopsById.set(hop.requestId, []).get(hop.requestId)!).push({ canary: hop.workload === service, mirrored: hop.mirrored });
   }
+  for (const request of requests) {
+    const step = during(request.at);
+    const hops = hopsById.get(request.id);
+    if (!step || !hops) continue;
+    const key = `${request.kind}/${step.weight}`;
+    const group = groups.get(key) ?? { environment: env, service, strategy, kind: request.kind, weight: step.weight, requests: 0, toCanary: 0, mirrored: 0 };
+    groups.set(key, {
+      ...group,
+      requests: group.requests + 1,
+      toCanary: group.toCanary + (hops.some((h) => h.canary && !h.mirrored) ? 1 : 0),
+      mirrored: group.mirrored + (hops.some((h) => h.canary && h.mirrored) ? 1 : 0),
+    });
+  }
+  return [...groups.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.weight - b.weight);
+}
+
+async function serveMetrics(render: () => string): Promise<{ address: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/metrics') res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(render());
+    else res.writeHead(404).end();
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { address: `127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** The table of one run: per canary, strategy, measured time, predicted window. */
 export function formatTable(reports: readonly EnvironmentReport[]): string {
   const rows = reports.flatMap((r) => r.results);
-  const header = ['environment', 'service', 'strategy', 'scenario', 'phase', 'measured', 'predicted', 'failed checks', 'max weight', 'primary'];
-  const cells = rows.map((r) => [r.environment, r.service, r.strategy, r.scenario, r.phase, `${r.seconds}s`, `${r.predicted.low}-${r.predicted.high}s`, String(r.failedChecks), `${r.maxWeight}%`, r.primaryRevision]);
+  const header = ['environment', 'service', 'strategy', 'scenario', 'phase', 'stopped by', 'measured', 'predicted', 'failed checks', 'max weight', 'primary'];
+  const cells = rows.map((r) => [r.environment, r.service, r.strategy, r.scenario, r.phase, r.stoppedBy ?? '', `${r.seconds}s`, `${r.predicted.low}-${r.predicted.high}s`, String(r.failedChecks), `${r.maxWeight}%`, r.primaryRevision]);
+  return table(header, cells);
+}
+
+/** The users' view: per service, kind of user and weight step, how many reached the canary. */
+export function formatShares(reports: readonly EnvironmentReport[]): string {
+  const rows = reports.flatMap((r) => r.shares);
+  const header = ['environment', 'service', 'strategy', 'users', 'weight', 'requests', 'to canary', 'mirrored'];
+  const cells = rows.map((s) => [s.environment, s.service, s.strategy, s.kind, `${s.weight}%`, String(s.requests), `${s.toCanary} (${Math.round((100 * s.toCanary) / Math.max(1, s.requests))}%)`, String(s.mirrored)]);
+  return table(header, cells);
+}
+
+function table(header: readonly string[], cells: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: readonly string[]): string => `| ${c.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
 }
+
+export type { Pod };

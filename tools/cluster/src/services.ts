@@ -18,7 +18,7 @@ export async function startPrometheus(binaries: Binaries, processes: ProcessGrou
     config,
     stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      scrape_configs: [{ job_name: 'synthetic', honor_labels: true, static_configs: [{ targets: [scrapeTarget] }] }],
+      scrape_configs: [{ job_name: 'dataplane', honor_labels: true, static_configs: [{ targets: [scrapeTarget] }] }],
     }),
   );
   processes.start('prometheus', binaries.prometheus, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
@@ -27,14 +27,15 @@ export async function startPrometheus(binaries: Binaries, processes: ProcessGrou
   return url;
 }
 
-const FAKE_HEY_DIR = fileURLToPath(new URL('../bin', import.meta.url));
+const HEY_WRAPPER_DIR = fileURLToPath(new URL('../bin', import.meta.url));
 
-/** The real loadtester; its `hey` is the stand-in in tools/cluster/bin, its curl goes through the proxy. */
-export async function startLoadtester(binaries: Binaries, processes: ProcessGroup, options: { port: number; telemetry: string; proxy: string }): Promise<void> {
+/** The real loadtester; its curl goes through the cluster network proxy, and so does its real hey (bin/hey adds -x). */
+export async function startLoadtester(binaries: Binaries, processes: ProcessGroup, options: { port: number; proxy: string }): Promise<void> {
   processes.start('loadtester', binaries.loadtester, [`-port=${options.port}`, '-timeout=1h', '-log-level=info'], {
     ...proxyEnv(options.proxy),
-    PATH: `${FAKE_HEY_DIR}:${process.env['PATH'] ?? ''}`,
-    CANARYSHIP_TELEMETRY: `http://${options.telemetry}`,
+    PATH: `${HEY_WRAPPER_DIR}:${process.env['PATH'] ?? ''}`,
+    CANARYSHIP_HEY: binaries.hey,
+    CANARYSHIP_PROXY: options.proxy,
   });
   await waitUntil('loadtester health', () => httpOk(`http://127.0.0.1:${options.port}/healthz`), 30_000, processes);
 }

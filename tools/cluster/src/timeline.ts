@@ -10,7 +10,13 @@
 import type { CanaryAnalysis } from '@canaryship/blocks';
 
 export type StrategyName = 'blue/green' | 'blue/green + mirroring' | 'A/B testing' | 'progressive canary';
-export type Scenario = 'promote' | 'rollback' | 'conformance';
+/**
+ * promote: a good release of every service; rollback: a release that breaks its SLOs; conformance:
+ * one whose checks fail; bad-downstream: backend calling a database that is not there (a stop by
+ * its chain check); broken-dependency: a good backend while database fails for everyone (promoted:
+ * not its doing).
+ */
+export type Scenario = 'promote' | 'rollback' | 'conformance' | 'bad-downstream' | 'broken-dependency';
 
 /** The fields of a Canary's analysis that decide its schedule. */
 export type Analysis = Pick<CanaryAnalysis, 'interval' | 'threshold' | 'iterations' | 'stepWeight' | 'maxWeight' | 'stepWeights' | 'mirror' | 'match'>;
@@ -26,7 +32,7 @@ const seconds = (interval: string): number => Number(interval.slice(0, -1)) * (i
 /** Ticks from applying a revision to its terminal phase. */
 export function predictedTicks(a: Analysis, scenario: Scenario): number {
   if (scenario === 'rollback') return a.threshold + 3;
-  if (scenario === 'conformance') return a.threshold + 2;
+  if (scenario === 'conformance' || scenario === 'bad-downstream') return a.threshold + 2;
   const strategy = strategyOf(a);
   if (strategy === 'progressive canary') {
     const steps = a.stepWeights?.length ?? Math.ceil((a.maxWeight ?? 100) / (a.stepWeight ?? 100));

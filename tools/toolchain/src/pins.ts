@@ -51,6 +51,8 @@ export const TOOLS = {
   kwok: { recipe: { from: 'go-install', package: 'sigs.k8s.io/kwok/cmd/kwok', version: 'v0.8.0' }, coldMinutes: 3 },
   flagger: { recipe: { from: 'go-install', package: 'github.com/fluxcd/flagger/cmd/flagger', version: `v${FLAGGER_VERSION}` }, coldMinutes: 3 },
   loadtester: { recipe: { from: 'go-install', package: 'github.com/fluxcd/flagger/cmd/loadtester', version: `v${FLAGGER_VERSION}` }, coldMinutes: 2 },
+  /** The load generator the loadtester image ships. */
+  hey: { recipe: { from: 'go-install', package: 'github.com/rakyll/hey', version: 'v0.1.5' }, coldMinutes: 1 },
 } as const satisfies Record<string, Omit<Tool, 'name'>>;
 
 export type ToolName = keyof typeof TOOLS;
@@ -79,7 +81,7 @@ export const SUITES = {
   test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger'] },
   /** `npm run test:cluster`. */
   cluster: {
-    tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'prometheus'],
+    tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus'],
     modules: ['kubernetes', 'flagger', 'gatewayApi', 'istioApi', 'fluxSource', 'fluxKustomize', 'kwok'],
   },
 } as const satisfies Record<string, { tools: readonly ToolName[]; modules: readonly UpstreamModule[] }>;

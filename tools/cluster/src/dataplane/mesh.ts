@@ -35,6 +35,12 @@ export interface DataPlane {
   podState(name: string): PodState;
 }
 
+/**
+ * A pod template annotation that starts the pod with podinfo's fault injection on: what an operator
+ * does with `POST /fault_injection/enable` on a real pod, made a property of a revision here.
+ */
+export const FAULT_INJECTION_ANNOTATION = 'canaryship.dev/fault-injection';
+
 const describePeer = (peer: Peer): string => ('pod' in peer ? peer.pod.name : 'namespace' in peer ? `namespace ${peer.namespace}` : 'outside');
 
 export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Snapshot; telemetry: Telemetry; random?: () => number }): DataPlane {
@@ -44,7 +50,10 @@ export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Sna
   const hops: Hop[] = [];
   const podState = (name: string): PodState => {
     let state = states.get(name);
-    if (!state) states.set(name, (state = { requests: 0, faultInjection: false }));
+    if (!state) {
+      const pod = options.snapshot().pods.find((p) => p.name === name);
+      states.set(name, (state = { requests: 0, faultInjection: pod?.annotations[FAULT_INJECTION_ANNOTATION] === 'true' }));
+    }
     return state;
   };
 

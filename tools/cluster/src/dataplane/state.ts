@@ -10,6 +10,7 @@ export interface Pod {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
   /** The workload it belongs to, as the meshes name it: the `app` label (`backend`, `backend-primary`). */
   readonly workload: string;
   /** The ConfigMaps its volumes mount (Flagger points a primary at its `-primary` copies). */
@@ -37,6 +38,7 @@ const podOf = (pod: Json): Pod => ({
   name: String(pod['metadata']?.name),
   namespace: String(pod['metadata']?.namespace),
   labels: (pod['metadata']?.labels ?? {}) as Record<string, string>,
+  annotations: (pod['metadata']?.annotations ?? {}) as Record<string, string>,
   workload: String(pod['metadata']?.labels?.app ?? pod['metadata']?.name),
   configMaps: ((pod['spec']?.volumes ?? []) as Json[]).flatMap((v) => (v['configMap']?.name ? [String(v['configMap'].name)] : [])),
   ports: ((pod['spec']?.containers ?? []) as Json[]).flatMap((c) => ((c['ports'] ?? []) as Json[]).map((p) => ({ ...(p['name'] && { name: String(p['name']) }), containerPort: Number(p['containerPort']) }))),
