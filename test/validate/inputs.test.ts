@@ -23,6 +23,7 @@ import { defaultSchemaRegistry, distributionOf, validateDistribution } from '@ca
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { definitionOf } from '../support/distribution.js';
+import { readmeCount } from '../support/readme.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-inputs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -57,6 +58,8 @@ const INPUT_CASES: { name: string; definition: DistributionDefinition; code: str
 ];
 
 describe('bad service inputs', () => {
+  it('are as many as README says', () => expect(readmeCount('broken service inputs')).toBe(INPUT_CASES.length));
+
   it.each(INPUT_CASES.map((c) => [c.name, c] as const))('%s: its own issue, nothing written', async (_name, c) => {
     const out = join(scratch, c.name.replace(/\W+/g, '-'));
     const definition = c.code === 'service.unknown-call' ? c.definition : withCallees(c.definition);
