@@ -111,6 +111,34 @@ describe('composeDistribution', () => {
     expect(failures(twice)).toContain('service api, environment istio, field name: two services share this name [service.duplicate]');
   });
 
+  it('rejects a namespace that is no DNS label and an environment that does not exist', () => {
+    expect(failures({ ...withInput({}), namespace: 'Web_App' })).toEqual(['environment istio, field namespace: "Web_App" is not a DNS label [namespace.invalid]']);
+    expect(failures({ ...withInput({}), namespace: `a${'b'.repeat(63)}` })).toHaveLength(1);
+    expect(composeDistribution({ ...withInput({}), namespace: `a${'b'.repeat(62)}` }).objects[0]?.object.metadata?.name).toBe(`a${'b'.repeat(62)}`);
+    expect(failures({ ...withInput({}), environment: 'openshift' } as never)).toEqual(['environment openshift, field environment: unknown environment; expected one of kubernetes, istio, linkerd [environment.unknown]']);
+  });
+
+  it('reports an unnamed input under its position, with its strategy problems under the same name', () => {
+    const definition = { ...withInput({}), services: [...withInput({}).services, { input: { ...input, name: 7 }, strategy: { kind: 'progressive' } }] } as DistributionDefinition;
+    expect(failures(definition).every((line) => line.startsWith('service services.1, environment istio, '))).toBe(true);
+  });
+
+  it('names the service whose objects would meet on disk or in the cluster, once per place', () => {
+    const named = (name: string) => ({ input: { ...input, name, config: { ...input.config, calls: [] } }, strategy: blueGreen({ iterations: 5 }) });
+    // A service named like the entry's folder: both write edge/networkpolicy.yaml, and claim its name.
+    expect(failures({ ...withInput({}), services: [named('api'), named('edge')] })).toEqual([
+      'service edge, environment istio, field name: NetworkPolicy/edge would be written to edge/networkpolicy.yaml more than once: rename the service [distribution.path-collision]',
+    ]);
+  });
+
+  it('names the Canary whose generated objects a shipped object claims', () => {
+    const runner = { ...loadtesterLike, objects: () => [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api-config' } }] } as typeof loadtesterLike;
+    expect(failures({ ...withInput({}), testRunner: runner })).toEqual([
+      'service api, environment istio, field name: Service/api is claimed twice (shipped Service/api; Flagger, for Canary/api): rename the service [flagger.name-collision]',
+      'service api, environment istio, field name: ConfigMap/api-config is claimed twice (shipped ConfigMap/api-config; shipped ConfigMap/api-config): rename the service [flagger.name-collision]',
+    ]);
+  });
+
   it('collects every problem of every service, not just the first', () => {
     const definition = {
       environment: 'linkerd',

@@ -210,22 +210,25 @@ const ownerOf = (path: string): string | undefined => (path.includes('/') ? path
  */
 function placementIssues(environment: EnvironmentName, objects: readonly PlacedObject[]): Issue[] {
   const issues: Issue[] = [];
-  const byPath = new Map<string, PlacedObject>();
-  for (const placed of objects) {
-    const earlier = byPath.get(placed.path);
-    if (earlier) {
-      const service = ownerOf(placed.path);
-      issues.push({
-        code: 'distribution.path-collision',
-        environment,
-        ...(service !== undefined && { service }),
-        path: 'name',
-        message: `${placed.object.kind}/${placed.object.metadata?.name} and ${earlier.object.kind}/${earlier.object.metadata?.name} would both be written to ${placed.path}: rename the service`,
-      });
-    }
-    byPath.set(placed.path, placed);
+  const byPath = new Map<string, PlacedObject[]>();
+  for (const placed of objects) byPath.set(placed.path, [...(byPath.get(placed.path) ?? []), placed]);
+  // An object written twice to one file also claims its name twice: said once, as the file.
+  const reported = new Set<string>();
+  for (const [path, placed] of byPath) {
+    if (placed.length < 2) continue;
+    const service = ownerOf(path);
+    const named = [...new Set(placed.map((p) => `${p.object.kind}/${p.object.metadata?.name}`))];
+    for (const name of named) reported.add(name);
+    issues.push({
+      code: 'distribution.path-collision',
+      environment,
+      ...(service !== undefined && { service }),
+      path: 'name',
+      message: `${named.join(' and ')} would be written to ${path} more than once: rename the service`,
+    });
   }
   for (const collision of nameCollisions(objects.map((o) => o.object))) {
+    if (reported.has(`${collision.object.kind}/${collision.object.name}`)) continue;
     const canary = collision.claimedBy.find((by) => by.startsWith('Flagger, for Canary/'))?.split('/')[1];
     const placed = objects.filter((o) => o.object.kind === collision.object.kind && o.object.metadata?.name === collision.object.name).at(-1);
     const service = canary ?? (placed && ownerOf(placed.path));
