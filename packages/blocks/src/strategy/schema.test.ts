@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analysisRuns, checkStrategy } from './schema.js';
-import { routeMatch } from './analysis.js';
+import { routeMatch, strategyFields } from './analysis.js';
 import { abTesting, blueGreen, cookie, header, mirrored, progressive, type RouteMatch } from './strategies.js';
 
 const messages = (result: ReturnType<typeof checkStrategy>): string[] =>
@@ -72,5 +72,48 @@ describe('analysisRuns', () => {
     expect(analysisRuns(progressive({ stepWeight: 10, maxWeight: 50 }))).toBe(5);
     expect(analysisRuns(progressive({ stepWeight: 20, maxWeight: 50 }))).toBe(3);
     expect(analysisRuns(progressive({ stepWeights: [5, 25, 50] }))).toBe(3);
+  });
+
+  it('counts mirroring runs like blue/green', () => {
+    expect(analysisRuns(mirrored({ iterations: 4 }))).toBe(5);
+  });
+});
+
+describe('what a team reads when a strategy is wrong', () => {
+  it('names every strategy an environment supports, in words', () => {
+    expect(messages(checkStrategy('istio', { kind: 'canary-ish' }))).toEqual([
+      'strategy.kind: "canary-ish" cannot run on the istio environment; it supports blue-green (blue/green), blue-green-mirroring (blue/green with traffic mirroring), progressive (progressive canary), ab-testing (A/B testing)',
+    ]);
+    expect(messages(checkStrategy('linkerd', 7))).toEqual(['strategy.kind: undefined cannot run on the linkerd environment; it supports blue-green (blue/green), progressive (progressive canary), ab-testing (A/B testing)']);
+  });
+
+  it('says what a header or cookie match may hold', () => {
+    const match = (m: unknown): string[] => messages(checkStrategy('istio', { kind: 'ab-testing', iterations: 5, match: [m] }));
+    expect(match({ on: 'header', name: 'x canary', exact: 'a' })).toEqual(['strategy.match.0.name: an HTTP header name']);
+    expect(match({ on: 'header', name: 'x-canary', exact: 'a b' })).toEqual(['strategy.match.0.exact: letters, digits and _ . = / -']);
+    expect(match({ on: 'header', name: 'x-canary', exact: 'a', prefix: 'b' })).toEqual(['strategy.match.0: exactly one of exact, prefix']);
+    expect(match({ on: 'header', name: 'x-canary' })).toEqual(['strategy.match.0: exactly one of exact, prefix']);
+    expect(match({ on: 'header', name: 'x-canary', prefix: 'in' })).toEqual([]);
+    expect(match({ on: 'cookie', name: 'c=1', value: 'v' })).toEqual(['strategy.match.0.name: a cookie name']);
+    expect(match({ on: 'cookie', name: 'c', value: 'v;' })).toEqual(['strategy.match.0.value: a cookie value of letters, digits and _ . -']);
+  });
+
+  it('allows a step equal to the maximum, and no repeated weight', () => {
+    expect(checkStrategy('istio', progressive({ stepWeight: 50, maxWeight: 50 })).ok).toBe(true);
+    expect(messages(checkStrategy('istio', progressive({ stepWeights: [10, 10, 20] })))).toEqual(['strategy.stepWeights: strictly increasing weights']);
+    expect(checkStrategy('istio', progressive({ stepWeights: [10, 11, 20] })).ok).toBe(true);
+  });
+
+  it('finds cookie matches only among match entries, whatever else the value holds', () => {
+    expect(messages(checkStrategy('linkerd', { kind: 'ab-testing', iterations: 5, match: [null, { on: 'cookie', name: 'c', value: 'v' }] }))).toEqual([
+      'strategy.match.1: cookie matches need Istio; the linkerd environment routes on headers only',
+    ]);
+  });
+});
+
+describe('strategyFields', () => {
+  it('mirrors all traffic unless a mirror weight is given', () => {
+    expect(strategyFields(mirrored({ iterations: 5 }))).toStrictEqual({ iterations: 5, mirror: true });
+    expect(strategyFields(mirrored({ iterations: 5, mirrorWeight: 30 }))).toStrictEqual({ iterations: 5, mirror: true, mirrorWeight: 30 });
   });
 });
