@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { DistributionError, formatIssue } from '../errors.js';
 import { input } from '../test-fixtures.js';
+import { blueGreen } from '../strategy/strategies.js';
+import { defineService } from './define.js';
 import { baseObjects, parseServiceInput } from './parse.js';
 
 const linesFor = (overrides: Record<string, unknown>): string[] => {
@@ -62,5 +64,22 @@ describe('baseObjects', () => {
       { code: 'input.invalid', service: 'Web', path: 'name', message: 'a lowercase DNS label (a-z, 0-9, -), starting with a letter' },
       { code: 'input.invalid', service: 'Web', path: 'podinfoVersion', message: 'a pinned release such as 6.9.2 (never latest)' },
     ]));
+  });
+
+  it('is what a service package exports: its input, its strategies and its objects in any namespace', () => {
+    const strategies = { kubernetes: blueGreen({ iterations: 3 }), istio: blueGreen({ iterations: 4 }), linkerd: blueGreen({ iterations: 5 }) };
+    const service = defineService(input, strategies);
+    expect([service.input, service.strategies]).toEqual([input, strategies]);
+    const objects = service.baseObjects('shop');
+    expect(objects.deployment.metadata.namespace).toBe('shop');
+    // Without Flagger, a plain Service sends podinfo's port to the pods.
+    expect(objects.service).toMatchObject({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 9898, targetPort: 'http', protocol: 'TCP' }] } });
+    expect(objects.service.spec?.selector).toEqual(objects.deployment.spec?.selector?.matchLabels);
+  });
+
+  it('writes podinfo a config file with each callee URL on one line, however long', () => {
+    const namespace = 'n'.repeat(63);
+    const objects = baseObjects({ ...input, config: { ...input.config, calls: ['x'.repeat(40), 'db'] } }, namespace);
+    expect(objects.configMap.data?.['config.yaml']).toContain(`  - http://${'x'.repeat(40)}.${namespace}:9898/echo\n  - http://db.${namespace}:9898/echo\n`);
   });
 });
