@@ -67,9 +67,10 @@ describe('canary runs on the local control plane', () => {
       expect(r.failedChecks, `${r.environment}/${r.service} failed its checks`).toBeGreaterThanOrEqual(2);
       if (r.strategy === 'progressive canary') expect(r.maxWeight, `${r.environment}/${r.service} stopped at the first step`).toBeLessThanOrEqual(20);
     }
-    // podinfo's random errors hit the conformance requests too: stopped before traffic. The delays
-    // pass the checks and are caught by the response-time SLOs while the canary takes traffic.
-    expect(new Set(rolledBack.map((r) => `${r.service}: ${r.stoppedBy}`))).toEqual(new Set(['frontend: conformance', 'cache: conformance', 'backend: analysis', 'database: analysis']));
+    // podinfo's random errors hit the conformance requests too: stopped by the checks or by the
+    // error SLOs, whichever meets them first (random on a real cluster, as here). The delays pass the
+    // checks and are caught by the response-time SLOs while the canary takes traffic.
+    for (const r of rolledBack.filter((x) => x.service === 'backend' || x.service === 'database')) expect(r.stoppedBy, `${r.environment}/${r.service}`).toBe('analysis');
   });
 
   it('stops a revision whose conformance test fails before any traffic moves', () => {
@@ -99,42 +100,52 @@ describe('canary runs on the local control plane', () => {
     }
   });
 
-  it('sends users to a progressive canary in the share of its weight, at every step', () => {
-    const steps = shares((s) => s.strategy === 'progressive canary' && s.kind === 'plain' && s.weight > 0);
-    // Every environment with a progressive canary, every step of 20, 40, 60.
-    expect(new Set(steps.map((s) => `${s.environment}/${s.service}/${s.weight}`))).toEqual(new Set(['istio/backend', 'linkerd/backend', 'linkerd/frontend'].flatMap((k) => [20, 40, 60].map((w) => `${k}/${w}`))));
-    for (const s of steps) {
-      // Independent draws: three standard deviations of a binomial share, at least 10 points while samples are few.
+  it('sends users who match no rule to a canary in the share of its route weight, at every step of every strategy', () => {
+    const unmatched = shares((s) => !(s.matchRule && (s.kind === 'insider' || s.kind === 'cookie' || s.kind === 'returning')));
+    // Progressive canaries step through 20, 40 and 60; blue/green, A/B and mirroring on a mesh send
+    // everyone to the canary for the last interval before promotion ("Routing all traffic to canary").
+    expect(new Set(unmatched.filter((s) => s.strategy === 'progressive canary' && s.kind === 'plain' && s.weight > 0).map((s) => `${s.environment}/${s.service}/${s.weight}`))).toEqual(
+      new Set(['istio/backend', 'linkerd/backend', 'linkerd/frontend'].flatMap((k) => [20, 40, 60].map((w) => `${k}/${w}`))),
+    );
+    expect(new Set(unmatched.filter((s) => s.weight === 100).map((s) => `${s.environment}/${s.service}`))).toEqual(new Set(['istio/cache', 'istio/database', 'istio/frontend', 'linkerd/cache', 'linkerd/database']));
+    for (const s of unmatched) {
       const p = s.weight / 100;
-      const tolerance = Math.max(0.1, 3 * Math.sqrt((p * (1 - p)) / s.requests));
-      expect(s.requests, `${s.environment}/${s.service} at ${s.weight}%`).toBeGreaterThanOrEqual(20);
-      expect(Math.abs(s.toCanary / s.requests - p), `${s.environment}/${s.service} at ${s.weight}%: ${s.toCanary}/${s.requests}`).toBeLessThanOrEqual(tolerance);
+      const where = `${s.environment}/${s.service} ${s.kind} at ${s.weight}%: ${s.toCanary}/${s.requests}`;
+      if (p === 0 || p === 1) expect(s.toCanary, where).toBe(p * s.requests);
+      else {
+        // Independent draws: three standard deviations of a binomial share, at least 10 points while samples are few.
+        expect(s.requests, where).toBeGreaterThanOrEqual(20);
+        expect(Math.abs(s.toCanary / s.requests - p), where).toBeLessThanOrEqual(Math.max(0.1, 3 * Math.sqrt((p * (1 - p)) / s.requests)));
+      }
     }
+    // On plain Kubernetes the Service only ever selects the primary: no user reaches a canary.
+    expect(shares((s) => s.environment === 'kubernetes').every((s) => s.weight === 0 && s.toCanary === 0)).toBe(true);
   });
 
   it('keeps a returning user on the version that first answered them (session affinity on Linkerd)', () => {
-    const sticky = shares((s) => s.environment === 'linkerd' && s.service === 'frontend' && s.kind === 'returning' && s.weight > 0);
+    const sticky = shares((s) => s.environment === 'linkerd' && s.service === 'frontend' && s.kind === 'returning' && s.matchRule);
     expect(sticky.length).toBeGreaterThan(0);
     // Once the canary answered them, the cookie keeps them there: from the second step on, every request.
     const later = sticky.filter((s) => s.weight >= 40);
+    expect(later.reduce((n, s) => n + s.requests, 0)).toBeGreaterThan(20);
     expect(later.reduce((n, s) => n + s.toCanary, 0)).toBe(later.reduce((n, s) => n + s.requests, 0));
   });
 
-  it('sends exactly the matching users to an A/B canary, and nobody else', () => {
-    const ab = shares((s) => s.strategy === 'A/B testing');
-    expect(new Set(ab.map((s) => s.kind))).toEqual(new Set(['insider', 'cookie', 'plain']));
-    for (const s of ab) expect([s.kind, s.toCanary], `${s.environment}/${s.service}`).toEqual([s.kind, s.kind === 'plain' ? 0 : s.requests]);
+  it('sends exactly the users carrying the A/B header or cookie to an A/B canary', () => {
+    const matched = shares((s) => s.strategy === 'A/B testing' && s.matchRule && s.weight === 0);
+    expect(new Set(matched.map((s) => s.kind))).toEqual(new Set(['insider', 'cookie', 'plain']));
+    for (const s of matched) expect([s.kind, s.toCanary], `${s.environment}/${s.service}`).toEqual([s.kind, s.kind === 'plain' ? 0 : s.requests]);
   });
 
   it('copies users’ traffic to a mirrored canary without any user getting its answer', () => {
-    const mirrored = shares((s) => s.strategy === 'blue/green + mirroring');
-    expect(mirrored.length).toBeGreaterThan(0);
+    const mirrored = shares((s) => s.strategy === 'blue/green + mirroring' && s.mirror);
+    expect(mirrored.reduce((n, s) => n + s.requests, 0)).toBeGreaterThan(100);
     for (const s of mirrored) {
       expect(s.toCanary).toBe(0);
       expect(s.mirrored / s.requests).toBeGreaterThan(0.9);
     }
-    // Blue/green without mirroring: nobody reaches the canary but the tests.
-    for (const s of shares((x) => x.strategy === 'blue/green')) expect(s.toCanary).toBe(0);
+    // Without a mirror, no copies.
+    for (const s of shares((x) => !x.mirror)) expect(s.mirrored, `${s.environment}/${s.service}`).toBe(0);
   });
 
   it('answers users throughout every release; after them, one request proves every hop, all served by primaries', () => {

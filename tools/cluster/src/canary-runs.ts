@@ -8,8 +8,8 @@
  * 2. rollback: every service's config breaks an SLO (podinfo's random errors or delay);
  * 3. conformance: every canary answers 500 to all but its health checks: stopped before traffic;
  * 4. bad-downstream: backend's config calls a database that is not there: stopped by its chain check;
- * 5. broken-dependency: database fails for everyone while a good backend is released: promoted,
- *    because its primary fails the same way;
+ * 5. broken-dependency: database has failed for everyone for a metric window when a good backend
+ *    is released: promoted, because its primary fails the same way;
  * then a user's request through the entry proves every hop.
  */
 import { mkdir } from 'node:fs/promises';
@@ -20,10 +20,10 @@ import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { locateBinaries } from './binaries.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { apiClient } from './dataplane/api.js';
-import { createDataPlane, FAULT_INJECTION_ANNOTATION, type DataPlane } from './dataplane/mesh.js';
+import { createDataPlane, FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
 import { startNetwork, type ClusterNetwork } from './dataplane/network.js';
 import { admits } from './dataplane/network-policy.js';
-import type { Mesh } from './dataplane/routing.js';
+import { canaryRoute, type CanaryRoute, type Mesh } from './dataplane/routing.js';
 import { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
 import { createTelemetry } from './dataplane/telemetry.js';
 import { provenHops, startUsers, type UserKind, type UserRequest } from './dataplane/users.js';
@@ -43,6 +43,14 @@ const FAMILY: Record<EnvironmentName, 'podinfo' | 'istio' | 'linkerd'> = { kuber
 /** Who uses the app in each environment: insiders and cookie holders where Istio routes on them, returning users where a cookie keeps them on one version. */
 const USERS: Record<EnvironmentName, readonly UserKind[]> = { kubernetes: ['plain'], istio: ['plain', 'plain', 'insider', 'cookie'], linkerd: ['plain', 'plain', 'returning'] };
 const USER_RATE = 12;
+/** How long a dependency has been broken when a release starts: one metric window (1m) and a scrape. */
+const BROKEN_BEFORE_RELEASE_MS = 65_000;
+
+/** One look at a Canary during a release: what its routes do at that moment. */
+interface Sample {
+  readonly at: number;
+  readonly route: CanaryRoute;
+}
 
 /**
  * How each service's bad release breaks, in its podinfo config. podinfo's random errors hit every
@@ -77,14 +85,18 @@ export interface CanaryResult {
   readonly stoppedBy?: 'conformance' | 'analysis';
 }
 
-/** What users saw of one service during a release: per weight step, the share of them a canary answered. */
+/** What users saw of one service during a release: per state of its routes, the share of them a canary answered. */
 export interface UserShare {
   readonly environment: EnvironmentName;
   readonly service: string;
   readonly strategy: StrategyName;
   readonly kind: UserKind;
-  /** The weight Flagger had set (A/B and mirroring: 0 for the default route). */
+  /** The canary's share of requests no rule matches, in the routes Flagger had written. */
   readonly weight: number;
+  /** A rule with matches (A/B header or cookie, session cookie) sent requests to the canary. */
+  readonly matchRule: boolean;
+  /** The routes copied requests to the canary. */
+  readonly mirror: boolean;
   readonly requests: number;
   readonly toCanary: number;
   /** Copies of their requests the canary answered and nobody saw (mirroring). */
@@ -210,7 +222,7 @@ export async function runCanaries(options: {
         cp.processes,
       );
       await waitUntil(`${env}: the entry answering users`, async () => (await dataPlane.send({ outside: true }, 'GET', `http://entry.${NAMESPACE}/entry/ready`, {}, '')).status === 200, 60_000, cp.processes);
-      users = startUsers({ dataPlane, entry: `http://entry.${NAMESPACE}/`, kinds: USERS[env], requestsPerSecond: USER_RATE });
+      users = startUsers({ dataPlane, entry: `http://entry.${NAMESPACE}/`, kinds: USERS[env], requestsPerSecond: USER_RATE, idPrefix: env });
 
       const results: CanaryResult[] = [];
       const shares: UserShare[] = [];
@@ -223,7 +235,7 @@ export async function runCanaries(options: {
         const done = new Map<string, { phase: string; at: number }>();
         const maxWeight = new Map<string, number>();
         const maxFailed = new Map<string, number>();
-        const weights = new Map<string, { at: number; weight: number; phase: string }[]>();
+        const samples = new Map<string, Sample[]>();
         await waitUntil(
           `${env}: ${scenario} to finish for ${released.join(', ')}`,
           async () => {
@@ -231,7 +243,7 @@ export async function runCanaries(options: {
               const name = c.metadata.name;
               if (!released.includes(name)) continue;
               const phase = c.status?.phase ?? '';
-              (weights.get(name) ?? weights.set(name, []).get(name)!).push({ at: Date.now(), weight: c.status?.canaryWeight ?? 0, phase });
+              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(snapshot, MESH[env], name) });
               maxWeight.set(name, Math.max(maxWeight.get(name) ?? 0, c.status?.canaryWeight ?? 0));
               maxFailed.set(name, Math.max(maxFailed.get(name) ?? 0, c.status?.failedChecks ?? 0));
               if (!TERMINAL.has(phase) && phase !== 'Initialized') seenMoving.add(name);
@@ -264,7 +276,7 @@ export async function runCanaries(options: {
             failedChecks: maxFailed.get(name) ?? 0,
             ...(stoppedBy && { stoppedBy }),
           });
-          if (scenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), weights.get(name) ?? [], users.requests, dataPlane));
+          if (scenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), samples.get(name) ?? [], users.requests, dataPlane.hops.slice(hopsBefore)));
         }
       };
 
@@ -273,14 +285,17 @@ export async function runCanaries(options: {
       await release('rollback', Object.fromEntries(services.map((s) => [s, { revision: 'r2', config: BAD_CONFIG[s] ?? { 'random-error': true } }])));
       await release('conformance', all({ revision: 'r3', annotations: { [FAULT_INJECTION_ANNOTATION]: 'true' } }));
       await release('bad-downstream', { backend: { revision: 'r4', config: { 'backend-url': [`http://cache.${NAMESPACE}:9898/echo`, `http://database-archive.${NAMESPACE}:9898/echo`] } } });
-      // database fails for everyone, as an operator's fault switch on every pod would make it.
+      // database fails for everyone, as an operator's fault switch on every pod would make it, and
+      // has for a metric window when backend is released: the primary's calls show it too.
       const database = snapshot.pods.filter((p) => p.workload.startsWith('database'));
       for (const pod of database) dataPlane.podState(pod.name).faultInjection = true;
+      progress(`${env}: database failing for everyone; releasing backend in ${BROKEN_BEFORE_RELEASE_MS / 1000}s`);
+      await new Promise((resolve) => setTimeout(resolve, BROKEN_BEFORE_RELEASE_MS));
       await release('broken-dependency', { backend: { revision: 'r5' } });
       for (const pod of database) dataPlane.podState(pod.name).faultInjection = false;
 
       users.stop();
-      const communication = await communicate(dataPlane);
+      const communication = await communicate(dataPlane, `${env}-proof`);
       const envHops = dataPlane.hops.slice(hopsBefore);
       const userRequests = users.requests;
       return {
@@ -302,46 +317,45 @@ export async function runCanaries(options: {
 }
 
 /** One user's request after the releases, and what its answer proves, with the workloads that served it. */
-async function communicate(dataPlane: DataPlane): Promise<EnvironmentReport['communication']> {
-  const id = 'proof';
+async function communicate(dataPlane: DataPlane, id: string): Promise<EnvironmentReport['communication']> {
   const answer = await dataPlane.send({ outside: true }, 'POST', `http://entry.${NAMESPACE}/echo`, { 'x-request-id': id, 'content-type': 'application/json' }, JSON.stringify({ canaryship: `canaryship-user-${id}` }));
   const servedBy = dataPlane.hops.filter((h) => h.requestId === id && !h.mirrored && h.workload).map((h) => h.workload!).sort();
   return { ...provenHops(answer.body, id), servedBy };
 }
 
 /**
- * Per weight step of one service's release, the share of each kind of user whose request that
- * service's canary answered (read from the data plane's log by request id), and the copies it got.
+ * Per state of one service's routes during its release, the share of each kind of user whose request
+ * that service's canary answered (read from the data plane's log by request id), and the copies it
+ * got. A request counts under a state only when the looks before and after it agree: Flagger and the
+ * routes move a moment apart.
  */
-function userShares(env: EnvironmentName, service: string, strategy: StrategyName, weights: readonly { at: number; weight: number; phase: string }[], requests: readonly UserRequest[], dataPlane: DataPlane): UserShare[] {
-  const during = (at: number): { weight: number; phase: string } | undefined => {
-    // A request counts under a step only well inside it: Flagger and the routes move a moment apart.
-    const index = weights.findIndex((w) => w.at > at);
-    const before = index === -1 ? weights.at(-1) : weights[index - 1];
-    const after = index === -1 ? undefined : weights[index];
-    if (!before || !after || before.weight !== after.weight || before.phase !== 'Progressing' || after.phase !== 'Progressing') return undefined;
-    return { weight: before.weight, phase: before.phase };
+function userShares(env: EnvironmentName, service: string, strategy: StrategyName, samples: readonly Sample[], requests: readonly UserRequest[], hops: readonly Hop[]): UserShare[] {
+  const during = (at: number): CanaryRoute | undefined => {
+    const index = samples.findIndex((s) => s.at > at);
+    const before = index > 0 ? samples[index - 1] : undefined;
+    const after = index > 0 ? samples[index] : undefined;
+    return before && after && JSON.stringify(before.route) === JSON.stringify(after.route) ? before.route : undefined;
   };
   const groups = new Map<string, UserShare>();
   const hopsById = new Map<string, { canary: boolean; mirrored: boolean }[]>();
-  for (const hop of dataPlane.hops) {
+  for (const hop of hops) {
     if (!hop.requestId || (hop.workload !== service && hop.workload !== `${service}-primary`)) continue;
     (hopsById.get(hop.requestId) ?? hopsById.set(hop.requestId, []).get(hop.requestId)!).push({ canary: hop.workload === service, mirrored: hop.mirrored });
   }
   for (const request of requests) {
-    const step = during(request.at);
-    const hops = hopsById.get(request.id);
-    if (!step || !hops) continue;
-    const key = `${request.kind}/${step.weight}`;
-    const group = groups.get(key) ?? { environment: env, service, strategy, kind: request.kind, weight: step.weight, requests: 0, toCanary: 0, mirrored: 0 };
+    const route = during(request.at);
+    const seen = hopsById.get(request.id);
+    if (!route || !seen) continue;
+    const key = `${request.kind}/${route.weight}/${route.matchRule}/${route.mirror}`;
+    const group = groups.get(key) ?? { environment: env, service, strategy, kind: request.kind, ...route, requests: 0, toCanary: 0, mirrored: 0 };
     groups.set(key, {
       ...group,
       requests: group.requests + 1,
-      toCanary: group.toCanary + (hops.some((h) => h.canary && !h.mirrored) ? 1 : 0),
-      mirrored: group.mirrored + (hops.some((h) => h.canary && h.mirrored) ? 1 : 0),
+      toCanary: group.toCanary + (seen.some((h) => h.canary && !h.mirrored) ? 1 : 0),
+      mirrored: group.mirrored + (seen.some((h) => h.canary && h.mirrored) ? 1 : 0),
     });
   }
-  return [...groups.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.weight - b.weight);
+  return [...groups.values()].sort((a, b) => a.kind.localeCompare(b.kind) || Number(a.matchRule) - Number(b.matchRule) || Number(a.mirror) - Number(b.mirror) || a.weight - b.weight);
 }
 
 async function serveMetrics(render: () => string): Promise<{ address: string; close(): Promise<void> }> {
@@ -362,11 +376,12 @@ export function formatTable(reports: readonly EnvironmentReport[]): string {
   return table(header, cells);
 }
 
-/** The users' view: per service, kind of user and weight step, how many reached the canary. */
+/** The users' view: per service, kind of user and state of its routes, how many reached the canary. */
 export function formatShares(reports: readonly EnvironmentReport[]): string {
   const rows = reports.flatMap((r) => r.shares);
-  const header = ['environment', 'service', 'strategy', 'users', 'weight', 'requests', 'to canary', 'mirrored'];
-  const cells = rows.map((s) => [s.environment, s.service, s.strategy, s.kind, `${s.weight}%`, String(s.requests), `${s.toCanary} (${Math.round((100 * s.toCanary) / Math.max(1, s.requests))}%)`, String(s.mirrored)]);
+  const header = ['environment', 'service', 'strategy', 'users', 'routes', 'requests', 'to canary', 'copies to canary'];
+  const routes = (s: UserShare): string => [`${s.weight}%`, s.matchRule && 'match rule', s.mirror && 'mirror'].filter(Boolean).join(' + ');
+  const cells = rows.map((s) => [s.environment, s.service, s.strategy, s.kind, routes(s), String(s.requests), `${s.toCanary} (${Math.round((100 * s.toCanary) / Math.max(1, s.requests))}%)`, String(s.mirrored)]);
   return table(header, cells);
 }
 

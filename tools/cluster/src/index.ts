@@ -9,7 +9,7 @@ export { httpOk, ProcessGroup, waitUntil } from './processes.js';
 export { apiClient, type ApiClient, type Json } from './dataplane/api.js';
 export { createDataPlane, FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
 export { admits, type Peer } from './dataplane/network-policy.js';
-export { endpoints, route, serviceOf, weighted, type Decision, type Mesh } from './dataplane/routing.js';
+export { canaryRoute, endpoints, route, serviceOf, weighted, type CanaryRoute, type Decision, type Mesh } from './dataplane/routing.js';
 export { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
 export { createTelemetry, type Exchange, type Scrapeable, type Telemetry } from './dataplane/telemetry.js';
 export { provenHops, startUsers, userMarker, type UserKind, type UserRequest, type Users } from './dataplane/users.js';

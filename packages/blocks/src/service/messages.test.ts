@@ -71,7 +71,7 @@ describe('baseObjects', () => {
     const service = defineService(input, strategies);
     expect([service.input, service.strategies]).toEqual([input, strategies]);
     const objects = service.baseObjects('shop');
-    expect(objects.deployment.metadata.namespace).toBe('shop');
+    expect(objects.deployment.metadata?.namespace).toBe('shop');
     // Without Flagger, a plain Service sends podinfo's port to the pods.
     expect(objects.service).toMatchObject({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 9898, targetPort: 'http', protocol: 'TCP' }] } });
     expect(objects.service.spec?.selector).toEqual(objects.deployment.spec?.selector?.matchLabels);

@@ -118,6 +118,58 @@ function gatewayRoute(snapshot: Snapshot, service: string, request: RouteRequest
   return undefined;
 }
 
+/**
+ * What the routes Flagger wrote for `service` do, read from the objects: the canary's share of
+ * requests that match no rule, whether a rule with matches (A/B headers and cookies, a session
+ * cookie) sends requests to the canary, and whether the canary gets copies. With no mesh, or before
+ * Flagger writes a route, the Service sends everything to the primary.
+ */
+export interface CanaryRoute {
+  readonly weight: number;
+  readonly matchRule: boolean;
+  readonly mirror: boolean;
+}
+
+const NO_ROUTE: CanaryRoute = { weight: 0, matchRule: false, mirror: false };
+
+/** Percent of `choices`' weight on the `canary` one; `weightOf` and `nameOf` read each mesh's fields. */
+const canaryPercent = (choices: readonly Json[], canary: string, weightOf: (c: Json) => number, nameOf: (c: Json) => string): number => {
+  const total = choices.reduce((sum, c) => sum + Math.max(0, weightOf(c)), 0);
+  const toCanary = choices.filter((c) => nameOf(c) === canary).reduce((sum, c) => sum + Math.max(0, weightOf(c)), 0);
+  return total > 0 ? Math.round((100 * toCanary) / total) : 0;
+};
+
+export function canaryRoute(snapshot: Snapshot, mesh: Mesh, service: string): CanaryRoute {
+  const canary = `${service}-canary`;
+  if (mesh === 'istio') {
+    const names = hostNames(service, snapshot.namespace);
+    const virtualService = snapshot.virtualServices.find((vs) => ((vs['spec']?.hosts ?? []) as string[]).some((h) => names.includes(h)));
+    const rules = (virtualService?.['spec']?.http ?? []) as Json[];
+    const weightOf = (d: Json): number => (d['weight'] === undefined ? 100 : Number(d['weight']));
+    const hostOf = (d: Json): string => String(d['destination']?.host).split('.')[0] ?? '';
+    const fallback = rules.find((r) => ((r['match'] ?? []) as Json[]).length === 0);
+    return {
+      weight: fallback ? canaryPercent((fallback['route'] ?? []) as Json[], canary, weightOf, hostOf) : 0,
+      matchRule: rules.some((r) => ((r['match'] ?? []) as Json[]).length > 0 && canaryPercent((r['route'] ?? []) as Json[], canary, weightOf, hostOf) > 0),
+      mirror: rules.some((r) => String(r['mirror']?.host ?? '').split('.')[0] === canary),
+    };
+  }
+  if (mesh === 'linkerd') {
+    const httpRoute = snapshot.httpRoutes.find((r) => ((r['spec']?.parentRefs ?? []) as Json[]).some((p) => p['kind'] === 'Service' && p['name'] === service));
+    const rules = (httpRoute?.['spec']?.rules ?? []) as Json[];
+    const weightOf = (b: Json): number => (b['weight'] === undefined ? 1 : Number(b['weight']));
+    const nameOf = (b: Json): string => String(b['name']);
+    const hasHeaders = (r: Json): boolean => ((r['matches'] ?? []) as Json[]).some((m) => ((m['headers'] ?? []) as Json[]).length > 0);
+    const fallback = rules.find((r) => !hasHeaders(r));
+    return {
+      weight: fallback ? canaryPercent((fallback['backendRefs'] ?? []) as Json[], canary, weightOf, nameOf) : 0,
+      matchRule: rules.some((r) => hasHeaders(r) && canaryPercent((r['backendRefs'] ?? []) as Json[], canary, weightOf, nameOf) > 0),
+      mirror: false,
+    };
+  }
+  return NO_ROUTE;
+}
+
 /** Where the mesh sends a request for `request.host`; undefined when the host is no Service of the namespace. */
 export function route(snapshot: Snapshot, mesh: Mesh, request: RouteRequest, random: () => number = Math.random): Decision | undefined {
   const service = serviceOf(snapshot, request.host);

@@ -29,6 +29,8 @@ export interface UserOptions {
   readonly entry: string;
   readonly kinds: readonly UserKind[];
   readonly requestsPerSecond: number;
+  /** Makes request ids unique across runs that share one data plane log. */
+  readonly idPrefix: string;
 }
 
 /** The body a user posts: a word that comes back once from every end of the chain. */
@@ -40,7 +42,7 @@ export function startUsers(options: UserOptions): Users {
   let sequence = 0;
   const one = async (): Promise<void> => {
     const kind = options.kinds[sequence % options.kinds.length]!;
-    const id = `u${(sequence += 1)}`;
+    const id = `${options.idPrefix}-u${(sequence += 1)}`;
     const headers: Record<string, string> = { 'x-request-id': id, 'content-type': 'application/json' };
     if (kind === 'insider') headers['x-canary'] = 'insider';
     if (kind === 'cookie') headers['cookie'] = 'canary=always';
