@@ -67,6 +67,7 @@ export {
 } from './workload/hardening.js';
 export { APP_NAME, commonLabels, podLabels, selectorLabels } from './workload/labels.js';
 export { networkPolicies, type TrafficPath } from './workload/network-policies.js';
+export { clusterIpService, disruptionBudget, type NamedPort } from './workload/selecting.js';
 export { selectorMatches, type LabelSelector } from './workload/selectors.js';
 export { configMapName, podinfoConfig, serviceObjects, serviceUrl, type ServiceObjects } from './workload/service-objects.js';
 

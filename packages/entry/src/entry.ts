@@ -10,7 +10,9 @@
  * stefanprodan/gitops-app-distribution, used the same).
  */
 import {
+  clusterIpService,
   commonLabels,
+  disruptionBudget,
   ENVOY_IMAGE,
   ENVOY_VERSION,
   hardenContainer,
@@ -23,8 +25,7 @@ import {
   type EnvironmentProfile,
 } from '@canaryship/blocks';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
-import type { ConfigMap, Service } from 'kubernetes-types/core/v1.js';
-import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { stringify } from 'yaml';
 
 export const ENTRY = {
@@ -146,23 +147,8 @@ export function edgeProxy(options: { upstream: string }): EntryComponent {
           },
         },
       };
-      const service: Service = {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name, namespace, labels },
-        spec: {
-          type: 'ClusterIP',
-          selector: selectorLabels(name),
-          ports: [{ name: ENTRY.portName, port: ENTRY.servicePort, targetPort: ENTRY.portName, protocol: 'TCP' }],
-        },
-      };
-      const disruptionBudget: PodDisruptionBudget = {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: { name, namespace, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': name } } },
-      };
-      return [configMap, deployment, service, disruptionBudget];
+      const service = clusterIpService(name, namespace, labels, { name: ENTRY.portName, port: ENTRY.servicePort });
+      return [configMap, deployment, service, disruptionBudget(name, namespace, labels)];
     },
   };
 }

@@ -12,6 +12,7 @@ import { PODINFO } from '../podinfo.js';
 import type { ServiceSpec } from '../service/input.js';
 import { hardenContainer, restrictedPodSecurityContext, scratchVolume } from './hardening.js';
 import { commonLabels, podLabels, selectorLabels } from './labels.js';
+import { clusterIpService, disruptionBudget } from './selecting.js';
 
 export interface ServiceObjects {
   readonly configMap: ConfigMap;
@@ -129,27 +130,7 @@ export function serviceObjects(spec: ServiceSpec, namespace: string): ServiceObj
     },
   };
 
-  const disruptionBudget: PodDisruptionBudget = {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name, namespace, labels },
-    spec: {
-      maxUnavailable: 1,
-      // Matches primary and canary pods alike (see labels.ts): the budget holds during a release too.
-      selector: { matchLabels: { 'app.kubernetes.io/name': name } },
-    },
-  };
+  const service = clusterIpService(name, namespace, labels, { name: PODINFO.httpPortName, port: PODINFO.httpPort });
 
-  const service: Service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace, labels },
-    spec: {
-      type: 'ClusterIP',
-      selector: selectorLabels(name),
-      ports: [{ name: PODINFO.httpPortName, port: PODINFO.httpPort, targetPort: PODINFO.httpPortName, protocol: 'TCP' }],
-    },
-  };
-
-  return { configMap, deployment, autoscaler, disruptionBudget, service };
+  return { configMap, deployment, autoscaler, disruptionBudget: disruptionBudget(name, namespace, labels), service };
 }
