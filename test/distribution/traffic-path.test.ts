@@ -5,8 +5,8 @@
  * the path, neither more nor less; a user's echo through the entry proves every hop; and the routes
  * Flagger writes decide who reaches a canary.
  */
-import { createDataPlane, createTelemetry, provenHops, route, type Json, type Pod, type Snapshot } from '@canaryship/cluster';
-import { PODINFO } from '@canaryship/blocks';
+import { admits, createDataPlane, createTelemetry, provenHops, route, type Json, type Peer, type Pod, type Snapshot } from '@canaryship/cluster';
+import { ENVIRONMENT_PROFILES, PODINFO, prometheusNamespace } from '@canaryship/blocks';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, renderedDistribution, type Env, type Obj } from '../support/distribution.js';
 
@@ -80,6 +80,34 @@ describe.each(ENVIRONMENT_NAMES)('%s: the traffic path', (env) => {
       ...SERVICES.map((s) => `flagger-loadtester → ${s}`),
     ];
     expect([...new Set(admitted)].sort()).toEqual([...new Set(expected)].sort());
+  });
+
+  it("lets Flagger alone call the loadtester, the environment's Prometheus alone scrape, and the mesh's inbound port carry exactly the path", () => {
+    const snapshot = clusterOf(env);
+    const profile = ENVIRONMENT_PROFILES[env];
+    const prometheus = prometheusNamespace(profile);
+    const podOf = (workload: string): Pod => snapshot.pods.find((p) => p.workload === workload)!;
+    const peers: [string, Peer][] = [
+      // On plain Kubernetes and Istio, Flagger and Prometheus share a namespace.
+      [`namespace ${profile.flaggerNamespace}`, { namespace: profile.flaggerNamespace }],
+      [`namespace ${prometheus}`, { namespace: prometheus }],
+      ['namespace default', { namespace: 'default' }],
+      ['outside', { outside: true }],
+      ...snapshot.pods.map((pod): [string, Peer] => [pod.workload, { pod }]),
+    ];
+    const admitted = (pod: Pod, port: number): string[] => [...new Set(peers.filter(([, peer]) => admits(snapshot, peer, pod, port)).map(([name]) => name))].sort();
+    // The loadtester's one port serves Flagger's webhooks and its own metrics.
+    expect(admitted(podOf('flagger-loadtester'), 8080)).toEqual([...new Set([`namespace ${profile.flaggerNamespace}`, `namespace ${prometheus}`])].sort());
+    for (const pod of snapshot.pods) {
+      const scrapePorts = [...profile.meshPorts.scrape, ...(pod.ports.some((p) => p.containerPort === PODINFO.metricsPort) ? [PODINFO.metricsPort] : [])];
+      for (const port of scrapePorts) expect(admitted(pod, port), `${pod.name}:${port}`).toEqual([`namespace ${prometheus}`]);
+    }
+    for (const port of profile.meshPorts.inbound) {
+      expect(admitted(podOf('backend-primary'), port)).toEqual(['flagger-loadtester', 'frontend', 'frontend-primary']);
+      expect(admitted(podOf('database-primary'), port)).toEqual(['backend', 'backend-primary', 'flagger-loadtester']);
+    }
+    expect(profile.meshPorts.inbound).toEqual(env === 'linkerd' ? [4143] : []);
+    expect(profile.meshPorts.scrape).toEqual(env === 'istio' ? [15020, 15090] : env === 'linkerd' ? [4191] : []);
   });
 
   it("proves every hop to a user: the answer through the entry holds cache's and database's echo of the user's own request", async () => {

@@ -1,5 +1,5 @@
 // Pins the control plane the cluster tests run: Kubernetes and etcd built from their Go modules.
-// Built by tools/control-plane/build.sh into a cache outside git; never vendored.
+// Built by `canaryship setup cluster` (tools/toolchain) into ~/.cache/canaryship; never vendored.
 module github.com/canaryship/canaryship/tools/control-plane
 
 go 1.26.0

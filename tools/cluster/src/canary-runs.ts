@@ -15,7 +15,9 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, prometheusNamespace, type EnvironmentName } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, PODINFO, prometheusNamespace, type EnvironmentName, type EnvironmentProfile } from '@canaryship/blocks';
+import { ENTRY } from '@canaryship/entry';
+import { LOADTESTER } from '@canaryship/loadtester';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { locateBinaries } from './binaries.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
@@ -23,10 +25,10 @@ import { apiClient } from './dataplane/api.js';
 import { createDataPlane, FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
 import { startNetwork, type ClusterNetwork } from './dataplane/network.js';
 import { admits } from './dataplane/network-policy.js';
-import { canaryRoute, type CanaryRoute, type Mesh } from './dataplane/routing.js';
+import { canaryRoute, type CanaryRoute } from './dataplane/routing.js';
 import { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
 import { createTelemetry } from './dataplane/telemetry.js';
-import { provenHops, startUsers, type UserKind, type UserRequest } from './dataplane/users.js';
+import { provenHops, startUsers, userMarker, type UserKind, type UserRequest } from './dataplane/users.js';
 import { getJson } from './kubectl.js';
 import { shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { freePort } from './ports.js';
@@ -35,11 +37,8 @@ import { startFlagger, startLoadtester, startPrometheus } from './services.js';
 import { predictedWindow, strategyOf, type Analysis, type Scenario, type StrategyName } from './timeline.js';
 
 const NAMESPACE = 'webapp';
-const LOADTESTER = 'flagger-loadtester';
-const MESH: Record<EnvironmentName, Mesh> = { kubernetes: 'none', istio: 'istio', linkerd: 'linkerd' };
-/** The port each environment's telemetry is scraped on: podinfo's metrics port, Istio's agent, Linkerd's proxy admin. */
-const SCRAPE_PORT: Record<EnvironmentName, number> = { kubernetes: 9797, istio: 15020, linkerd: 4191 };
-const FAMILY: Record<EnvironmentName, 'podinfo' | 'istio' | 'linkerd'> = { kubernetes: 'podinfo', istio: 'istio', linkerd: 'linkerd' };
+/** Where an environment's Prometheus scrapes the pods: the mesh proxy's port where there is a mesh, podinfo's own metrics port where not. */
+const scrapePort = (profile: EnvironmentProfile): number => profile.meshPorts.scrape[0] ?? PODINFO.metricsPort;
 /** Who uses the app in each environment: insiders and cookie holders where Istio routes on them, returning users where a cookie keeps them on one version. */
 const USERS: Record<EnvironmentName, readonly UserKind[]> = { kubernetes: ['plain'], istio: ['plain', 'plain', 'insider', 'cookie'], linkerd: ['plain', 'plain', 'returning'] };
 const USER_RATE = 12;
@@ -54,9 +53,9 @@ interface Sample {
 
 /**
  * How each service's bad release breaks, in its podinfo config. podinfo's random errors hit every
- * route, the conformance requests among them, so those releases are stopped by their checks before
- * any traffic moves (as they would be on a real cluster); the delays pass the checks and are rolled
- * back by the response-time SLOs during the analysis.
+ * route, the conformance requests among them, so those releases are stopped by their checks or by
+ * the error SLOs, whichever meets the errors first; the delays pass the checks and are rolled back
+ * by the response-time SLOs during the analysis.
  */
 const BAD_CONFIG: Record<string, Record<string, unknown>> = {
   frontend: { 'random-error': true },
@@ -75,8 +74,10 @@ export interface CanaryResult {
   readonly predicted: { readonly low: number; readonly high: number };
   /** The primary's revision after the release. */
   readonly primaryRevision: string;
-  /** Highest canary weight seen; 0 means no traffic moved. */
+  /** Highest canary weight in the Canary's status (Flagger sets it for progressive canaries only). */
   readonly maxWeight: number;
+  /** Whether the routes Flagger wrote ever sent users' requests (or copies) to the canary. */
+  readonly routed: boolean;
   /** Load tests started against the canary during this release. */
   readonly loadTests: number;
   /** Highest failed-check count seen (Flagger resets it when the release ends). */
@@ -119,9 +120,11 @@ export interface EnvironmentReport {
   /** Users' requests during every release: answered, and how. */
   readonly users: { readonly requests: number; readonly answered: number; readonly failed: readonly string[] };
   /** A user's request after the promotion, and what its answer proves. */
-  readonly communication: ReturnType<typeof provenHops> & { readonly hops?: readonly string[]; readonly servedBy: readonly string[] };
+  readonly communication: ReturnType<typeof provenHops> & { readonly servedBy: readonly string[] };
   /** Connections the NetworkPolicies dropped, by caller and callee workload. */
   readonly refused: readonly string[];
+  /** Requests the data plane model could not handle: bugs of the model, never of the app. */
+  readonly modelErrors: readonly string[];
 }
 
 export interface RunReport {
@@ -152,10 +155,21 @@ export async function runCanaries(options: {
   const api = await apiClient(cp.kubeconfig);
   let environment: EnvironmentName = options.environments[0] ?? 'kubernetes';
   let snapshot: Snapshot = emptySnapshot(NAMESPACE);
-  const poll = setInterval(() => void readSnapshot(api, NAMESPACE).then((s) => (snapshot = s), () => undefined), 500);
+  // One read at a time, every half second: a slow answer never lands after a newer one.
+  let polling = true;
+  let pollTimer: NodeJS.Timeout | undefined;
+  const poll = (): void => {
+    void readSnapshot(api, NAMESPACE)
+      .then((s) => (snapshot = s), (error: unknown) => progress(`reading the cluster failed, keeping the last view: ${String(error)}`))
+      .finally(() => {
+        if (polling) pollTimer = setTimeout(poll, 500);
+      });
+  };
+  poll();
   // What Prometheus finds when it scrapes: the current environment's series, from pods whose NetworkPolicies let it in.
-  const telemetry = createTelemetry((pod, family) => family === FAMILY[environment] && admits(snapshot, { namespace: prometheusNamespace(ENVIRONMENT_PROFILES[environment]) }, pod, SCRAPE_PORT[environment]));
-  const dataPlane = createDataPlane({ mesh: () => MESH[environment], snapshot: () => snapshot, telemetry });
+  const profileNow = (): EnvironmentProfile => ENVIRONMENT_PROFILES[environment];
+  const telemetry = createTelemetry((pod, family) => family === (profileNow().mesh === 'none' ? 'podinfo' : profileNow().mesh) && admits(snapshot, { namespace: prometheusNamespace(profileNow()) }, pod, scrapePort(profileNow())));
+  const dataPlane = createDataPlane({ mesh: () => profileNow().mesh, snapshot: () => snapshot, telemetry });
   const metrics = await serveMetrics(() => telemetry.render());
   let network: ClusterNetwork | undefined;
   try {
@@ -164,7 +178,7 @@ export async function runCanaries(options: {
     // Each environment's in-cluster Prometheus address (its Flagger's -metrics-server, and our
     // MetricTemplates' provider.address) reaches the local Prometheus through the network proxies.
     const addresses = new Map(Object.values(ENVIRONMENT_PROFILES).map((p) => [new URL(p.prometheusAddress).host, Number(prometheus.port)]));
-    network = await startNetwork({ dataPlane, snapshot: () => snapshot, prometheus: addresses, loadtesterPort, flaggerNamespace: () => ENVIRONMENT_PROFILES[environment].flaggerNamespace, loadtesterWorkload: LOADTESTER });
+    network = await startNetwork({ dataPlane, snapshot: () => snapshot, prometheus: addresses, loadtesterPort, flaggerNamespace: () => ENVIRONMENT_PROFILES[environment].flaggerNamespace, loadtesterWorkload: LOADTESTER.name });
     await startLoadtester(binaries, cp.processes, { port: loadtesterPort, proxy: network.loadtesterProxy });
     const providerManifests: ManifestResult[] = [];
     if (options.providerManifests?.length) {
@@ -187,7 +201,8 @@ export async function runCanaries(options: {
   } catch (error) {
     throw new Error(`${(error as Error).message}\n\nprocess logs:\n${await cp.processes.report()}`);
   } finally {
-    clearInterval(poll);
+    polling = false;
+    clearTimeout(pollTimer);
     await network?.close();
     await metrics.close();
     await cp.stop();
@@ -221,8 +236,8 @@ export async function runCanaries(options: {
         240_000,
         cp.processes,
       );
-      await waitUntil(`${env}: the entry answering users`, async () => (await dataPlane.send({ outside: true }, 'GET', `http://entry.${NAMESPACE}/entry/ready`, {}, '')).status === 200, 60_000, cp.processes);
-      users = startUsers({ dataPlane, entry: `http://entry.${NAMESPACE}/`, kinds: USERS[env], requestsPerSecond: USER_RATE, idPrefix: env });
+      await waitUntil(`${env}: the entry answering users`, async () => (await dataPlane.send({ outside: true }, 'GET', `http://${ENTRY.name}.${NAMESPACE}${ENTRY.healthPath}`, {}, '')).status === 200, 60_000, cp.processes);
+      users = startUsers({ dataPlane, entry: `http://${ENTRY.name}.${NAMESPACE}/`, kinds: USERS[env], requestsPerSecond: USER_RATE, idPrefix: env });
 
       const results: CanaryResult[] = [];
       const shares: UserShare[] = [];
@@ -243,7 +258,7 @@ export async function runCanaries(options: {
               const name = c.metadata.name;
               if (!released.includes(name)) continue;
               const phase = c.status?.phase ?? '';
-              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(snapshot, MESH[env], name) });
+              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(snapshot, profile.mesh, name) });
               maxWeight.set(name, Math.max(maxWeight.get(name) ?? 0, c.status?.canaryWeight ?? 0));
               maxFailed.set(name, Math.max(maxFailed.get(name) ?? 0, c.status?.failedChecks ?? 0));
               if (!TERMINAL.has(phase) && phase !== 'Initialized') seenMoving.add(name);
@@ -272,6 +287,7 @@ export async function runCanaries(options: {
             predicted: predictedWindow(analysis, stoppedBy === 'conformance' ? 'conformance' : scenario),
             primaryRevision: String(primary['spec']?.template?.metadata?.annotations?.['canaryship.dev/revision'] ?? ''),
             maxWeight: maxWeight.get(name) ?? 0,
+            routed: (samples.get(name) ?? []).some(({ route }) => route.weight > 0 || route.matchRule || route.mirror),
             loadTests,
             failedChecks: maxFailed.get(name) ?? 0,
             ...(stoppedBy && { stoppedBy }),
@@ -306,6 +322,7 @@ export async function runCanaries(options: {
         users: { requests: userRequests.length, answered: userRequests.filter((r) => r.status === 200).length, failed: userRequests.filter((r) => r.status !== 200).slice(0, 5).map((r) => `${r.id} ${r.kind} ${r.status}: ${r.body.slice(0, 160)}`) },
         communication,
         refused: [...new Set(envHops.filter((h) => h.refused === 'NetworkPolicy').map((h) => `${h.from.replace(/-[0-9a-z]{5,10}(-[0-9a-z]{5})?$/, '')} → ${h.workload ?? h.service}`))].sort(),
+        modelErrors: [...new Set(envHops.flatMap((h) => (h.refused?.startsWith('model error') ? [h.refused] : [])))].slice(0, 5),
       };
     } finally {
       users?.stop();
@@ -318,7 +335,7 @@ export async function runCanaries(options: {
 
 /** One user's request after the releases, and what its answer proves, with the workloads that served it. */
 async function communicate(dataPlane: DataPlane, id: string): Promise<EnvironmentReport['communication']> {
-  const answer = await dataPlane.send({ outside: true }, 'POST', `http://entry.${NAMESPACE}/echo`, { 'x-request-id': id, 'content-type': 'application/json' }, JSON.stringify({ canaryship: `canaryship-user-${id}` }));
+  const answer = await dataPlane.send({ outside: true }, 'POST', `http://${ENTRY.name}.${NAMESPACE}/echo`, { 'x-request-id': id, 'content-type': 'application/json' }, JSON.stringify({ canaryship: userMarker(id) }));
   const servedBy = dataPlane.hops.filter((h) => h.requestId === id && !h.mirrored && h.workload).map((h) => h.workload!).sort();
   return { ...provenHops(answer.body, id), servedBy };
 }

@@ -22,7 +22,7 @@ import { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './object
 export interface ComposedDistribution {
   readonly environment: EnvironmentName;
   readonly namespace: string;
-  /** Objects in file order: namespace, SLO templates, test runner, then services by name. */
+  /** Objects in file order: namespace and its NetworkPolicy, SLO templates, entry, test runner, then services by name. */
   readonly objects: readonly PlacedObject[];
 }
 

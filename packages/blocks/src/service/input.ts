@@ -55,7 +55,7 @@ export const serviceInputSchema = z
     /** podinfo release this service runs; defaults to the one pinned for the whole app. */
     podinfoVersion: z
       .string()
-      .regex(/^\d+\.\d+\.\d+$/, 'a pinned release such as 6.9.2 (never latest)')
+      .regex(/^\d+\.\d+\.\d+$/, `a pinned release such as ${PODINFO_VERSION} (never latest)`)
       .default(PODINFO_VERSION),
     /** podinfo configuration for this service's role, written to its ConfigMap. */
     config: z.strictObject({

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DistributionError, formatIssue } from '../errors.js';
+import { PODINFO_VERSION } from '../images.js';
 import { input } from '../test-fixtures.js';
 import { blueGreen } from '../strategy/strategies.js';
 import { defineService } from './define.js';
@@ -31,7 +32,7 @@ describe('a broken service input is reported field by field', () => {
       at('conformance.0.path', 'an absolute URL path of letters, digits and / _ . -'),
       at('conformance.0.body', 'printable ASCII (no control characters)'),
     ]],
-    ['an unpinned podinfo', { podinfoVersion: '6.9' }, [at('podinfoVersion', 'a pinned release such as 6.9.2 (never latest)')]],
+    ['an unpinned podinfo', { podinfoVersion: '6.9' }, [at('podinfoVersion', `a pinned release such as ${PODINFO_VERSION} (never latest)`)]],
     ['a colour and a log level podinfo does not know', { config: { message: 'm', color: '#12345G', logLevel: 'trace' } }, [at('config.color', 'a colour such as #34577c'), at('config.logLevel', 'Invalid option: expected one of "debug"|"info"|"warn"|"error"')]],
     ['a service calling itself', { config: { message: 'm', color: '#123456', calls: ['api'] } }, [at('config.calls', 'api cannot call itself')]],
     ['an interval without a unit', { analysis: { interval: '90', threshold: 2 } }, [at('analysis.interval', 'seconds or minutes such as 30s or 1m')]],
@@ -51,7 +52,7 @@ describe('a broken service input is reported field by field', () => {
 
   it('reports an input without a usable name under its position, without an environment when none is given', () => {
     const parsed = parseServiceInput({ ...input, name: '', podinfoVersion: 'latest' }, { fallbackName: 'services.2' });
-    expect(parsed.ok ? [] : parsed.issues.map(formatIssue)).toEqual(['service services.2, field name: a lowercase DNS label (a-z, 0-9, -), starting with a letter [input.invalid]', 'service services.2, field podinfoVersion: a pinned release such as 6.9.2 (never latest) [input.invalid]']);
+    expect(parsed.ok ? [] : parsed.issues.map(formatIssue)).toEqual(['service services.2, field name: a lowercase DNS label (a-z, 0-9, -), starting with a letter [input.invalid]', `service services.2, field podinfoVersion: a pinned release such as ${PODINFO_VERSION} (never latest) [input.invalid]`]);
     const unnamed = parseServiceInput(null);
     expect(unnamed.ok ? [] : unnamed.issues.map((i) => i.service)).toEqual(['service']);
   });
@@ -62,7 +63,7 @@ describe('baseObjects', () => {
     expect(Object.values(baseObjects(input, 'ns')).map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(['ConfigMap/ns/api-config', 'Deployment/ns/api', 'HorizontalPodAutoscaler/ns/api', 'PodDisruptionBudget/ns/api', 'Service/ns/api']);
     expect(() => baseObjects({ ...input, name: 'Web', podinfoVersion: 'x' }, 'ns')).toThrow(new DistributionError([
       { code: 'input.invalid', service: 'Web', path: 'name', message: 'a lowercase DNS label (a-z, 0-9, -), starting with a letter' },
-      { code: 'input.invalid', service: 'Web', path: 'podinfoVersion', message: 'a pinned release such as 6.9.2 (never latest)' },
+      { code: 'input.invalid', service: 'Web', path: 'podinfoVersion', message: `a pinned release such as ${PODINFO_VERSION} (never latest)` },
     ]));
   });
 

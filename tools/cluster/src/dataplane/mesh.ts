@@ -6,7 +6,7 @@
  * (telemetry.ts). It keeps a log of every hop, by request id, for the tests to read.
  */
 import type { Json } from './api.js';
-import { admits, type Peer } from './network-policy.js';
+import { admits, describePeer, type Peer } from './network-policy.js';
 import { endpoints, route, type Mesh } from './routing.js';
 import type { Pod, Snapshot } from './state.js';
 import type { Telemetry } from './telemetry.js';
@@ -16,7 +16,7 @@ export interface Hop {
   readonly at: number;
   readonly requestId?: string;
   readonly from: string;
-  /** The Service addressed, and the one the route chose. */
+  /** The `host:port` addressed, and the Service the route chose. */
   readonly addressed: string;
   readonly service: string;
   readonly pod?: string;
@@ -31,7 +31,7 @@ export interface DataPlane {
   /** One request from `peer` to `url`, answered as the cluster would. */
   send(peer: Peer, method: string, url: string, headers: Readonly<Record<string, string>>, body: string): Promise<Answer>;
   readonly hops: Hop[];
-  /** The pods' state (fault switches), cleared when the pod goes. */
+  /** A pod's state (counters, fault switch), by pod name: names are never reused, so it lives as long as the pod. */
   podState(name: string): PodState;
 }
 
@@ -40,8 +40,6 @@ export interface DataPlane {
  * does with `POST /fault_injection/enable` on a real pod, made a property of a revision here.
  */
 export const FAULT_INJECTION_ANNOTATION = 'canaryship.dev/fault-injection';
-
-const describePeer = (peer: Peer): string => ('pod' in peer ? peer.pod.name : 'namespace' in peer ? `namespace ${peer.namespace}` : 'outside');
 
 export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Snapshot; telemetry: Telemetry; random?: () => number }): DataPlane {
   const random = options.random ?? Math.random;
@@ -83,7 +81,21 @@ export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Sna
     return answer;
   }
 
+  /**
+   * A request through the model. Never rejects: an error of the model itself (a bug here, not a
+   * property of the app) is a hop refused as `model error`, which the tests report.
+   */
   async function send(peer: Peer, method: string, url: string, headers: Readonly<Record<string, string>>, body: string): Promise<Answer> {
+    try {
+      return await routeAndDeliver(peer, method, url, headers, body);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      hops.push({ at: Date.now(), from: describePeer(peer), addressed: url, service: '', status: undefined, mirrored: false, refused: `model error: ${message}`, path: url });
+      return { status: undefined, body: `model error: ${message}`, headers: {} };
+    }
+  }
+
+  async function routeAndDeliver(peer: Peer, method: string, url: string, headers: Readonly<Record<string, string>>, body: string): Promise<Answer> {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -100,7 +112,9 @@ export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Sna
     }
     if (decision.mirror && random() * 100 < decision.mirror.percent) {
       // A copy, answered by the mirror and thrown away: the caller never waits for it or sees it.
-      void deliver(peer, request, decision.mirror.service, port, parsed.host, true);
+      void deliver(peer, request, decision.mirror.service, port, parsed.host, true).catch((error: unknown) => {
+        hops.push({ at: Date.now(), from: describePeer(peer), addressed: parsed.host, service: decision.mirror?.service ?? '', status: undefined, mirrored: true, refused: `model error: ${String(error)}`, path: parsed.pathname });
+      });
     }
     const answer = await deliver(peer, request, decision.service, port, parsed.host, false);
     return { ...answer, headers: { ...answer.headers, ...decision.responseHeaders } };

@@ -11,6 +11,9 @@ import type { Pod, Snapshot } from './state.js';
 /** Who connects: a pod of the app's namespace, a process standing for another namespace, or the outside world. */
 export type Peer = { readonly pod: Pod } | { readonly namespace: string } | { readonly outside: true };
 
+/** A peer as the hops log names it. */
+export const describePeer = (peer: Peer): string => ('pod' in peer ? peer.pod.name : 'namespace' in peer ? `namespace ${peer.namespace}` : 'outside');
+
 const namespaceLabels = (snapshot: Snapshot, namespace: string): Record<string, string> => ({
   // Kubernetes labels every namespace with its own name.
   'kubernetes.io/metadata.name': namespace,

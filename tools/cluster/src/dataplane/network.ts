@@ -7,8 +7,8 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { freePort } from '../ports.js';
-import type { DataPlane } from './mesh.js';
-import { admits, type Peer } from './network-policy.js';
+import { podOf, type DataPlane } from './mesh.js';
+import { admits, describePeer, type Peer } from './network-policy.js';
 import { endpoints, serviceOf } from './routing.js';
 import type { Snapshot } from './state.js';
 
@@ -83,7 +83,10 @@ export async function startNetwork(options: NetworkOptions): Promise<ClusterNetw
           // The real loadtester, behind its Service and NetworkPolicy like any pod.
           const target = endpoints(snapshot, options.loadtesterWorkload, Number(url.port || 80));
           const pod = target?.pods[0];
-          if (!pod || !admits(snapshot, peer(), pod, target.targetPort)) {
+          const from = peer();
+          if (!pod || !admits(snapshot, from, pod, target.targetPort)) {
+            const refused = pod ? 'NetworkPolicy' : 'no ready endpoint';
+            options.dataPlane.hops.push({ at: Date.now(), from: describePeer(from), addressed: url.host, service: options.loadtesterWorkload, ...(pod && { pod: pod.name, workload: pod.workload }), status: undefined, mirrored: false, refused, path: url.pathname });
             res.writeHead(503).end(`no route to ${url.host}: ${pod ? 'a NetworkPolicy drops it' : 'no ready loadtester'}`);
             return;
           }
@@ -105,6 +108,10 @@ export async function startNetwork(options: NetworkOptions): Promise<ClusterNetw
             return;
           }
           res.writeHead(answer.status, answer.headers).end(answer.body);
+        }).catch((error: unknown) => {
+          // The model answered something HTTP cannot carry: a bug of the model, said to the client.
+          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(`model error: ${String(error)}`);
         });
       });
     });
@@ -116,7 +123,7 @@ export async function startNetwork(options: NetworkOptions): Promise<ClusterNetw
   const flagger = await listener(() => ({ namespace: options.flaggerNamespace() }));
   const loadtester = await listener(() => {
     const snapshot = options.snapshot();
-    const pod = snapshot.pods.find((p) => p.workload === options.loadtesterWorkload && p.ready);
+    const pod = podOf(snapshot, options.loadtesterWorkload);
     return pod ? { pod } : { namespace: snapshot.namespace };
   });
   const close = (server: Server): Promise<void> =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canaryRoute } from './routing.js';
+import { canaryRoute, endpoints } from './routing.js';
 import { emptySnapshot } from './state.js';
 
 const snapshot = (objects: { virtualServices?: object[]; httpRoutes?: object[] }) => ({ ...emptySnapshot('webapp'), ...objects }) as ReturnType<typeof emptySnapshot>;
@@ -28,5 +28,16 @@ describe('canaryRoute reads what the routes Flagger wrote do', () => {
     };
     expect(canaryRoute(snapshot({ httpRoutes: [route] }), 'linkerd', 'frontend')).toEqual({ weight: 40, matchRule: true, mirror: false });
     expect(canaryRoute(snapshot({ httpRoutes: [route] }), 'none', 'frontend')).toEqual({ weight: 0, matchRule: false, mirror: false });
+  });
+});
+
+describe('endpoints', () => {
+  it('leads a Service port to the named container port of ready pods, and refuses a port the Service does not expose', () => {
+    const pod = { name: 'api-1', namespace: 'webapp', labels: { app: 'api' }, annotations: {}, workload: 'api', configMaps: [], ports: [{ name: 'http', containerPort: 9898 }], image: 'podinfo', ready: true };
+    const service = { metadata: { name: 'api' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 'http' }] } };
+    const view = { ...snapshot({}), pods: [pod, { ...pod, name: 'api-2', ready: false }], services: [service] } as ReturnType<typeof emptySnapshot>;
+    expect(endpoints(view, 'api', 80)).toEqual({ pods: [pod], targetPort: 9898 });
+    expect(endpoints(view, 'api', 9898)).toBeUndefined();
+    expect(endpoints(view, 'web', 80)).toBeUndefined();
   });
 });

@@ -5,11 +5,11 @@
  * filters), and plain Services. Pure: a snapshot and a request in, a decision out; randomness is
  * passed in, so tests can pin it.
  */
-import { selectorMatches } from '@canaryship/blocks';
+import { selectorMatches, type EnvironmentProfile } from '@canaryship/blocks';
 import type { Json } from './api.js';
 import type { Pod, Snapshot } from './state.js';
 
-export type Mesh = 'none' | 'istio' | 'linkerd';
+export type Mesh = EnvironmentProfile['mesh'];
 
 export interface RouteRequest {
   /** The URL's hostname: `frontend`, `frontend.webapp`, `frontend.webapp.svc.cluster.local`. */
@@ -179,14 +179,16 @@ export function route(snapshot: Snapshot, mesh: Mesh, request: RouteRequest, ran
   return meshed ?? { service: name, responseHeaders: {} };
 }
 
-/** The ready pods a Service selects, and the container port its `port` leads to on them. */
+/** The ready pods a Service selects, and the container port its `port` leads to on them; undefined when there is no such Service or port. */
 export function endpoints(snapshot: Snapshot, serviceName: string, port: number): { pods: Pod[]; targetPort: number } | undefined {
   const service = snapshot.services.find((s) => s['metadata']?.name === serviceName);
   if (!service) return undefined;
   const selector = service['spec']?.selector as Record<string, string> | undefined;
   const pods = selector ? snapshot.pods.filter((p) => p.ready && selectorMatches({ matchLabels: selector }, p.labels)) : [];
-  const servicePort = ((service['spec']?.ports ?? []) as Json[]).find((p) => Number(p['port']) === port) ?? ((service['spec']?.ports ?? []) as Json[])[0];
-  const target = servicePort?.['targetPort'] ?? servicePort?.['port'];
+  // A port the Service does not expose is refused, as kube-proxy and the meshes refuse it.
+  const servicePort = ((service['spec']?.ports ?? []) as Json[]).find((p) => Number(p['port']) === port);
+  if (!servicePort) return undefined;
+  const target = servicePort['targetPort'] ?? servicePort['port'];
   const named = typeof target === 'string' ? pods[0]?.ports.find((p) => p.name === target)?.containerPort : undefined;
   return { pods, targetPort: typeof target === 'number' ? target : (named ?? port) };
 }

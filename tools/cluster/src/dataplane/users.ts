@@ -11,6 +11,7 @@ import type { DataPlane } from './mesh.js';
 export type UserKind = 'plain' | 'returning' | 'insider' | 'cookie';
 
 export interface UserRequest {
+  /** When it was sent: when the mesh routed it. */
   readonly at: number;
   readonly id: string;
   readonly kind: UserKind;
@@ -47,6 +48,7 @@ export function startUsers(options: UserOptions): Users {
     if (kind === 'insider') headers['x-canary'] = 'insider';
     if (kind === 'cookie') headers['cookie'] = 'canary=always';
     if (kind === 'returning' && jar.size > 0) headers['cookie'] = [...jar.entries()].map(([k, v]) => `${k}=${v}`).join('; ');
+    const at = Date.now();
     const answer = await options.dataPlane.send({ outside: true }, 'POST', `${options.entry}echo`, headers, JSON.stringify({ canaryship: userMarker(id) }));
     const cookie = answer.headers['set-cookie'];
     if (kind === 'returning' && cookie) {
@@ -54,7 +56,7 @@ export function startUsers(options: UserOptions): Users {
       const [name = '', ...value] = pair.split('=');
       if (name) jar.set(name.trim(), value.join('='));
     }
-    requests.push({ at: Date.now(), id, kind, status: answer.status, body: answer.body });
+    requests.push({ at, id, kind, status: answer.status, body: answer.body });
   };
   const timer = setInterval(() => void one(), Math.max(10, 1000 / options.requestsPerSecond));
   return { requests, stop: () => clearInterval(timer) };
