@@ -120,7 +120,10 @@ describe('composeDistribution', () => {
 
   it('reports an unnamed input under its position, with its strategy problems under the same name', () => {
     const definition = { ...withInput({}), services: [...withInput({}).services, { input: { ...input, name: 7 }, strategy: { kind: 'progressive' } }] } as DistributionDefinition;
-    expect(failures(definition).every((line) => line.startsWith('service services.1, environment istio, '))).toBe(true);
+    const found = failures(definition);
+    expect(found.every((line) => line.startsWith('service services.1, environment istio, '))).toBe(true);
+    expect(found.filter((line) => line.includes(', field name: ')).length).toBe(1);
+    expect(found.filter((line) => line.includes(', field strategy')).length).toBeGreaterThan(0);
   });
 
   it('names the service whose objects would meet on disk or in the cluster, once per place', () => {

@@ -30,7 +30,9 @@ function peerMatches(snapshot: Snapshot, rule: Json, peer: Peer): boolean {
   const namespaceOk = nsSelector ? selectorMatches(nsSelector, namespaceLabels(snapshot, peerNamespace)) : peerNamespace === snapshot.namespace;
   if (!namespaceOk) return false;
   if (!podSelector) return true;
-  return 'pod' in peer && selectorMatches(podSelector, peer.pod.labels);
+  // A process of a namespace whose pod we do not model (Flagger, Prometheus) has no labels we know:
+  // only a selector that matches every pod (`{}`) admits it.
+  return 'pod' in peer ? selectorMatches(podSelector, peer.pod.labels) : Object.keys(podSelector.matchLabels ?? {}).length === 0 && (podSelector.matchExpressions ?? []).length === 0;
 }
 
 export function admits(snapshot: Snapshot, peer: Peer, destination: Pod, port: number): boolean {
