@@ -239,7 +239,8 @@ describe('two publishes of one version at once', () => {
       appendFileSync(join(dir, 'dist/namespace.yaml'), `# side ${side}\n`);
       return dir;
     });
-    // Both see no tag, then both write it: held until both PUTs arrive, forwarded a, then b.
+    // Both see no tag, then both write it: held until both PUTs arrive, written a then b, then both
+    // answered: each reads the tag back after both writes, whatever the machine's load.
     proxy.holdUntil((request) => request.startsWith('PUT') && request.endsWith('/manifests/7.0.0'), 2);
     const results = await Promise.allSettled([a!, b!].map((packageDir) => publish({ packageDir, layoutRoot: layoutRoot(), registry: local(`${proxy.host}/race`) })));
     const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof publish>>> => r.status === 'fulfilled');

@@ -85,6 +85,7 @@ export interface FaultProxy {
    * Holds requests matching `match` until `count` of them wait, then forwards them one after the
    * other in arrival order: two publishes racing for one tag, made deterministic.
    */
+  /** Holds the next `count` requests that `match` until all have arrived, sends them to the registry in order, then answers them. */
   holdUntil(match: (request: string) => boolean, count: number): void;
   close(): Promise<void>;
 }
@@ -95,10 +96,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let failures = 0;
   let answer = { status: 500, body: 'injected failure', contentType: 'text/plain' };
   let hook: ((request: string) => Promise<void> | void) | undefined;
-  let held: { match: (request: string) => boolean; count: number; waiting: (() => Promise<void>)[] } | undefined;
+  let held: { match: (request: string) => boolean; count: number; waiting: (() => Promise<() => Promise<void>>)[] } | undefined;
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, line: string): Promise<void> =>
+  /** Sends one request to the registry; resolves, once the registry answered, with what delivers that answer to the client. */
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, line: string): Promise<() => Promise<void>> =>
     new Promise((done) => {
       const upstream = httpRequest({ host: '127.0.0.1', port: Number(target.split(':')[1]), method: req.method, path: req.url, headers: { ...req.headers, host: target } }, (response) => {
         const headers = { ...response.headers };
@@ -107,17 +109,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         // The client sees the answer only after the hook ran: a hook that stops the registry
         // does so before the client can send its next request.
-        response.on('end', async () => {
-          await hook?.(line);
-          res.writeHead(response.statusCode ?? 502, headers).end(Buffer.concat(chunks));
-          done();
-        });
+        response.on('end', () =>
+          done(async () => {
+            await hook?.(line);
+            res.writeHead(response.statusCode ?? 502, headers).end(Buffer.concat(chunks));
+          }),
+        );
       });
-      upstream.on('error', () => {
-        if (!res.headersSent) res.writeHead(502).end('registry unreachable');
-        else res.destroy();
-        done();
-      });
+      upstream.on('error', () =>
+        done(async () => {
+          if (!res.headersSent) res.writeHead(502).end('registry unreachable');
+          else res.destroy();
+        }),
+      );
       upstream.end(body);
     });
   const server: Server = createServer((req, res) => {
@@ -131,17 +135,22 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' }).end(answer.body);
         return;
       }
-      const send = (): Promise<void> => forward(req, Buffer.concat(chunks), res, line);
+      const send = (): Promise<() => Promise<void>> => forward(req, Buffer.concat(chunks), res, line);
       if (held?.match(line)) {
         held.waiting.push(send);
         if (held.waiting.length >= held.count) {
+          // Every held request reaches the registry, in arrival order, before any client hears back.
           const release = held.waiting;
           held = undefined;
-          void release.reduce((previous, next) => previous.then(next), Promise.resolve());
+          void (async () => {
+            const answers: (() => Promise<void>)[] = [];
+            for (const next of release) answers.push(await next());
+            for (const answer of answers) await answer();
+          })();
         }
         return;
       }
-      void send();
+      void send().then((deliver) => deliver());
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
