@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { diffArtifact } from './diff/diff-artifact.js';
 import { buildEnvironmentArtifact, environmentOf, publish, repositoryPath } from './publish.js';
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
@@ -58,5 +59,19 @@ describe('publish to the local layout', () => {
     expect(first.revision).toMatch(/^@x\/env-istio@1\.2\.3@sha1:[0-9a-f]{40}$/);
     expect(messages).toEqual([`istio: artifact ${first.digest} (layer ${first.layerDigest})`, `istio: layout ${layoutRoot}/webapp/istio:1.2.3 written`]);
     expect((await publish({ packageDir, layoutRoot, env: {} })).layout.status).toBe('unchanged');
+  });
+});
+
+describe('diff against the local layout', () => {
+  it('says unchanged for the same layer, lists the changed file otherwise, and names a version never published', async () => {
+    const packageDir = workspace({ name: '@x/env-istio', version: '1.2.3' });
+    const layoutRoot = mkdtempSync(join(tmpdir(), 'canaryship-layout-'));
+    const published = await publish({ packageDir, layoutRoot, env: {} });
+    const same = await diffArtifact({ packageDir, version: '1.2.3', layoutRoot });
+    expect(same).toEqual({ reference: `oci:${layoutRoot}/webapp/istio:1.2.3`, unchanged: true, changes: [], publishedLayer: published.layerDigest, localLayer: published.layerDigest });
+    appendFileSync(join(packageDir, 'dist', 'kustomization.yaml'), '# note\n');
+    const changed = await diffArtifact({ packageDir, version: '1.2.3', layoutRoot });
+    expect([changed.unchanged, changed.changes]).toEqual([false, [{ change: 'changed', file: 'kustomization.yaml' }]]);
+    await expect(diffArtifact({ packageDir, version: '9.9.9', layoutRoot })).rejects.toMatchObject({ code: 'diff.not-published', message: `oci:${layoutRoot}/webapp/istio:9.9.9 is not published`, hint: 'check --version and --registry' });
   });
 });
