@@ -3,6 +3,7 @@
  * environment version not yet published, tag git. Safe to rerun: a version already tagged is
  * skipped, and publishing a version that exists with the same content uploads nothing.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, ToolFailed } from '@canaryship/toolchain';
@@ -63,8 +64,9 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   if (versioned.length > 0) {
     progress(`versioned ${versioned.join(', ')}; refreshing the lockfile and committing`);
     await step('refreshing the lockfile', 'npm', ['install', '--package-lock-only', '--no-audit', '--no-fund']);
-    // Only what `changeset version` and the lockfile refresh touch.
-    await git(cwd, 'add', '-A', '--', '.changeset', 'package-lock.json', 'packages', 'environments', 'tools');
+    // Only what `changeset version` and the lockfile refresh touch (git refuses a path that is not there).
+    const touched = ['.changeset', 'package-lock.json', 'packages', 'environments', 'tools'].filter((path) => existsSync(join(cwd, path)));
+    await git(cwd, 'add', '-A', '--', ...touched);
     // Committed before publishing: an artifact's `created` is the time of this commit.
     await git(cwd, 'commit', '-m', `release: ${versioned.join(', ')}`);
   }

@@ -1,0 +1,140 @@
+/**
+ * The release command's order of work, with `npx` and `npm` replaced by recording stand-ins on
+ * PATH (changesets, Nx and npm themselves run in test/release/versioning.test.ts, on a clone of this
+ * repository, in minutes): versions committed before publishing, tags only after their artifacts,
+ * a rerun doing nothing twice, a failed step said plainly. Git and publishing are real.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { release } from '../release.js';
+import { affectedEnvironments, runTargets } from './affected.js';
+
+const GIT_ENV = { GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+const STAND_IN = `#!/bin/sh
+# Records its arguments; does what the test asks through STUB_* variables.
+echo "$(basename "$0") $*" >> "$STUB_LOG"
+case "$*" in
+  "--no-install changeset version") [ -n "$STUB_BUMP" ] && sed -i "s/\\"version\\":\\"1.0.0\\"/\\"version\\":\\"$STUB_BUMP\\"/" environments/istio/package.json ;;
+  "--no-install nx show projects"*) [ -n "$STUB_FAIL" ] && { echo "NX   failed"; echo "the base is unknown"; exit 1; }; printf '%s\\n' "$STUB_PROJECTS" ;;
+esac
+[ -n "$STUB_FAIL_ALL" ] && { echo "changeset: no config"; exit 1; }
+exit 0
+`;
+
+let bin: string;
+let log: string;
+const saved = { ...process.env };
+beforeEach(() => {
+  bin = mkdtempSync(join(tmpdir(), 'canaryship-bin-'));
+  for (const name of ['npx', 'npm']) {
+    writeFileSync(join(bin, name), STAND_IN);
+    chmodSync(join(bin, name), 0o755);
+  }
+  log = join(bin, 'calls.log');
+  writeFileSync(log, '');
+  Object.assign(process.env, { PATH: `${bin}:${saved['PATH']}`, STUB_LOG: log, ...GIT_ENV });
+});
+afterEach(() => {
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+});
+const calls = (): string[] => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
+const sh = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+/** A workspace with a service package, a private one, and the istio environment at 1.0.0, all tagged. */
+function workspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'canaryship-release-'));
+  const write = (path: string, content: string): void => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  write('package.json', JSON.stringify({ name: 'ws', private: true, repository: 'https://github.com/acme/app' }));
+  write('packages/svc/package.json', JSON.stringify({ name: '@x/svc', version: '1.0.0' }));
+  write('packages/internal/package.json', JSON.stringify({ name: '@x/internal', version: '1.0.0', private: true }));
+  write('packages/notes/README.md', 'not a package');
+  write('environments/istio/package.json', JSON.stringify({ name: '@x/env-istio', version: '1.0.0' }));
+  write('environments/istio/dist/kustomization.yaml', 'resources: []\n');
+  sh(root, 'init', '-q');
+  sh(root, 'add', '-A');
+  sh(root, 'commit', '-qm', 'start');
+  sh(root, 'tag', '@x/svc@1.0.0');
+  sh(root, 'tag', '@x/env-istio@1.0.0');
+  return root;
+}
+
+describe('release', () => {
+  it('commits the new versions, renders and publishes the untagged environment, then tags it', async () => {
+    const cwd = workspace();
+    process.env['STUB_BUMP'] = '1.1.0';
+    const layoutRoot = mkdtempSync(join(tmpdir(), 'canaryship-layout-'));
+    const progress: string[] = [];
+    const result = await release({ cwd, layoutRoot, onProgress: (m) => progress.push(m) });
+    expect(result.versioned).toEqual(['@x/env-istio@1.1.0']);
+    expect(result.tags).toEqual(['@x/env-istio@1.1.0']);
+    expect(result.published.map((p) => [p.package, p.version, p.layout.status])).toEqual([['@x/env-istio', '1.1.0', 'written']]);
+    expect(calls()).toEqual(['npx --no-install changeset version', 'npm install --package-lock-only --no-audit --no-fund', 'npx --no-install nx run-many -t build validate -p @x/env-istio --outputStyle=static']);
+    expect(sh(cwd, 'log', '-1', '--format=%s')).toBe('release: @x/env-istio@1.1.0');
+    // The artifact names the release commit, which the tag points at.
+    expect(result.published[0]?.revision).toBe(`@x/env-istio@1.1.0@sha1:${sh(cwd, 'rev-parse', 'HEAD')}`);
+    expect(sh(cwd, 'rev-list', '-n', '1', '@x/env-istio@1.1.0')).toBe(sh(cwd, 'rev-parse', 'HEAD'));
+    expect(progress[0]).toBe('changeset version');
+    expect(progress.at(-1)).toBe('tagged @x/env-istio@1.1.0');
+  });
+
+  it('does nothing twice: a rerun with nothing new versions, renders, publishes and tags nothing', async () => {
+    const cwd = workspace();
+    const head = sh(cwd, 'rev-parse', 'HEAD');
+    const result = await release({ cwd, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-layout-')) });
+    expect(result).toEqual({ versioned: [], published: [], tags: [] });
+    expect(calls()).toEqual(['npx --no-install changeset version']);
+    expect(sh(cwd, 'rev-parse', 'HEAD')).toBe(head);
+  });
+
+  it('finishes an interrupted release: versioned and committed, never tagged', async () => {
+    const cwd = workspace();
+    sh(cwd, 'tag', '-d', '@x/env-istio@1.0.0');
+    const result = await release({ cwd, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-layout-')) });
+    expect([result.versioned, result.tags, result.published.map((p) => p.version)]).toEqual([[], ['@x/env-istio@1.0.0'], ['1.0.0']]);
+  });
+
+  it('stops at a failed step, saying which, and tags nothing', async () => {
+    const cwd = workspace();
+    process.env['STUB_FAIL_ALL'] = '1';
+    await expect(release({ cwd, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-layout-')) })).rejects.toMatchObject({ code: 'release.step-failed', message: expect.stringMatching(/^changeset version failed: /) });
+    expect(sh(cwd, 'tag', '--list').split('\n')).toEqual(['@x/env-istio@1.0.0', '@x/svc@1.0.0']);
+  });
+});
+
+describe('affected environments', () => {
+  it("are the environment packages among Nx's affected projects, sorted, whatever Nx prints before the list", async () => {
+    process.env['STUB_PROJECTS'] = 'noise before\n["@canaryship/env-linkerd","@canaryship/backend","@canaryship/env-istio","@canaryship/env-openshift","@other/env-istio"]';
+    expect(await affectedEnvironments('/', 'main', 'HEAD')).toEqual([
+      { environment: 'istio', package: '@canaryship/env-istio', dist: 'environments/istio/dist' },
+      { environment: 'linkerd', package: '@canaryship/env-linkerd', dist: 'environments/linkerd/dist' },
+    ]);
+    expect(calls()).toEqual(['npx --no-install nx show projects --affected --base=main --head=HEAD --json']);
+    process.env['STUB_PROJECTS'] = '[]';
+    expect(await affectedEnvironments('/', 'origin/main~2')).toEqual([]);
+  });
+
+  it('refuses a revision that is not one, and says what Nx could not do', async () => {
+    for (const ref of ['-x', '--exec=rm', 'a b', 'a;b', '']) await expect(affectedEnvironments('/', ref), ref).rejects.toMatchObject({ code: 'usage', message: `"${ref}" is not a git revision` });
+    await expect(affectedEnvironments('/', 'main', '$(x)')).rejects.toMatchObject({ code: 'usage' });
+    process.env['STUB_PROJECTS'] = 'no list';
+    await expect(affectedEnvironments('/', 'main')).rejects.toMatchObject({ code: 'nx.failed', message: 'nx printed no project list for base main' });
+    process.env['STUB_FAIL'] = '1';
+    await expect(affectedEnvironments('/', 'main', 'v2')).rejects.toMatchObject({ code: 'nx.failed', message: 'nx could not find the projects affected since main up to v2: the base is unknown' });
+  });
+
+  it('renders only the projects asked for, and nothing when none', async () => {
+    await runTargets('/', ['build'], []);
+    expect(calls()).toEqual([]);
+    const out: string[] = [];
+    await runTargets('/', ['build', 'validate'], ['@canaryship/env-istio'], (t) => out.push(t));
+    expect(calls()).toEqual(['npx --no-install nx run-many -t build validate -p @canaryship/env-istio --outputStyle=static']);
+    expect(out).toEqual(['']);
+  });
+});
