@@ -80,7 +80,7 @@ describe('the local OCI layout', () => {
     writeFileSync(layer, Buffer.concat([original, Buffer.from('x')]));
     await expect(readFromLayout(root, '1.0.0')).rejects.toMatchObject(damaged(root, `blob ${artifact.layer.digest} has ${original.length + 1} bytes, not ${original.length}`));
     const swapped = Buffer.from(original);
-    swapped[swapped.length - 1] ^= 0xff;
+    swapped.writeUInt8(swapped.readUInt8(swapped.length - 1) ^ 0xff, swapped.length - 1);
     writeFileSync(layer, swapped);
     await expect(readFromLayout(root, '1.0.0')).rejects.toMatchObject(damaged(root, `blob ${artifact.layer.digest} does not match its digest (it holds ${sha256(swapped)})`));
     rmSync(layer);

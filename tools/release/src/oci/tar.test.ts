@@ -14,8 +14,8 @@ const scratch = (): string => mkdtempSync(join(tmpdir(), 'canaryship-tar-'));
 async function rawLayer(entries: { name: string; content?: string; type?: 'file' | 'directory' | 'symlink' }[]): Promise<Buffer> {
   const archive = pack();
   const chunks: Buffer[] = [];
-  archive.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => archive.on('end', resolve));
+  archive.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve) => archive.on('end', () => resolve()));
   for (const e of entries) archive.entry({ name: e.name, type: e.type ?? 'file', ...(e.type === 'symlink' && { linkname: '/etc/passwd' }) }, e.content ?? '');
   archive.finalize();
   await done;
