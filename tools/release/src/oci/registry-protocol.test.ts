@@ -77,7 +77,7 @@ describe('Bearer token authentication', () => {
   });
 
   it('refuses challenges it cannot answer, and credentials refused after a token', async () => {
-    const challenged = async (challenge: string) => (await registry((_req, res) => json(res, 401, {}, { 'www-authenticate': challenge }))).client.getManifest('w/i', '1').catch((e: unknown) => e as RegistryError);
+    const challenged = async (challenge: string) => (await registry((_req, res) => json(res, 401, {}, { 'www-authenticate': challenge }))).client.getManifest('w/i', '1').then(() => { throw new Error('accepted'); }, (e: unknown) => e as RegistryError);
     expect((await challenged('Negotiate abc')).message).toMatch(/^unsupported authentication challenge from 127\.0\.0\.1:\d+ \(negotiate\)$/);
     expect((await challenged('Bearer service="x"')).message).toMatch(/^unsupported authentication challenge from .* \(bearer\)$/);
     expect((await challenged('Bearer realm="not a url"')).message).toMatch(/^127\.0\.0\.1:\d+ named a token service that is not a URL$/);
