@@ -44,7 +44,7 @@ export {
 export { analysisRuns, checkStrategy, supportedStrategies } from './strategy/schema.js';
 export { regexLiteral, routeMatch, strategyFields } from './strategy/analysis.js';
 
-export { measuresOutbound, sloQuery, type SloMetric } from './slo/queries.js';
+export { measuresOutbound, OUTBOUND_STANDARD_ERRORS, sloQuery, type SloMetric } from './slo/queries.js';
 export { canaryMetrics, metricsOf, metricTemplates, SLO_METRICS, templatesFor } from './slo/metrics.js';
 
 export { chainCheckName, chainWebhook, conformanceWebhook } from './webhooks/conformance.js';

@@ -133,7 +133,7 @@ export interface RunReport {
 }
 
 interface CanaryStatus {
-  items: { metadata: { name: string }; spec: { analysis: Manifest }; status?: { phase?: string; canaryWeight?: number; failedChecks?: number } }[];
+  items: { metadata: { name: string }; spec: { analysis: Manifest }; status?: { phase?: string; canaryWeight?: number; failedChecks?: number; lastTransitionTime?: string } }[];
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
@@ -244,8 +244,10 @@ export async function runCanaries(options: {
       const release = async (scenario: Scenario, changed: Readonly<Record<string, ServiceRelease>>): Promise<void> => {
         const released = Object.keys(changed).sort();
         progress(`${env}: ${scenario} (${released.join(', ')} at ${Object.values(changed)[0]?.revision})`);
-        const started = Date.now();
         await apply(changed);
+        // From the moment the revision is in the API to Flagger's own record of the terminal phase:
+        // neither the apply nor this poll's latency is counted (lastTransitionTime has whole seconds).
+        const started = Date.now();
         const seenMoving = new Set<string>();
         const done = new Map<string, { phase: string; at: number }>();
         const maxWeight = new Map<string, number>();
@@ -262,7 +264,7 @@ export async function runCanaries(options: {
               maxWeight.set(name, Math.max(maxWeight.get(name) ?? 0, c.status?.canaryWeight ?? 0));
               maxFailed.set(name, Math.max(maxFailed.get(name) ?? 0, c.status?.failedChecks ?? 0));
               if (!TERMINAL.has(phase) && phase !== 'Initialized') seenMoving.add(name);
-              if (seenMoving.has(name) && TERMINAL.has(phase) && !done.has(name)) done.set(name, { phase, at: Date.now() });
+              if (seenMoving.has(name) && TERMINAL.has(phase) && !done.has(name)) done.set(name, { phase, at: Date.parse(c.status?.lastTransitionTime ?? '') || Date.now() });
             }
             return done.size === released.length;
           },

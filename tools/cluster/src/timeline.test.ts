@@ -14,14 +14,14 @@ describe('timeline predictions', () => {
     expect(strategyOf(canary)).toBe('progressive canary');
   });
 
-  it("follows Flagger's schedule: (N+4), (N+3), (n+3) ticks to promote; threshold+3 and +2 to roll back", () => {
-    expect(predictedTicks(blueGreen, 'promote')).toBe(7);
-    expect(predictedTicks(ab, 'promote')).toBe(6);
-    expect(predictedTicks(canary, 'promote')).toBe(6);
-    expect(predictedTicks({ ...canary, stepWeight: undefined, maxWeight: undefined, stepWeights: [10, 50] }, 'promote')).toBe(5);
+  it("follows Flagger's schedule: (N+5), (N+4), (n+4) ticks to promote; threshold+3 and +2 to roll back", () => {
+    expect(predictedTicks(blueGreen, 'promote')).toBe(8);
+    expect(predictedTicks(ab, 'promote')).toBe(7);
+    expect(predictedTicks(canary, 'promote')).toBe(7);
+    expect(predictedTicks({ ...canary, stepWeight: undefined, maxWeight: undefined, stepWeights: [10, 50] }, 'promote')).toBe(6);
     expect(predictedTicks(blueGreen, 'rollback')).toBe(5);
     expect(predictedTicks(canary, 'conformance')).toBe(5);
-    expect(predictedWindow({ ...blueGreen, interval: '1m' }, 'promote')).toEqual({ low: 360, high: 420 });
+    expect(predictedWindow({ ...blueGreen, interval: '1m' }, 'promote')).toEqual({ low: 420, high: 480 });
   });
 });
 

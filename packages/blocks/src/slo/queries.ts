@@ -76,6 +76,16 @@ export const measuresOutbound = (environment: EnvironmentName): boolean => OUTBO
 
 const rate = (metric: string, selector: string): string => `sum(rate(${metric}{${selector}}[{{ interval }}]))`;
 
+const count = (metric: string, selector: string): string => `sum(increase(${metric}{${selector}}[{{ interval }}]))`;
+
+/**
+ * How many standard errors of its own share the canary's failed calls may stray above the
+ * primary's before the budget starts to count. A share over few calls moves by whole calls (and
+ * with where scrapes fall): with half the calls failing for everyone, 50 calls differ by 2 points
+ * for one call. The allowance is 0 when the canary's calls never fail, and shrinks as calls grow.
+ */
+export const OUTBOUND_STANDARD_ERRORS = 3;
+
 const scaled = (factor: number, expression: string): string => (factor === 1 ? expression : `${factor} * ${expression}`);
 
 const indent = (text: string): string => text.split('\n').map((line) => `  ${line}`).join('\n');
@@ -109,9 +119,12 @@ export function sloQuery(environment: EnvironmentName, metric: SloMetric): strin
       );
     case 'outbound-success-rate': {
       // The canary's share of failed calls against the primary's, in points: 0 when both call as well,
-      // negative when the canary fails more. Without primary calls it is compared with none failing.
+      // negative when the canary fails more; plus the allowance for the canary's sampling noise,
+      // z·√(p(100−p)/n) for share p over n calls. Without primary calls it is compared with none failing.
       const outbound = OUTBOUND[environment];
       if (!outbound) throw new Error(`bug: no outbound series in the ${environment} environment`);
+      const canary = outbound.selector('{{ target }}');
+      const canaryShare = indent(percentOf(outbound.requests, canary, outbound.failures));
       return [
         `(`,
         indent(percentOf(outbound.requests, outbound.selector('{{ target }}-primary'), outbound.failures)),
@@ -119,7 +132,18 @@ export function sloQuery(environment: EnvironmentName, metric: SloMetric): strin
         `)`,
         `-`,
         `(`,
-        indent(percentOf(outbound.requests, outbound.selector('{{ target }}'), outbound.failures)),
+        canaryShare,
+        `)`,
+        `+`,
+        `${OUTBOUND_STANDARD_ERRORS} * sqrt(`,
+        `  (`,
+        indent(canaryShare),
+        `  )`,
+        `  * (100 - (`,
+        indent(canaryShare),
+        `  ))`,
+        `  /`,
+        `  ${count(outbound.requests, canary)}`,
         `)`,
       ].join('\n');
     }

@@ -4,21 +4,25 @@
  * MetricTemplates by their name's meaning, builtins through the query Flagger runs for the provider.
  * A check that has no traffic must return nothing, so Flagger halts instead of passing on silence.
  */
+import { DURATION_PATTERN, durationSeconds } from '@canaryship/blocks';
 import type { Finding } from '../../finding.js';
 import type { Distribution, LoadedObject, Manifest } from '../../load.js';
 import { BUILTIN_QUERIES } from './builtin-queries.js';
 import { checkExpressions, runUnitTests, withScratch, type UnitTest, type UnmetExpectation } from './promtool.js';
 import { EVALUATION, EXPECTED, shapeOf, syntheticSeries, type Direction, type InputSeries } from './series.js';
 
-/** What a template named like ours must compute on the scenario, in its threshold's unit. */
-const MEANING: Readonly<Record<string, { value: number; silentWithoutTraffic: boolean; direction?: Direction }>> = {
+/**
+ * What a template named like ours must compute on the scenario, in its threshold's unit, given the
+ * check's window in seconds (only the outbound comparison's noise allowance depends on it).
+ */
+const MEANING: Readonly<Record<string, { value: (windowSeconds: number) => number; silentWithoutTraffic: boolean; direction?: Direction }>> = {
   'outbound-success-rate': { value: EXPECTED.outboundRelativePoints, silentWithoutTraffic: true, direction: 'outbound' },
-  'success-rate': { value: EXPECTED.successRatePercent, silentWithoutTraffic: true },
-  'request-success-rate': { value: EXPECTED.successRatePercent, silentWithoutTraffic: true },
-  'error-rate': { value: EXPECTED.errorRatePercent, silentWithoutTraffic: true },
-  'average-response-time': { value: EXPECTED.averageMs, silentWithoutTraffic: true },
-  'p99-response-time': { value: EXPECTED.p99Ms, silentWithoutTraffic: true },
-  'request-duration': { value: EXPECTED.p99Ms, silentWithoutTraffic: true },
+  'success-rate': { value: () => EXPECTED.successRatePercent, silentWithoutTraffic: true },
+  'request-success-rate': { value: () => EXPECTED.successRatePercent, silentWithoutTraffic: true },
+  'error-rate': { value: () => EXPECTED.errorRatePercent, silentWithoutTraffic: true },
+  'average-response-time': { value: () => EXPECTED.averageMs, silentWithoutTraffic: true },
+  'p99-response-time': { value: () => EXPECTED.p99Ms, silentWithoutTraffic: true },
+  'request-duration': { value: () => EXPECTED.p99Ms, silentWithoutTraffic: true },
 };
 
 interface Check {
@@ -152,6 +156,8 @@ function plan(distribution: Distribution): Plan {
         return;
       }
       const meaning = MEANING[name];
+      // A malformed interval is the schema layer's finding: here the query's syntax is still checked.
+      const windowSeconds = DURATION_PATTERN.test(vars.interval) ? durationSeconds(vars.interval) : undefined;
       if (!meaning) report(canary, path, 'slo.no-semantic-check', `no synthetic check for a metric named "${name}": only its syntax is checked`, 'warning');
       else if (!shapeOf(rendered.query)) report(canary, path, 'slo.unknown-series', `query reads no series this validator can synthesise (podinfo, Istio, Linkerd)`, 'warning');
       checks.push({
@@ -159,7 +165,10 @@ function plan(distribution: Distribution): Plan {
         path,
         label: `${name} of Canary ${canary.object['metadata']?.name}`,
         query: rendered.query,
-        ...(meaning && { evaluate: { namespace, target, value: meaning.value / scale, silentWithoutTraffic: meaning.silentWithoutTraffic, direction: meaning.direction ?? 'inbound' } }),
+        ...(meaning &&
+          windowSeconds !== undefined && {
+            evaluate: { namespace, target, value: meaning.value(windowSeconds) / scale, silentWithoutTraffic: meaning.silentWithoutTraffic, direction: meaning.direction ?? 'inbound' },
+          }),
       });
     });
   }

@@ -7,6 +7,8 @@
  * reports, Linkerd's outbound traffic. The outbound scenario turns it around: the canary's calls
  * fail as above, the primary's all succeed, and its inbound series are the decoys.
  */
+import { OUTBOUND_STANDARD_ERRORS } from '@canaryship/blocks';
+
 export type SeriesShape = 'podinfo' | 'istio' | 'linkerd';
 
 export interface InputSeries {
@@ -15,7 +17,8 @@ export interface InputSeries {
 }
 
 const STEPS = 40;
-const SCRAPE = '15s';
+const SCRAPE_SECONDS = 15;
+const SCRAPE = `${SCRAPE_SECONDS}s`;
 export const SCENARIO = { ok: 85, clientErrors: 5, serverErrors: 10, latencyMs: 250 } as const;
 const RESPONSES_PER_STEP = SCENARIO.ok + SCENARIO.clientErrors + SCENARIO.serverErrors;
 
@@ -23,8 +26,15 @@ const RESPONSES_PER_STEP = SCENARIO.ok + SCENARIO.clientErrors + SCENARIO.server
 export const EXPECTED = {
   successRatePercent: (100 * (RESPONSES_PER_STEP - SCENARIO.serverErrors)) / RESPONSES_PER_STEP,
   errorRatePercent: (100 * (SCENARIO.clientErrors + SCENARIO.serverErrors)) / RESPONSES_PER_STEP,
-  /** The canary's calls against the primary's, in points: the primary's never fail. */
-  outboundRelativePoints: 0 - (100 * SCENARIO.serverErrors) / RESPONSES_PER_STEP,
+  /**
+   * The canary's calls against the primary's, in points (the primary's never fail), plus the
+   * allowance for the canary's sampling noise over the calls it made in the query's window.
+   */
+  outboundRelativePoints: (windowSeconds: number): number => {
+    const share = (100 * SCENARIO.serverErrors) / RESPONSES_PER_STEP;
+    const calls = (RESPONSES_PER_STEP * windowSeconds) / SCRAPE_SECONDS;
+    return 0 - share + OUTBOUND_STANDARD_ERRORS * Math.sqrt((share * (100 - share)) / calls);
+  },
   averageMs: SCENARIO.latencyMs,
   // All observations sit in the (100, 250] ms bucket: histogram_quantile interpolates linearly inside it.
   p99Ms: 100 + (250 - 100) * 0.99,
