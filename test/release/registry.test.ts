@@ -285,6 +285,25 @@ describe("Flux's OCI client", () => {
     expect(await main(['diff', packageDir, '--version', '8.5.0', '--registry', `${registry.host}/fluxdiff`, '--insecure'], { cwd: packageDir, stdout, stderr: captured() })).toBe(0);
     expect(stdout.text()).toBe(`unchanged: ${reference}\n`);
   });
+
+  it('names a version the registry does not hold, and one that holds something other than our artifact', async () => {
+    const packageDir = environmentPackage('istio', '8.6.0');
+    const diff = async (): Promise<string> => {
+      const stderr = captured();
+      expect(await main(['diff', packageDir, '--version', '8.6.0', '--registry', `${registry.host}/foreign`, '--insecure'], { cwd: packageDir, stdout: captured(), stderr })).toBe(1);
+      return stderr.text();
+    };
+    const reference = `${registry.host}/foreign/webapp/istio:8.6.0`;
+    expect(await diff()).toContain(`error: ${reference} is not published\n  check --version and --registry\n`);
+    // An OCI image with no layer at that tag: another tool's, not a distribution.
+    const client = createRegistryClient({ address: local(`${registry.host}/foreign`) });
+    const blob = (mediaType: string, data: Buffer) => ({ mediaType, digest: sha256(data), size: data.length, data });
+    const config = blob('application/vnd.oci.image.config.v1+json', Buffer.from('{}'));
+    await client.uploadBlob('foreign/webapp/istio', config);
+    const { data: _, ...configDescriptor } = config;
+    await client.putManifest('foreign/webapp/istio', '8.6.0', blob('application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers: [] }))));
+    expect(await diff()).toContain(`error: ${reference} is not a canaryship artifact: its config is not a blob of type application/vnd.cncf.flux.config.v1+json\n`);
+  });
 });
 
 describe('registry authentication', () => {

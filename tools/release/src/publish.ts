@@ -17,17 +17,16 @@ import { explainDifference, pushArtifact, type PushResult } from './oci/push.js'
 import type { RegistryAddress } from './oci/registry-address.js';
 import { createRegistryClient, type RegistryClient, type RegistryOptions } from './oci/registry.js';
 
-export interface PublishOptions {
+/** How to reach a registry: the client's settings, and the environment its credentials are read from. */
+export type ConnectOptions = Pick<RegistryOptions, 'retry' | 'requestTimeoutMs' | 'onProgress'> & { readonly env?: NodeJS.ProcessEnv };
+
+export interface PublishOptions extends ConnectOptions {
   /** The environment package directory, e.g. environments/istio (its dist/ must be rendered). */
   readonly packageDir: string;
   /** Root of the local OCI layouts; each artifact repository gets `<layout>/webapp/<env>`. */
   readonly layoutRoot: string;
   /** Without it, publish only into the layout. */
   readonly registry?: RegistryAddress;
-  readonly retry?: RegistryOptions['retry'];
-  readonly requestTimeoutMs?: number;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly onProgress?: (message: string) => void;
 }
 
 export interface PublishResult {
@@ -97,16 +96,10 @@ export interface RegistryTarget {
 export async function connectRegistry(
   address: RegistryAddress,
   environment: EnvironmentName,
-  options: Pick<RegistryOptions, 'retry' | 'requestTimeoutMs' | 'onProgress'> & { readonly env?: NodeJS.ProcessEnv },
+  { env, ...settings }: ConnectOptions,
 ): Promise<RegistryTarget> {
-  const credentials = await findCredentials(address.host, options.env);
-  const client = createRegistryClient({
-    address,
-    ...(credentials && { credentials }),
-    ...(options.retry && { retry: options.retry }),
-    ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
-    ...(options.onProgress && { onProgress: options.onProgress }),
-  });
+  const credentials = await findCredentials(address.host, env);
+  const client = createRegistryClient({ ...settings, address, ...(credentials && { credentials }) });
   return { client, host: address.host, repository: repositoryPath(environment, address.prefix) };
 }
 
@@ -148,12 +141,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   };
   if (!options.registry) return { ...base, reference: `oci:${layoutPath}:${tag}` };
 
-  const { client, host, repository } = await connectRegistry(options.registry, environment, {
-    ...(options.retry && { retry: options.retry }),
-    ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
-    ...(options.env && { env: options.env }),
-    onProgress: (message) => progress(`${environment}: ${message}`),
-  });
+  const { client, host, repository } = await connectRegistry(options.registry, environment, { ...options, onProgress: (message) => progress(`${environment}: ${message}`) });
   // Pushed from the layout, each blob verified on the way: what the embedded default holds is what goes out.
   const stored = await readFromLayout(layoutPath, tag);
   if (stored?.manifest.digest !== artifact.manifest.digest) throw new Error(`bug: ${layoutPath}:${tag} does not hold the artifact just written`);

@@ -9,20 +9,15 @@ import { PublishError } from '../errors.js';
 import { buildLayer, parseManifest } from '../oci/artifact.js';
 import { readFromLayout } from '../oci/layout.js';
 import type { RegistryAddress } from '../oci/registry-address.js';
-import type { RegistryOptions } from '../oci/registry.js';
 import { readTree, untarGzip } from '../oci/tar.js';
-import { connectRegistry, environmentOf, repositoryPath } from '../publish.js';
+import { connectRegistry, environmentOf, repositoryPath, type ConnectOptions } from '../publish.js';
 import { diffTrees, type ObjectChange } from './object-diff.js';
 
-export interface DiffOptions {
+export interface DiffOptions extends ConnectOptions {
   readonly packageDir: string;
   readonly version: string;
   readonly layoutRoot: string;
   readonly registry?: RegistryAddress;
-  readonly retry?: RegistryOptions['retry'];
-  readonly requestTimeoutMs?: number;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly onProgress?: (message: string) => void;
 }
 
 export interface DiffResult {
@@ -42,12 +37,7 @@ export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
   let reference: string;
   let published: { digest: string; data: Buffer };
   if (options.registry) {
-    const { client, host, repository } = await connectRegistry(options.registry, environment, {
-      ...(options.retry && { retry: options.retry }),
-      ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
-      ...(options.env && { env: options.env }),
-      ...(options.onProgress && { onProgress: options.onProgress }),
-    });
+    const { client, host, repository } = await connectRegistry(options.registry, environment, options);
     reference = `${host}/${repository}:${options.version}`;
     const manifest = await client.getManifest(repository, options.version);
     if (!manifest) throw notPublished(reference);

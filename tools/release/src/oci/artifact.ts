@@ -85,9 +85,9 @@ export function parseManifest(data: Buffer): ParsedManifest {
     throw new Error('not JSON');
   }
   if (manifest?.mediaType !== MEDIA_TYPES.manifest) throw new Error(`not an OCI image manifest (mediaType ${JSON.stringify(manifest?.mediaType)})`);
-  if (!isDescriptor(manifest.config, MEDIA_TYPES.config)) throw new Error(`its config is not a ${MEDIA_TYPES.config} blob`);
+  if (!isDescriptor(manifest.config, MEDIA_TYPES.config)) throw new Error(`its config is not a blob of type ${MEDIA_TYPES.config}`);
   const layers = manifest.layers;
-  if (!Array.isArray(layers) || layers.length !== 1 || !isDescriptor(layers[0], MEDIA_TYPES.content)) throw new Error(`it does not hold exactly one ${MEDIA_TYPES.content} layer`);
+  if (!Array.isArray(layers) || layers.length !== 1 || !isDescriptor(layers[0], MEDIA_TYPES.content)) throw new Error(`it does not hold exactly one layer of type ${MEDIA_TYPES.content}`);
   const annotations = (manifest.annotations ?? {}) as Record<string, unknown>;
   if (typeof annotations !== 'object' || Object.values(annotations).some((v) => typeof v !== 'string')) throw new Error('its annotations are not strings');
   return { config: manifest.config, layers: [layers[0]], annotations: annotations as Record<string, string> };

@@ -140,11 +140,11 @@ describe('parseManifest', () => {
         return (error as Error).message;
       }
     };
-    expect(broken({ config: { ...(manifest['config'] as object), mediaType: 'x' } })).toBe(`its config is not a ${MEDIA_TYPES.config} blob`);
-    expect(broken({ config: { ...(manifest['config'] as object), size: -1 } })).toBe(`its config is not a ${MEDIA_TYPES.config} blob`);
-    expect(broken({ config: { ...(manifest['config'] as object), digest: 'sha256:1' } })).toBe(`its config is not a ${MEDIA_TYPES.config} blob`);
-    expect(broken({ layers: [] })).toBe(`it does not hold exactly one ${MEDIA_TYPES.content} layer`);
-    expect(broken({ layers: [...(manifest['layers'] as object[]), ...(manifest['layers'] as object[])] })).toBe(`it does not hold exactly one ${MEDIA_TYPES.content} layer`);
+    expect(broken({ config: { ...(manifest['config'] as object), mediaType: 'x' } })).toBe(`its config is not a blob of type ${MEDIA_TYPES.config}`);
+    expect(broken({ config: { ...(manifest['config'] as object), size: -1 } })).toBe(`its config is not a blob of type ${MEDIA_TYPES.config}`);
+    expect(broken({ config: { ...(manifest['config'] as object), digest: 'sha256:1' } })).toBe(`its config is not a blob of type ${MEDIA_TYPES.config}`);
+    expect(broken({ layers: [] })).toBe(`it does not hold exactly one layer of type ${MEDIA_TYPES.content}`);
+    expect(broken({ layers: [...(manifest['layers'] as object[]), ...(manifest['layers'] as object[])] })).toBe(`it does not hold exactly one layer of type ${MEDIA_TYPES.content}`);
     expect(broken({ annotations: { a: 1 } })).toBe('its annotations are not strings');
     expect(broken({ annotations: undefined })).toBe('accepted');
     expect(() => parseManifest(Buffer.from('{'))).toThrow('not JSON');
