@@ -35,7 +35,15 @@ describe('service input patterns hold at both ends', () => {
     const resources = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { cpu, memory } });
     for (const [cpu, memory] of [['100m', '64Mi'], ['1.5', '1Gi'], ['256', '1024Gi'], ['0.001', '1Ki']]) expect(problems({ resources: resources(cpu!, memory!) }), cpu).toEqual([]);
     for (const cpu of ['1.0001', '257', '1e3', '1 ', 'm', '.5', '1000000000m']) expect(problems({ resources: resources(cpu, '64Mi') }), cpu).toContain('resources.requests.cpu');
-    for (const memory of ['64', '64mi', '1025Gi', '1Ti', '64Mi ']) expect(problems({ resources: resources('1', memory) }), memory).toContain('resources.requests.memory');
+    for (const memory of ['64', '64mi', '1025Gi', '1Ti', '64Mi ', 'x64Mi', '64Mix', '1 64Mi']) expect(problems({ resources: resources('1', memory) }), memory).toContain('resources.requests.memory');
+  });
+
+  it('pins podinfo to a release and colours to a hex triplet, start to end', () => {
+    for (const podinfoVersion of ['6.14.1', '16.140.12']) expect(problems({ podinfoVersion }), podinfoVersion).toEqual([]);
+    for (const podinfoVersion of ['latest', 'v6.14.1', '6.14.1-rc.1', '6.14', '6.x.1', ' 6.14.1', '6.14.1\n']) expect(problems({ podinfoVersion }), podinfoVersion).toEqual(['podinfoVersion']);
+    const config = (color: string) => ({ config: { ...input.config, color } });
+    expect(problems(config('#34577c'))).toEqual([]);
+    for (const color of ['34577c', '#34577C', '#34577c0', 'x#34577c', '#3457']) expect(problems(config(color)), color).toEqual(['config.color']);
   });
 
   it('bounds intervals between Flagger minimum and an hour', () => {

@@ -117,3 +117,11 @@ describe('strategyFields', () => {
     expect(strategyFields(mirrored({ iterations: 5, mirrorWeight: 30 }))).toStrictEqual({ iterations: 5, mirror: true, mirrorWeight: 30 });
   });
 });
+
+describe('session affinity', () => {
+  const withCookie = (cookieName: string) => checkStrategy('linkerd', progressive({ stepWeight: 20, maxWeight: 60, sessionAffinity: { cookieName, maxAgeSeconds: 60 } }));
+  it('takes a cookie name of letters, digits, _ and -, start to end, up to 64 characters', () => {
+    for (const name of ['canary', 'ab_1-x', 'x'.repeat(64)]) expect(withCookie(name).ok, name).toBe(true);
+    for (const name of ['', 'a;b', ';a', 'a;', 'a b', 'a=b', 'x'.repeat(65)]) expect(messages(withCookie(name)), name).toEqual(['strategy.sessionAffinity.cookieName: a cookie name of letters, digits, _ and -']);
+  });
+});
