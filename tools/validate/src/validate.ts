@@ -3,6 +3,8 @@
  * in this process run distribution by distribution; the ones that start programs run for all
  * distributions at once: the kustomize builds side by side, the SLO queries in one promtool pass.
  */
+import { join } from 'node:path';
+import { cacheRoot } from '@canaryship/toolchain';
 import { LAYERS, type Finding, type Layer } from './finding.js';
 import { kustomizeLayer } from './layers/kustomize.js';
 import { policyLayer } from './layers/policy.js';
@@ -23,9 +25,13 @@ export interface ValidateOptions {
 
 let pinned: Promise<SchemaRegistry> | undefined;
 
-/** Schemas of the pinned Kubernetes and Flagger releases; one registry per process, so each kind compiles once. */
+/**
+ * Schemas of the pinned Kubernetes and Flagger releases; one registry per process, so each kind
+ * compiles once, and compiled validators kept in `~/.cache/canaryship/schemas` for later runs.
+ */
 export const defaultSchemaRegistry = (): Promise<SchemaRegistry> =>
-  (pinned ??= (async () => createSchemaRegistry({ openApiDir: await kubernetesOpenApiDir(), crdFiles: [await flaggerCrdFile()] }))());
+  (pinned ??= (async () =>
+    createSchemaRegistry({ openApiDir: await kubernetesOpenApiDir(), crdFiles: [await flaggerCrdFile()], cacheDir: join(cacheRoot(), 'schemas') }))());
 
 /** Findings per distribution, in the order given; within one, in layer order. */
 export async function validateDistributions(distributions: readonly Distribution[], options: ValidateOptions = {}): Promise<Finding[][]> {

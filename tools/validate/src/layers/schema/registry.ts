@@ -1,12 +1,13 @@
 /**
  * Validators for every kind a distribution may hold: core kinds from the Kubernetes OpenAPI v3
  * documents of the pinned release, Flagger kinds from Flagger's own CRD. Compiled with ajv on first
- * use of a kind, then cached.
+ * use of a kind in a process, and kept between processes when given a cache directory.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { _, Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
+import { type CompiledCache, documentDigest, entryOf, FORMATS_MODULE, readCompiled, writeCompiled } from './compiled.js';
 import { rejectUnknownFields } from './strict.js';
 
 export interface SchemaSources {
@@ -14,6 +15,8 @@ export interface SchemaSources {
   readonly openApiDir: string;
   /** CRD files (YAML, several documents each). */
   readonly crdFiles: readonly string[];
+  /** Where compiled validators are kept between runs; none: compile in every process. */
+  readonly cacheDir?: string;
 }
 
 export interface SchemaRegistry {
@@ -46,16 +49,28 @@ const documentFile = (apiVersion: string): string => {
 
 type OpenApiDocument = { components: { schemas: Record<string, { 'x-kubernetes-group-version-kind'?: Gvk[] }> } };
 
+interface LoadedDocument {
+  /** The schema as ajv compiles it, unknown fields closed. */
+  readonly schema: { $id: string; components: unknown };
+  readonly digest: string;
+  /** kind → `$ref` of its schema, for the kinds of the document's apiVersion. */
+  readonly kinds: Map<string, string>;
+}
+
+// Everything besides the schemas that decides what ajv generates.
+const AJV_OPTIONS = { strict: false, allErrors: true, verbose: true, logger: false } as const;
+
 export function createSchemaRegistry(sources: SchemaSources): SchemaRegistry {
   // The integer formats bound what the API server stores; the other formats in the schemas
   // (int-or-string, byte, date-time, ...) say nothing our objects could get wrong.
-  const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, logger: false, formats: INTEGER_FORMATS });
-  const documents = new Map<string, Promise<Map<string, string> | undefined>>();
+  const ajv = new Ajv({ ...AJV_OPTIONS, formats: INTEGER_FORMATS, code: { source: true, formats: _`require(${FORMATS_MODULE})` } });
+  const cache: CompiledCache = { dir: sources.cacheDir, fingerprint: JSON.stringify([AJV_OPTIONS, Object.keys(INTEGER_FORMATS)]), formats: INTEGER_FORMATS };
+  const documents = new Map<string, Promise<LoadedDocument | undefined>>();
+  const registered = new Set<string>();
   const crds = loadCrds(sources.crdFiles);
   const compiled = new Map<string, Promise<ValidateFunction | undefined>>();
 
-  /** Registers one OpenAPI document; returns kind → schema ref for the kinds it defines. */
-  const openApiDocument = (apiVersion: string): Promise<Map<string, string> | undefined> => {
+  const openApiDocument = (apiVersion: string): Promise<LoadedDocument | undefined> => {
     const file = documentFile(apiVersion);
     let loaded = documents.get(file);
     if (!loaded) {
@@ -63,14 +78,14 @@ export function createSchemaRegistry(sources: SchemaSources): SchemaRegistry {
         (text) => {
           const doc = JSON.parse(text) as OpenApiDocument;
           const id = `https://kubernetes.local/${file.replace(/__/g, '/').replace(/_openapi\.json$/, '')}`;
-          ajv.addSchema({ $id: id, components: rejectUnknownFields(doc.components) });
+          const schema = { $id: id, components: rejectUnknownFields(doc.components) };
           const kinds = new Map<string, string>();
-          for (const [name, schema] of Object.entries(doc.components.schemas)) {
-            for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
+          for (const [name, definition] of Object.entries(doc.components.schemas)) {
+            for (const gvk of definition['x-kubernetes-group-version-kind'] ?? []) {
               if ((gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version) === apiVersion) kinds.set(gvk.kind, `${id}#/components/schemas/${name}`);
             }
           }
-          return kinds;
+          return { schema, digest: documentDigest(schema), kinds };
         },
         () => undefined,
       );
@@ -79,16 +94,31 @@ export function createSchemaRegistry(sources: SchemaSources): SchemaRegistry {
     return loaded;
   };
 
+  /** Compiles `root`, whose refs reach into `reached`; ajv reads those only when it compiles. */
+  const compileReaching = async (root: object, reached: readonly LoadedDocument[]): Promise<ValidateFunction> => {
+    const entry = entryOf(cache, root, reached.map((d) => d.digest));
+    const stored = entry && (await readCompiled(cache, entry));
+    if (stored) return stored;
+    for (const { schema } of reached) {
+      if (!registered.has(schema.$id)) ajv.addSchema(schema);
+      registered.add(schema.$id);
+    }
+    const validate = ajv.compile(root);
+    if (entry) await writeCompiled(ajv, validate, entry);
+    return validate;
+  };
+
   const compile = async (apiVersion: string, kind: string): Promise<ValidateFunction | undefined> => {
     const crd = (await crds).get(`${apiVersion}/${kind}`);
     if (crd) {
       // Custom resources get ObjectMeta checked like core objects (the CRD only says `type: object`).
-      await openApiDocument('v1');
+      const core = await openApiDocument('v1');
       const properties = { ...(crd['properties'] as object), metadata: { $ref: `${CORE_V1}#/components/schemas/${OBJECT_META}` } };
-      return ajv.compile({ ...crd, properties });
+      return compileReaching({ ...crd, properties }, core ? [core] : []);
     }
-    const ref = (await openApiDocument(apiVersion))?.get(kind);
-    return ref ? ajv.compile({ $ref: ref }) : undefined;
+    const document = await openApiDocument(apiVersion);
+    const ref = document?.kinds.get(kind);
+    return document && ref ? compileReaching({ $ref: ref }, [document]) : undefined;
   };
 
   return {
