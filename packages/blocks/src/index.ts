@@ -65,7 +65,7 @@ export {
   restrictedPodSecurityContext,
   scratchVolume,
 } from './workload/hardening.js';
-export { APP_NAME, commonLabels, podLabels, selectorLabels } from './workload/labels.js';
+export { APP_LABELS, APP_NAME, commonLabels, podLabels, selectorLabels } from './workload/labels.js';
 export { networkPolicies, type TrafficPath } from './workload/network-policies.js';
 export { clusterIpService, disruptionBudget, type NamedPort } from './workload/selecting.js';
 export { selectorMatches, type LabelSelector } from './workload/selectors.js';
@@ -76,3 +76,8 @@ export { defineDistribution, type DistributionDefinition, type EntryComponent, t
 export { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './distribution/objects.js';
 export { KUSTOMIZATION_FILE, RENDERED_BY, renderDistribution, type RenderedFile } from './distribution/render.js';
 export { canonical, toYaml } from './distribution/serialize.js';
+
+export { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput } from './provider/bundle.js';
+export { customisationPatches, type Customisation, type CustomisationPatches, type Quantities } from './provider/customise.js';
+export { FLUX_CONTENT_LAYER, FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, FLUX_SOURCE_API, type FluxDuration, type FluxKustomization, type FluxPatch, type OciReference, type OciRepository } from './provider/flux.js';
+export { customisationExamples, renderProviderBundle, type CustomisationExample } from './provider/render.js';

@@ -78,7 +78,7 @@ export const SUITES = {
   /** `canaryship validate`: promtool and kustomize run, the Kubernetes and Flagger schemas are read. */
   validate: { tools: ['promtool', 'kustomize'], modules: ['kubernetes', 'flagger'] },
   /** `npm test`. */
-  test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger'] },
+  test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize'] },
   /** `npm run test:cluster`. */
   cluster: {
     tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus'],

@@ -13,7 +13,7 @@ import { parseServiceInput } from '../service/parse.js';
 import { metricTemplates } from '../slo/metrics.js';
 import { analysisRuns, checkStrategy } from '../strategy/schema.js';
 import type { Strategy } from '../strategy/strategies.js';
-import { APP_NAME, MANAGED_BY } from '../workload/labels.js';
+import { APP_LABELS, APP_NAME } from '../workload/labels.js';
 import { networkPolicies } from '../workload/network-policies.js';
 import { serviceObjects } from '../workload/service-objects.js';
 import type { DistributionDefinition } from './define.js';
@@ -69,8 +69,7 @@ function namespaceObject(profile: EnvironmentProfile, name: string): Namespace {
     metadata: {
       name,
       labels: {
-        'app.kubernetes.io/part-of': APP_NAME,
-        'app.kubernetes.io/managed-by': MANAGED_BY,
+        ...APP_LABELS,
         ...podSecurity,
         'pod-security.kubernetes.io/warn': 'restricted',
         'pod-security.kubernetes.io/audit': 'restricted',
@@ -149,7 +148,7 @@ export function composeDistribution(definition: DistributionDefinition): Compose
   const objects: PlacedObject[] = [
     place('', namespaceObject(profile, namespace)),
     ...policyOf(''),
-    ...metricTemplates(profile, namespace, { 'app.kubernetes.io/part-of': APP_NAME, 'app.kubernetes.io/managed-by': MANAGED_BY }, specs).map(
+    ...metricTemplates(profile, namespace, APP_LABELS, specs).map(
       (template) => place('slo', template, `${template.metadata.name}.yaml`),
     ),
     ...entry.objects(namespace, profile).map((object) => place(entry.name, object)),

@@ -6,13 +6,15 @@
 export const APP_NAME = 'webapp';
 export const MANAGED_BY = 'canaryship';
 
+/** What every object of the app carries, whichever component it belongs to. */
+export const APP_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/part-of': APP_NAME, 'app.kubernetes.io/managed-by': MANAGED_BY };
+
 export const selectorLabels = (name: string): Record<string, string> => ({ app: name });
 
 export const commonLabels = (name: string, component: string): Record<string, string> => ({
   'app.kubernetes.io/name': name,
   'app.kubernetes.io/component': component,
-  'app.kubernetes.io/part-of': APP_NAME,
-  'app.kubernetes.io/managed-by': MANAGED_BY,
+  ...APP_LABELS,
 });
 
 export const podLabels = (name: string, component: string): Record<string, string> => ({

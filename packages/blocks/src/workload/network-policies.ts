@@ -8,7 +8,7 @@
 import type { NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
 import { prometheusNamespace, type EnvironmentProfile } from '../environment.js';
 import { PODINFO } from '../podinfo.js';
-import { APP_NAME, MANAGED_BY } from './labels.js';
+import { APP_LABELS } from './labels.js';
 
 export interface TrafficPath {
   readonly namespace: string;
@@ -28,7 +28,7 @@ function policy(name: string, namespace: string, selected: Record<string, string
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': APP_NAME, 'app.kubernetes.io/managed-by': MANAGED_BY } },
+    metadata: { name, namespace, labels: { ...APP_LABELS } },
     spec: { podSelector: { matchLabels: selected }, policyTypes: ['Ingress'], ingress },
   };
 }

@@ -68,6 +68,17 @@ render and validate the environments with new versions, publish them, and tag gi
     load: () => import('./release.js'),
   },
   {
+    name: 'bundle',
+    usage: 'bundle DIR --registry HOST[:PORT][/PREFIX] [--insecure] [--version X.Y.Z] [--out OUT] [--json]',
+    description: `Render the provider bundle of the environment package in DIR into DIR/provider (or OUT): the
+Flux OCIRepository and Kustomization objects a provider applies once (kubectl apply -k) to install
+Flagger for the environment and follow <registry>/webapp/<env> through every minor and patch
+release of VERSION's major (default: the package's version), and customise/*.yaml, one example
+of each customisation a provider may patch in.`,
+    examples: ['canaryship bundle environments/istio --registry ghcr.io/acme', 'canaryship bundle environments/kubernetes --registry 127.0.0.1:5000 --insecure --out /tmp/bundle'],
+    load: () => import('./bundle.js'),
+  },
+  {
     name: 'new-service',
     usage: 'new-service NAME',
     description: `Scaffold packages/NAME in this repository (from any folder inside it): a service package with a

@@ -29,11 +29,12 @@ export interface RenderResult {
 const notAPackage = (packageDir: string, why: string): CanaryshipError =>
   new CanaryshipError(`${packageDir} is not an environment package: ${why}`, { code: 'render.not-a-package', hint: 'point render at environments/<name> (or run it there)' });
 
-async function loadDefinition(packageDir: string): Promise<DistributionDefinition> {
+/** An environment package: the distribution it declares, and its version. */
+export async function loadEnvironmentPackage(packageDir: string): Promise<{ definition: DistributionDefinition; version: string | undefined }> {
   const text = await readFile(join(packageDir, 'package.json'), 'utf8').catch(() => {
     throw notAPackage(packageDir, 'it has no package.json');
   });
-  let manifest: { name?: string; exports?: { '.'?: { default?: string } } };
+  let manifest: { name?: string; version?: unknown; exports?: { '.'?: { default?: string } } };
   try {
     manifest = JSON.parse(text) as typeof manifest;
   } catch (error) {
@@ -55,7 +56,7 @@ async function loadDefinition(packageDir: string): Promise<DistributionDefinitio
     });
   }
   if (!module.distribution || typeof module.distribution !== 'object') throw notAPackage(packageDir, `${name} (${entry}) does not export \`distribution\``);
-  return module.distribution;
+  return { definition: module.distribution, version: typeof manifest.version === 'string' ? manifest.version : undefined };
 }
 
 export const renderFiles = (definition: DistributionDefinition): RenderedFile[] => renderDistribution(composeDistribution(definition));
@@ -70,7 +71,7 @@ export async function renderTo(definition: DistributionDefinition, outDir: strin
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const packageDir = resolve(options.cwd, options.packageDir ?? '.');
   const outDir = resolve(options.cwd, options.outDir ?? join(packageDir, 'dist'));
-  const definition = await loadDefinition(packageDir);
+  const { definition } = await loadEnvironmentPackage(packageDir);
   const files = await renderTo(definition, outDir);
   return {
     environment: definition.environment,

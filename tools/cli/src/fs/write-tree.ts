@@ -2,7 +2,8 @@
  * Replaces a rendered distribution with a new one, and nothing else.
  *
  * - The target must be absent, an empty directory, or a previous render: a directory whose
- *   kustomization.yaml carries canaryship's header and which holds nothing but the files it lists.
+ *   kustomization.yaml carries canaryship's header and which holds nothing but the files it lists
+ *   and files that begin with that header too.
  *   Anything else (a file, a symlink, a package, a home directory) is refused, never deleted.
  * - The new tree is written beside the target (same filesystem), then swapped in by two renames.
  *   Readers never see a half-written tree; between the two renames (microseconds) the target is
@@ -11,7 +12,7 @@
  * - Staging directories are named `.<target>.canaryship-*` (gitignored, so Nx and git never see
  *   them); ones left by an interrupted render are recognised by the same rule and removed.
  */
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CanaryshipError, KUSTOMIZATION_FILE as KUSTOMIZATION, RENDERED_BY as RENDER_HEADER } from '@canaryship/blocks';
 import { parse } from 'yaml';
@@ -35,6 +36,19 @@ const refuse = (target: string, why: string): CanaryshipError =>
   });
 
 type Kind = 'absent' | 'empty' | 'render';
+
+/** A file kustomization.yaml does not list is still ours when it begins with our header (a bundle's examples). */
+async function startsWithHeader(path: string): Promise<boolean> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    const head = Buffer.alloc(RENDER_HEADER.length);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).toString('utf8') === RENDER_HEADER;
+  } finally {
+    await handle.close();
+  }
+}
 
 /** What is at `path`, when it is something render may replace; otherwise why not. */
 async function classify(path: string): Promise<Kind | { refused: string }> {
@@ -60,7 +74,8 @@ async function classify(path: string): Promise<Kind | { refused: string }> {
   for (const entry of entries.map(String)) {
     const entryInfo = await lstat(join(path, entry));
     if (entryInfo.isDirectory()) continue;
-    if (!entryInfo.isFile() || !listed.has(entry.split('\\').join('/'))) return { refused: `${entry} is not part of the render` };
+    if (!entryInfo.isFile()) return { refused: `${entry} is not part of the render` };
+    if (!listed.has(entry.split('\\').join('/')) && !(await startsWithHeader(join(path, entry)))) return { refused: `${entry} is not part of the render` };
   }
   return 'render';
 }

@@ -1,0 +1,118 @@
+/**
+ * The bundle a provider applies once to subscribe a cluster to one environment's releases:
+ * Flux sources and Kustomizations for Flagger (the install for that mesh, from Flagger's own
+ * signed OCI artifact) and for our app, which depends on it. Pure: objects in, objects out.
+ *
+ * Choices, from the controllers' source (fluxcd/cli-utils kstatus, used by kustomize-controller's
+ * `wait`): a Canary has neither a Ready condition nor `status.observedGeneration`, so `wait` counts
+ * it ready as soon as it exists; it never reports Flagger's verdict (Flagger rolls back on its own).
+ * What `wait` does check is every Deployment Flux applied: the entry and loadtester roll out, and
+ * the services' own Deployments, which Flagger scales to zero behind their primaries, count as
+ * rolled out at zero replicas. So the app waits with a timeout for rollouts, not for analyses.
+ */
+import { ENVIRONMENT_PROFILES, type EnvironmentName } from '../environment.js';
+import { DistributionError } from '../errors.js';
+import { FLAGGER_VERSION } from '../images.js';
+import type { PlacedObject } from '../distribution/objects.js';
+import { APP_LABELS, APP_NAME } from '../workload/labels.js';
+import { FLUX_CONTENT_LAYER, FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, FLUX_SOURCE_API, type FluxKustomization, type FluxPatch, type OciRepository } from './flux.js';
+
+/** Flagger's kustomize overlays, published and signed at every Flagger release. */
+export const FLAGGER_MANIFESTS = 'oci://ghcr.io/fluxcd/flagger-manifests';
+const FLAGGER_RELEASE_IDENTITY = {
+  issuer: '^https://token\\.actions\\.githubusercontent\\.com$',
+  subject: '^https://github\\.com/fluxcd/flagger/\\.github/workflows/release\\.yml@refs/tags/v\\d+\\.\\d+\\.\\d+$',
+};
+
+/** Flagger's overlay for each environment: the install whose `-metrics-server` our MetricTemplates query. */
+export const FLAGGER_OVERLAY: { readonly [E in EnvironmentName]: string } = { kubernetes: './kubernetes', istio: './istio', linkerd: './linkerd' };
+
+export interface BundleInput {
+  readonly environment: EnvironmentName;
+  /** Where the environment's artifacts are published: `host[:port]/path`, no scheme, no tag. */
+  readonly repository: string;
+  /** The version being released: the bundle follows its major version. */
+  readonly version: string;
+  /** Plain HTTP: only for a registry on the provider's loopback (tests, a laptop). */
+  readonly insecure?: boolean;
+  /** The provider's patches of the app (see customise.ts). */
+  readonly patches?: readonly FluxPatch[];
+}
+
+export const BUNDLE_NAMES = { flagger: 'flagger', app: APP_NAME } as const;
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$/;
+const REPOSITORY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+
+/**
+ * The versions a subscription follows: every minor and patch release of `version`'s major (for 0.x,
+ * of its minor, as semver's caret does), never the next major, which may break a provider.
+ */
+export function compatibleRange(version: string): string {
+  const match = SEMVER.exec(version);
+  if (!match) throw new RangeError(`not a release version: ${version}`);
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 0 ? `>=${major}.0.0 <${major + 1}.0.0` : `>=0.${minor}.0 <0.${minor + 1}.0`;
+}
+
+export function providerBundle(input: BundleInput): PlacedObject[] {
+  const { environment, repository, version } = input;
+  const issue = (path: string, message: string) => new DistributionError([{ code: 'bundle.invalid', environment, path, message }]);
+  if (!ENVIRONMENT_PROFILES[environment]) throw issue('environment', `unknown environment "${environment}"`);
+  if (!REPOSITORY.test(repository)) throw issue('repository', `"${repository}" is not an OCI repository (host[:port]/path, lower case, no scheme or tag)`);
+  if (!SEMVER.test(version)) throw issue('version', `"${version}" is not a release version (MAJOR.MINOR.PATCH)`);
+
+  const flaggerSource: OciRepository = {
+    apiVersion: FLUX_SOURCE_API,
+    kind: 'OCIRepository',
+    metadata: { name: BUNDLE_NAMES.flagger, namespace: FLUX_NAMESPACE, labels: APP_LABELS },
+    spec: {
+      interval: '1h',
+      url: FLAGGER_MANIFESTS,
+      ref: { semver: FLAGGER_VERSION },
+      layerSelector: { mediaType: FLUX_CONTENT_LAYER, operation: 'extract' },
+      verify: { provider: 'cosign', matchOIDCIdentity: [FLAGGER_RELEASE_IDENTITY] },
+    },
+  };
+  const appSource: OciRepository = {
+    apiVersion: FLUX_SOURCE_API,
+    kind: 'OCIRepository',
+    metadata: { name: BUNDLE_NAMES.app, namespace: FLUX_NAMESPACE, labels: APP_LABELS },
+    spec: {
+      interval: '5m',
+      url: `oci://${repository}`,
+      ref: { semver: compatibleRange(version) },
+      layerSelector: { mediaType: FLUX_CONTENT_LAYER, operation: 'extract' },
+      ...(input.insecure && { insecure: true }),
+    },
+  };
+  const flagger: FluxKustomization = {
+    apiVersion: FLUX_KUSTOMIZE_API,
+    kind: 'Kustomization',
+    metadata: { name: BUNDLE_NAMES.flagger, namespace: FLUX_NAMESPACE, labels: APP_LABELS },
+    // wait: the app's Canaries need Flagger's CRDs served and Flagger running before they are applied.
+    spec: { interval: '1h', retryInterval: '1m', timeout: '5m', sourceRef: { kind: 'OCIRepository', name: BUNDLE_NAMES.flagger }, path: FLAGGER_OVERLAY[environment], prune: true, wait: true },
+  };
+  const app: FluxKustomization = {
+    apiVersion: FLUX_KUSTOMIZE_API,
+    kind: 'Kustomization',
+    metadata: { name: BUNDLE_NAMES.app, namespace: FLUX_NAMESPACE, labels: APP_LABELS },
+    spec: {
+      interval: '10m',
+      retryInterval: '1m',
+      timeout: '5m',
+      sourceRef: { kind: 'OCIRepository', name: BUNDLE_NAMES.app },
+      path: './',
+      prune: true,
+      wait: true,
+      dependsOn: [{ name: BUNDLE_NAMES.flagger }],
+      ...(input.patches && input.patches.length > 0 && { patches: input.patches }),
+    },
+  };
+  return [
+    { path: 'sources/flagger.yaml', object: flaggerSource },
+    { path: `sources/${APP_NAME}.yaml`, object: appSource },
+    { path: 'sync/flagger.yaml', object: flagger },
+    { path: `sync/${APP_NAME}.yaml`, object: app },
+  ];
+}

@@ -1,0 +1,187 @@
+/**
+ * What a provider may change without forking: each customisation becomes kustomize patches for the
+ * `patches` of its Flux Kustomization, written against the distribution it will patch, so every
+ * path and name is one that exists. Index-based JSON patches begin with a `test` of what they
+ * expect at that index: if a later release moves a metric or a webhook, the patch fails loudly
+ * instead of changing the wrong entry (and `contract` reports it before release).
+ */
+import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
+import { composeDistribution, type ComposedDistribution } from '../distribution/compose.js';
+import type { DistributionDefinition } from '../distribution/define.js';
+import type { KubernetesObject } from '../distribution/objects.js';
+import { toYaml } from '../distribution/serialize.js';
+import type { Duration } from '../duration.js';
+import { DistributionError } from '../errors.js';
+import { FLAGGER_API_VERSION, type Canary, type WebhookType } from '../flagger/api.js';
+import { APP_LABELS } from '../workload/labels.js';
+import type { FluxPatch } from './flux.js';
+
+export interface Quantities {
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
+export type Customisation =
+  /** Requests and limits of a service's container. */
+  | { readonly kind: 'resources'; readonly service: string; readonly requests?: Quantities; readonly limits?: Quantities }
+  /** Its HorizontalPodAutoscaler (Flagger copies it to the primary). */
+  | { readonly kind: 'autoscaling'; readonly service: string; readonly minReplicas: number; readonly maxReplicas: number; readonly cpuUtilization: number }
+  /** The bound of one SLO check of its Canary. */
+  | { readonly kind: 'slo-threshold'; readonly service: string; readonly metric: string; readonly min?: number; readonly max?: number }
+  /** How its analysis runs: the fields its strategy has. */
+  | {
+      readonly kind: 'analysis';
+      readonly service: string;
+      readonly interval?: Duration;
+      readonly threshold?: number;
+      readonly iterations?: number;
+      readonly stepWeight?: number;
+      readonly maxWeight?: number;
+    }
+  /** Promotion waits until someone opens the loadtester's gate (`/gate/open`). */
+  | { readonly kind: 'manual-approval'; readonly service: string }
+  /** Flagger posts each release's events to Slack or Microsoft Teams; the address is in the provider's Secret (key `address`). */
+  | { readonly kind: 'notifications'; readonly type: 'slack' | 'msteams'; readonly secretName: string; readonly services: readonly string[] }
+  /** Run the app in another namespace: every object, and every URL and config that names it. */
+  | { readonly kind: 'namespace'; readonly namespace: string };
+
+export interface CustomisationPatches {
+  readonly patches: readonly FluxPatch[];
+  /** Objects the provider adds beside the bundle (an AlertProvider); none for most customisations. */
+  readonly objects: readonly KubernetesObject[];
+}
+
+type JsonPatchOperation = { readonly op: 'test' | 'replace' | 'add' | 'remove'; readonly path: string; readonly value?: unknown };
+
+const pointer = (segments: readonly (string | number)[]): string => segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+
+const jsonPatch = (kind: string, name: string, operations: readonly JsonPatchOperation[]): FluxPatch => ({ target: { kind, name }, patch: toYaml(operations) });
+
+const ALERT_PROVIDER_NAME = 'release-notifications';
+
+/** Patches for `customisation` of `distribution`, or a DistributionError naming what does not exist. */
+export function customisationPatches(definition: DistributionDefinition, customisation: Customisation): CustomisationPatches {
+  const distribution = composeDistribution(definition);
+  const fail = (path: string, message: string, service?: string): never => {
+    throw new DistributionError([{ code: 'customise.invalid', environment: distribution.environment, ...(service && { service }), path, message }]);
+  };
+  const objectOf = <T>(kind: string, service: string): T => {
+    const found = distribution.objects.find((o) => o.object.kind === kind && o.object.metadata?.name === service);
+    if (!found) return fail('service', `no ${kind} named "${service}" in the ${distribution.environment} distribution (${serviceNames(distribution).join(', ')})`, service);
+    return found.object as T;
+  };
+
+  switch (customisation.kind) {
+    case 'resources': {
+      const { service, requests, limits } = customisation;
+      const deployment = objectOf<{ spec: { template: { spec: { containers: { name: string }[] } } } }>('Deployment', service);
+      const container = deployment.spec.template.spec.containers[0]?.name ?? fail('service', 'its Deployment has no container', service);
+      const patch = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: service }, spec: { template: { spec: { containers: [{ name: container, resources: { ...(requests && { requests }), ...(limits && { limits }) } }] } } } };
+      return { patches: [{ target: { kind: 'Deployment', name: service }, patch: toYaml(patch) }], objects: [] };
+    }
+    case 'autoscaling': {
+      const { service, minReplicas, maxReplicas, cpuUtilization } = customisation;
+      objectOf<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', service);
+      if (!(Number.isInteger(minReplicas) && minReplicas >= 1 && maxReplicas >= minReplicas)) fail('minReplicas', `needs 1 ≤ minReplicas ≤ maxReplicas, got ${minReplicas}..${maxReplicas}`, service);
+      const metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuUtilization } } }];
+      return {
+        patches: [jsonPatch('HorizontalPodAutoscaler', service, [
+          { op: 'replace', path: '/spec/minReplicas', value: minReplicas },
+          { op: 'replace', path: '/spec/maxReplicas', value: maxReplicas },
+          { op: 'replace', path: '/spec/metrics', value: metrics },
+        ])],
+        objects: [],
+      };
+    }
+    case 'slo-threshold': {
+      const { service, metric, min, max } = customisation;
+      const canary = objectOf<Canary>('Canary', service);
+      const index = canary.spec.analysis.metrics.findIndex((m) => m.name === metric);
+      if (index < 0) fail('metric', `${service}'s Canary checks ${canary.spec.analysis.metrics.map((m) => m.name).join(', ')}; not "${metric}"`, service);
+      if (min === undefined && max === undefined) fail('metric', 'give min, max or both', service);
+      const at = ['spec', 'analysis', 'metrics', index];
+      return {
+        patches: [jsonPatch('Canary', service, [
+          { op: 'test', path: pointer([...at, 'name']), value: metric },
+          { op: 'replace', path: pointer([...at, 'thresholdRange']), value: { ...(min !== undefined && { min }), ...(max !== undefined && { max }) } },
+        ])],
+        objects: [],
+      };
+    }
+    case 'analysis': {
+      const { service, kind: _kind, ...fields } = customisation;
+      const canary = objectOf<Canary>('Canary', service);
+      const operations: JsonPatchOperation[] = [];
+      for (const [field, value] of Object.entries(fields)) {
+        if (value === undefined) continue;
+        if (!(field in canary.spec.analysis)) {
+          fail(`analysis.${field}`, `${service}'s strategy has no ${field} (its analysis sets ${Object.keys(canary.spec.analysis).filter((k) => k !== 'metrics' && k !== 'webhooks').join(', ')})`, service);
+        }
+        operations.push({ op: 'replace', path: pointer(['spec', 'analysis', field]), value });
+      }
+      if (operations.length === 0) fail('analysis', 'change at least one field', service);
+      return { patches: [jsonPatch('Canary', service, operations)], objects: [] };
+    }
+    case 'manual-approval': {
+      const { service } = customisation;
+      const canary = objectOf<Canary>('Canary', service);
+      const base = canary.spec.analysis.webhooks.find((w) => w.type === 'pre-rollout')?.url ?? fail('service', `${service}'s Canary calls no loadtester`, service);
+      const gate = { name: 'manual-approval', type: 'confirm-promotion' satisfies WebhookType, url: `${base.replace(/\/*$/, '/')}gate/check` };
+      return { patches: [jsonPatch('Canary', service, [{ op: 'add', path: '/spec/analysis/webhooks/-', value: gate }])], objects: [] };
+    }
+    case 'notifications': {
+      const { type, secretName, services } = customisation;
+      if (services.length === 0) fail('services', 'name at least one service whose releases are reported');
+      const provider = {
+        apiVersion: FLAGGER_API_VERSION,
+        kind: 'AlertProvider',
+        metadata: { name: ALERT_PROVIDER_NAME, namespace: distribution.namespace, labels: { ...APP_LABELS } },
+        spec: { type, secretRef: { name: secretName } },
+      };
+      const alert = { name: 'release', severity: 'info', providerRef: { name: ALERT_PROVIDER_NAME, namespace: distribution.namespace } };
+      return {
+        patches: services.map((service) => {
+          objectOf<Canary>('Canary', service);
+          return jsonPatch('Canary', service, [{ op: 'add', path: '/spec/analysis/alerts', value: [alert] }]);
+        }),
+        objects: [provider],
+      };
+    }
+    case 'namespace':
+      return { patches: namespacePatches(definition, distribution, customisation.namespace), objects: [] };
+  }
+}
+
+const serviceNames = (distribution: ComposedDistribution): string[] =>
+  distribution.objects.filter((o) => o.object.kind === 'Canary').map((o) => o.object.metadata?.name ?? '');
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** JSON patch operations that turn `before` into `after`, as deep as they agree in shape. */
+function difference(before: unknown, after: unknown, at: readonly (string | number)[]): JsonPatchOperation[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((key): JsonPatchOperation[] => {
+      if (!(key in after)) return [{ op: 'remove', path: pointer([...at, key]) }];
+      if (!(key in before)) return [{ op: 'add', path: pointer([...at, key]), value: after[key] }];
+      return difference(before[key], after[key], [...at, key]);
+    });
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) return before.flatMap((item, i) => difference(item, after[i], [...at, i]));
+  return [{ op: 'replace', path: pointer(at), value: after }];
+}
+
+/**
+ * The namespace names itself in more than `metadata.namespace`: webhook URLs, the entry's
+ * upstream, NetworkPolicy peers, SLO queries. Rather than hunt for them, compose the distribution
+ * again in the new namespace and patch every field that differs, object by object.
+ */
+function namespacePatches(definition: DistributionDefinition, distribution: ComposedDistribution, namespace: string): FluxPatch[] {
+  const moved = composeDistribution({ ...definition, namespace });
+  const after = new Map(moved.objects.map((o) => [o.path, o.object]));
+  return distribution.objects.flatMap(({ path, object }) => {
+    const operations = difference(object, after.get(path), []);
+    return operations.length > 0 ? [jsonPatch(object.kind ?? '', object.metadata?.name ?? '', operations)] : [];
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * A provider bundle as files: `kustomization.yaml` and the four Flux objects it applies, and one
+ * file per customisation example under `customise/` (not applied: each shows the app's
+ * Kustomization with that example's patches, and any object the provider adds beside it).
+ */
+import { composeDistribution, type ComposedDistribution } from '../distribution/compose.js';
+import type { DistributionDefinition } from '../distribution/define.js';
+import type { KubernetesObject } from '../distribution/objects.js';
+import { KUSTOMIZATION_FILE, RENDERED_BY, type RenderedFile } from '../distribution/render.js';
+import { toYaml } from '../distribution/serialize.js';
+import { BUNDLE_NAMES, providerBundle, type BundleInput } from './bundle.js';
+import { customisationPatches, type Customisation } from './customise.js';
+import type { FluxKustomization } from './flux.js';
+
+export interface CustomisationExample {
+  /** File name under customise/, and how README refers to it. */
+  readonly name: string;
+  readonly summary: string;
+  readonly customisation: Customisation;
+}
+
+/**
+ * One example of each customisation, on services every distribution has: the entry's upstream
+ * (users' first stop) and the first SLO check it runs from a template.
+ */
+export function customisationExamples(distribution: ComposedDistribution, upstream: string): CustomisationExample[] {
+  const canary = distribution.objects.find((o) => o.object.kind === 'Canary' && o.object.metadata?.name === upstream)?.object as
+    | { spec: { analysis: { metrics: { name: string; templateRef?: unknown; thresholdRange: { min?: number; max?: number } }[] } } }
+    | undefined;
+  const templated = canary?.spec.analysis.metrics.find((m) => m.templateRef !== undefined && m.thresholdRange.max !== undefined);
+  const services = distribution.objects.filter((o) => o.object.kind === 'Canary').map((o) => o.object.metadata?.name ?? '');
+  return [
+    { name: 'resources', summary: `more CPU and memory for ${upstream}`, customisation: { kind: 'resources', service: upstream, requests: { cpu: '200m', memory: '128Mi' }, limits: { cpu: '2', memory: '512Mi' } } },
+    { name: 'autoscaling', summary: `${upstream} between 3 and 12 replicas at 60% CPU`, customisation: { kind: 'autoscaling', service: upstream, minReplicas: 3, maxReplicas: 12, cpuUtilization: 60 } },
+    ...(templated
+      ? [{ name: 'slo-threshold', summary: `a stricter ${templated.name} for ${upstream}`, customisation: { kind: 'slo-threshold', service: upstream, metric: templated.name, max: (templated.thresholdRange.max ?? 0) / 2 } } as const]
+      : []),
+    { name: 'analysis', summary: `${upstream} checked every 30 s, rolled back after 2 failed checks`, customisation: { kind: 'analysis', service: upstream, interval: '30s', threshold: 2 } },
+    { name: 'manual-approval', summary: `${upstream} promoted only once someone opens the loadtester's gate`, customisation: { kind: 'manual-approval', service: upstream } },
+    { name: 'notifications', summary: 'every release reported to Slack, the webhook address from your Secret', customisation: { kind: 'notifications', type: 'slack', secretName: 'slack-webhook', services } },
+    { name: 'namespace', summary: 'the app in namespace "shop" instead of "webapp"', customisation: { kind: 'namespace', namespace: 'shop' } },
+  ];
+}
+
+const header = (environment: string, what: string): string =>
+  `${RENDERED_BY}: ${what} for the ${environment} environment. Do not edit: re-render it, or patch it in your own overlay.\n`;
+
+const documents = (objects: readonly unknown[]): string => objects.map(toYaml).join('---\n');
+
+export function renderProviderBundle(definition: DistributionDefinition, input: Omit<BundleInput, 'environment'>, upstream: string): RenderedFile[] {
+  const { environment } = definition;
+  const placed = providerBundle({ ...input, environment });
+  const bundleHeader = header(environment, 'the provider bundle');
+  const app = placed.find((p) => p.object.kind === 'Kustomization' && p.object.metadata?.name === BUNDLE_NAMES.app)?.object as FluxKustomization;
+  const examples = customisationExamples(composeDistribution(definition), upstream).map((example) => {
+    const { patches, objects } = customisationPatches(definition, example.customisation);
+    const kustomization: FluxKustomization = { ...app, spec: { ...app.spec, patches: [...(app.spec.patches ?? []), ...patches] } };
+    const besides: readonly KubernetesObject[] = objects;
+    return {
+      path: `customise/${example.name}.yaml`,
+      content: `${header(environment, `an example customisation (${example.summary})`)}${documents([...besides, kustomization])}`,
+    };
+  });
+  const files = placed.map(({ path, object }) => ({ path, content: bundleHeader + toYaml(object) }));
+  const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) };
+  return [{ path: KUSTOMIZATION_FILE, content: bundleHeader + toYaml(kustomization) }, ...files, ...examples].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,188 @@
+/**
+ * What a provider receives besides the distribution: the bundle that subscribes a cluster with
+ * Flux, valid against the Flux controllers' own CRDs, and every customisation example built with
+ * real kustomize against every distribution, as Flux's kustomize-controller would apply it, then
+ * validated like a distribution we ship.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  compatibleRange,
+  composeDistribution,
+  customisationExamples,
+  customisationPatches,
+  DistributionError,
+  providerBundle,
+  renderDistribution,
+  renderProviderBundle,
+  type Customisation,
+  type FluxPatch,
+} from '@canaryship/blocks';
+import { moduleDir } from '@canaryship/toolchain';
+import { createSchemaRegistry, flaggerCrdFile, kubernetesOpenApiDir, kustomizeBuild, validateDistribution, type Finding, type SchemaRegistry } from '@canaryship/validate';
+import semver from 'semver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { DEFINITIONS, ENVIRONMENT_NAMES, type Env, type Obj } from '../support/distribution.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'canaryship-provider-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let schemas: SchemaRegistry;
+beforeAll(async () => {
+  const crds = [
+    join(await moduleDir('fluxSource'), 'config/crd/bases/source.toolkit.fluxcd.io_ocirepositories.yaml'),
+    join(await moduleDir('fluxKustomize'), 'config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml'),
+    await flaggerCrdFile(),
+  ];
+  schemas = createSchemaRegistry({ openApiDir: await kubernetesOpenApiDir(), crdFiles: crds });
+});
+
+const errorsOf = (findings: readonly Finding[]): string[] => findings.filter((f) => f.severity === 'error').map((f) => `${f.object} ${f.path ?? ''}: ${f.rule} ${f.message}`);
+
+const parse = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj);
+
+/** The app as Flux's kustomize-controller builds it with `patches`: the distribution, then the patches, by kustomize v5. */
+async function buildWith(env: Env, patches: readonly FluxPatch[], name: string): Promise<Obj[]> {
+  const dir = join(scratch, `${env}-${name}`);
+  for (const file of renderDistribution(composeDistribution(DEFINITIONS[env]))) {
+    mkdirSync(join(dir, 'base', file.path, '..'), { recursive: true });
+    writeFileSync(join(dir, 'base', file.path), file.content);
+  }
+  writeFileSync(join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['base'], patches }));
+  return (await kustomizeBuild(dir)) as Obj[];
+}
+
+/** In-process validation layers over built objects, with the Flux and Flagger CRDs. */
+const validateObjects = async (env: Env, objects: readonly Obj[]): Promise<string[]> =>
+  errorsOf(
+    await validateDistribution(
+      { name: env, dir: scratch, objects: objects.map((object) => ({ file: 'kustomize build', object, id: `${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name}` })) },
+      { layers: ['schema', 'references', 'policy'], schemas },
+    ),
+  );
+
+const find = (objects: readonly Obj[], kind: string, name: string): Obj => {
+  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+};
+
+describe('the subscription range', () => {
+  it.each([
+    ['1.0.0', '>=1.0.0 <2.0.0', ['1.0.0', '1.1.0', '1.9.12'], ['0.9.0', '2.0.0', '2.0.0-rc.1']],
+    ['3.4.5', '>=3.0.0 <4.0.0', ['3.0.0', '3.4.6'], ['4.0.0', '2.9.9']],
+    ['0.3.1', '>=0.3.0 <0.4.0', ['0.3.0', '0.3.9'], ['0.4.0', '1.0.0']],
+  ])('%s follows %s: minor and patch releases arrive, a major does not', (version, range, followed, refused) => {
+    expect(compatibleRange(version)).toBe(range);
+    for (const v of followed) expect(semver.satisfies(v, range), v).toBe(true);
+    for (const v of refused) expect(semver.satisfies(v, range), v).toBe(false);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('%s: the provider bundle', (env) => {
+  const files = renderProviderBundle(DEFINITIONS[env], { repository: 'ghcr.io/acme/webapp/' + env, version: '1.4.2' }, DEFINITIONS[env].entry.upstream);
+  const objectsOf = (prefix: string): Obj[] => files.filter((f) => f.path.startsWith(prefix)).flatMap((f) => parse(f.content));
+
+  it('is valid against the Flux controllers\' CRDs, examples included', async () => {
+    const all = [...objectsOf('sources/'), ...objectsOf('sync/'), ...objectsOf('customise/')];
+    expect(all.map((o) => o.kind)).toContain('OCIRepository');
+    for (const object of all) {
+      const validate = await schemas.validator(object.apiVersion, object.kind);
+      expect(validate, `${object.kind}`).toBeDefined();
+      expect(validate!(object) ? [] : validate!.errors, `${object.kind} ${object.metadata.name}`).toEqual([]);
+    }
+  });
+
+  it('installs Flagger for the environment first, then follows the app within its major version', () => {
+    const [flaggerSource, appSource] = [find(objectsOf('sources/'), 'OCIRepository', 'flagger'), find(objectsOf('sources/'), 'OCIRepository', 'webapp')];
+    const [flagger, app] = [find(objectsOf('sync/'), 'Kustomization', 'flagger'), find(objectsOf('sync/'), 'Kustomization', 'webapp')];
+    expect(flaggerSource.spec).toMatchObject({ url: 'oci://ghcr.io/fluxcd/flagger-manifests', ref: { semver: '1.44.0' }, verify: { provider: 'cosign' } });
+    expect(flagger.spec).toMatchObject({ path: `./${env}`, wait: true, sourceRef: { name: 'flagger' } });
+    expect(appSource.spec).toMatchObject({ url: `oci://ghcr.io/acme/webapp/${env}`, ref: { semver: '>=1.0.0 <2.0.0' } });
+    expect(appSource.spec.insecure).toBeUndefined();
+    expect(app.spec).toMatchObject({ path: './', prune: true, dependsOn: [{ name: 'flagger' }], sourceRef: { kind: 'OCIRepository', name: 'webapp' } });
+  });
+
+  it('applies only the four Flux objects; the examples are beside them', () => {
+    const [kustomization] = parse(files.find((f) => f.path === 'kustomization.yaml')!.content);
+    expect(kustomization!.resources).toEqual(['sources/flagger.yaml', 'sources/webapp.yaml', 'sync/flagger.yaml', 'sync/webapp.yaml']);
+    expect(files.filter((f) => f.path.startsWith('customise/')).map((f) => f.path)).toEqual(
+      ['analysis', 'autoscaling', 'manual-approval', 'namespace', 'notifications', 'resources', 'slo-threshold'].map((n) => `customise/${n}.yaml`),
+    );
+  });
+
+  it('names the field of a bundle input it cannot use', () => {
+    expect(() => providerBundle({ environment: env, repository: 'https://ghcr.io/acme', version: '1.0.0' })).toThrow(/repository: "https:\/\/ghcr.io\/acme" is not an OCI repository/);
+    expect(() => providerBundle({ environment: env, repository: 'ghcr.io/acme/webapp', version: 'latest' })).toThrow(/version: "latest" is not a release version/);
+  });
+});
+
+describe.each(ENVIRONMENT_NAMES)('%s: every customisation example, built by kustomize as Flux applies it', (env) => {
+  const definition = DEFINITIONS[env];
+  const upstream = definition.entry.upstream;
+  const examples = customisationExamples(composeDistribution(definition), upstream);
+
+  it.each(examples.map((e) => [e.name, e] as const))('%s applies, validates, and changes what it says', async (_name, example) => {
+    const { patches, objects: besides } = customisationPatches(definition, example.customisation);
+    const built = await buildWith(env, patches, example.name);
+    expect(await validateObjects(env, [...built, ...(besides as Obj[])])).toEqual([]);
+    const c = example.customisation;
+    switch (c.kind) {
+      case 'resources':
+        expect(find(built, 'Deployment', c.service).spec.template.spec.containers[0].resources).toEqual({ requests: c.requests, limits: c.limits });
+        break;
+      case 'autoscaling':
+        expect(find(built, 'HorizontalPodAutoscaler', c.service).spec).toMatchObject({ minReplicas: c.minReplicas, maxReplicas: c.maxReplicas, metrics: [{ resource: { target: { averageUtilization: c.cpuUtilization } } }] });
+        break;
+      case 'slo-threshold':
+        expect(find(built, 'Canary', c.service).spec.analysis.metrics.find((m: Obj) => m.name === c.metric).thresholdRange).toEqual({ max: c.max });
+        break;
+      case 'analysis':
+        expect(find(built, 'Canary', c.service).spec.analysis).toMatchObject({ interval: c.interval, threshold: c.threshold });
+        break;
+      case 'manual-approval':
+        expect(find(built, 'Canary', c.service).spec.analysis.webhooks.at(-1)).toEqual({ name: 'manual-approval', type: 'confirm-promotion', url: 'http://flagger-loadtester.webapp/gate/check' });
+        break;
+      case 'notifications':
+        for (const service of c.services) expect(find(built, 'Canary', service).spec.analysis.alerts).toEqual([{ name: 'release', severity: 'info', providerRef: { name: 'release-notifications', namespace: 'webapp' } }]);
+        expect(besides).toEqual([expect.objectContaining({ kind: 'AlertProvider', spec: { type: 'slack', secretRef: { name: 'slack-webhook' } } })]);
+        break;
+      case 'namespace': {
+        // Exactly what the distribution would be, had it been composed in that namespace.
+        const native = composeDistribution({ ...definition, namespace: c.namespace }).objects.map((o) => JSON.parse(JSON.stringify(o.object)) as Obj);
+        const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
+        expect([...built].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...native].sort((a, b) => key(a).localeCompare(key(b))));
+        break;
+      }
+    }
+  });
+});
+
+describe('a customisation that does not fit the distribution is refused by name', () => {
+  const refusal = (env: Env, customisation: Customisation): DistributionError => {
+    try {
+      customisationPatches(DEFINITIONS[env], customisation);
+    } catch (error) {
+      if (error instanceof DistributionError) return error;
+      throw error;
+    }
+    throw new Error('accepted');
+  };
+
+  it('an unknown service, a metric the Canary does not check, a field its strategy lacks', () => {
+    expect(refusal('istio', { kind: 'resources', service: 'payments', limits: { memory: '1Gi' } }).issues[0]).toMatchObject({ environment: 'istio', service: 'payments', path: 'service' });
+    expect(refusal('linkerd', { kind: 'slo-threshold', service: 'backend', metric: 'latency', max: 1 }).issues[0]).toMatchObject({ environment: 'linkerd', service: 'backend', path: 'metric' });
+    // Blue/green on kubernetes counts iterations; it has no stepWeight.
+    const kubernetesBackend = composeDistribution(DEFINITIONS.kubernetes).objects.find((o) => o.object.kind === 'Canary' && o.object.metadata?.name === 'backend')!.object as Obj;
+    const missing = ['iterations', 'stepWeight'].find((f) => !(f in kubernetesBackend.spec.analysis))!;
+    expect(refusal('kubernetes', { kind: 'analysis', service: 'backend', [missing]: 5 } as Customisation).issues[0]).toMatchObject({ environment: 'kubernetes', service: 'backend', path: `analysis.${missing}` });
+  });
+
+  it('a JSON patch aimed at a metric by index fails in kustomize if a release moves that metric', async () => {
+    const { patches } = customisationPatches(DEFINITIONS.istio, { kind: 'slo-threshold', service: 'backend', metric: 'error-rate', max: 0.5 });
+    const moved = patches.map((p) => ({ ...p, patch: p.patch.replace(/\/metrics\/(\d+)\//g, (_, i: string) => `/metrics/${Number(i) + 1}/`) }));
+    await expect(buildWith('istio', moved, 'moved-metric')).rejects.toThrow(/test/i);
+  });
+});

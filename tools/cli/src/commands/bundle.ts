@@ -1,0 +1,56 @@
+/**
+ * `canaryship bundle DIR --registry R`: renders the provider bundle of the environment package in
+ * DIR into DIR/provider (or OUT): the Flux objects a provider applies once to follow the
+ * environment's releases from R, and one file per customisation example under customise/.
+ */
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderProviderBundle } from '@canaryship/blocks';
+import { parseRegistryAddress, repositoryPath } from '@canaryship/release';
+import { printJson, UsageError, type Io } from '../command.js';
+import { writeTreeAtomically } from '../fs/write-tree.js';
+import { loadEnvironmentPackage } from './render.js';
+
+export interface BundleOptions {
+  readonly cwd: string;
+  readonly packageDir: string;
+  readonly registry: string;
+  readonly insecure?: boolean;
+  /** Defaults to the package's version. */
+  readonly version?: string;
+  readonly outDir?: string;
+}
+
+export async function bundle(options: BundleOptions): Promise<{ environment: string; outDir: string; repository: string; files: string[] }> {
+  const packageDir = resolve(options.cwd, options.packageDir);
+  const outDir = resolve(options.cwd, options.outDir ?? join(packageDir, 'provider'));
+  const address = parseRegistryAddress(options.registry, { insecure: options.insecure ?? false });
+  const { definition, version: packageVersion } = await loadEnvironmentPackage(packageDir);
+  const repository = `${address.host}/${repositoryPath(definition.environment, address.prefix)}`;
+  const version = options.version ?? packageVersion;
+  if (version === undefined) throw new UsageError(`${options.packageDir}/package.json has no version: give --version`);
+  const files = renderProviderBundle(definition, { repository, version, insecure: address.insecure }, definition.entry.upstream);
+  await writeTreeAtomically(outDir, files);
+  return { environment: definition.environment, outDir: relative(options.cwd, outDir) || '.', repository, files: files.map((f) => f.path) };
+}
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { registry: { type: 'string' }, insecure: { type: 'boolean', default: false }, version: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError('bundle takes one environment package directory');
+  if (!values.registry) throw new UsageError('bundle needs --registry: where providers pull the releases from');
+  const result = await bundle({
+    cwd: io.cwd,
+    packageDir: positionals[0]!,
+    registry: values.registry,
+    insecure: values.insecure,
+    ...(values.version && { version: values.version }),
+    ...(values.out && { outDir: values.out }),
+  });
+  if (values.json) printJson(io, result);
+  else io.stdout.write(`provider bundle for ${result.environment} (oci://${result.repository}): ${result.files.length} files in ${result.outDir}\n`);
+  return 0;
+}
