@@ -39,6 +39,7 @@ const expectTruthful = (result: { code: number | null; output: string }, code: 1
 describe('every command answers bad input truthfully', () => {
   const env = environmentPackage('istio', '1.0.0');
   const noDist = environmentPackage('linkerd', '1.0.0');
+  const istio = join(ROOT, 'environments/istio');
   rmSync(join(noDist, 'dist'), { recursive: true });
 
   const CASES: [string, () => Promise<string[]> | string[], 1 | 2, RegExp][] = [
@@ -63,6 +64,11 @@ describe('every command answers bad input truthfully', () => {
     ['build-affected from a revision that does not exist', () => ['build-affected', '--base', 'no-such-ref'], 1, /nx could not find the projects affected since no-such-ref/],
     ['build-affected from something that is not a revision', () => ['build-affected', '--base=-p'], 2, /"-p" is not a git revision/],
     ['setup of an unknown suite', () => ['setup', 'everything'], 2, /unknown suite everything; suites: validate, test, cluster/],
+    ['bundle without --registry', () => ['bundle', istio], 2, /bundle needs --registry: where providers pull the releases from/],
+    ['bundle with a scheme in --registry', () => ['bundle', istio, '--registry', 'https://ghcr.io/acme'], 2, /--registry takes no https:\/\/ scheme/],
+    ['bundle of a version that is not a release', () => ['bundle', istio, '--registry', 'ghcr.io/acme', '--version', 'latest', '--out', join(scratch, 'b1')], 1, /environment istio, field version: "latest" is not a release version/],
+    ['bundle of a folder that is not an environment package', () => ['bundle', join(ROOT, 'packages/cache'), '--registry', 'ghcr.io/acme'], 1, /packages\/cache is not an environment package/],
+    ['bundle over a folder that is not a bundle', () => ['bundle', istio, '--registry', 'ghcr.io/acme', '--out', ROOT], 1, /refusing to replace/],
     ['an unknown option', () => ['publish', env, '--force'], 2, /Unknown option '--force'/],
   ];
 

@@ -4,7 +4,7 @@
  * real kustomize against every distribution, as Flux's kustomize-controller would apply it, then
  * validated like a distribution we ship.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,12 +19,13 @@ import {
   type Customisation,
   type FluxPatch,
 } from '@canaryship/blocks';
+import { main } from '@canaryship/cli';
 import { moduleDir } from '@canaryship/toolchain';
 import { createSchemaRegistry, flaggerCrdFile, kubernetesOpenApiDir, kustomizeBuild, validateDistribution, type Finding, type SchemaRegistry } from '@canaryship/validate';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { DEFINITIONS, ENVIRONMENT_NAMES, type Env, type Obj } from '../support/distribution.js';
+import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT, type Env, type Obj } from '../support/distribution.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-provider-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -184,5 +185,30 @@ describe('a customisation that does not fit the distribution is refused by name'
     const { patches } = customisationPatches(DEFINITIONS.istio, { kind: 'slo-threshold', service: 'backend', metric: 'error-rate', max: 0.5 });
     const moved = patches.map((p) => ({ ...p, patch: p.patch.replace(/\/metrics\/(\d+)\//g, (_, i: string) => `/metrics/${Number(i) + 1}/`) }));
     await expect(buildWith('istio', moved, 'moved-metric')).rejects.toThrow(/test/i);
+  });
+});
+
+describe('canaryship bundle', () => {
+  const bundle = async (...args: string[]) => {
+    const out: string[] = [];
+    const code = await main(['bundle', ...args], { cwd: ROOT, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
+    return { code, output: out.join('') };
+  };
+
+  it('writes the bundle for the package\'s version, byte-identical on every run, and replaces only its own render', async () => {
+    const out = join(scratch, 'bundle-kubernetes');
+    const first = await bundle('environments/kubernetes', '--registry', '127.0.0.1:5000', '--insecure', '--out', out, '--json');
+    expect(first.code, first.output).toBe(0);
+    const version = (JSON.parse(readFileSync(join(ROOT, 'environments/kubernetes/package.json'), 'utf8')) as { version: string }).version;
+    const [source] = parse(readFileSync(join(out, 'sources/webapp.yaml'), 'utf8'));
+    expect(source!.spec).toMatchObject({ url: 'oci://127.0.0.1:5000/webapp/kubernetes', insecure: true, ref: { semver: compatibleRange(version) } });
+    const snapshot = readdirSync(out, { recursive: true }).map(String).sort().map((f) => [f, f.endsWith('.yaml') ? readFileSync(join(out, f), 'utf8') : ''] as const);
+    expect((await bundle('environments/kubernetes', '--registry', '127.0.0.1:5000', '--insecure', '--out', out)).code).toBe(0);
+    expect(readdirSync(out, { recursive: true }).map(String).sort().map((f) => [f, f.endsWith('.yaml') ? readFileSync(join(out, f), 'utf8') : ''] as const)).toEqual(snapshot);
+    writeFileSync(join(out, 'customise', 'mine.yaml'), 'kind: Kustomization\n');
+    const refused = await bundle('environments/kubernetes', '--registry', '127.0.0.1:5000', '--insecure', '--out', out);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/refusing to replace .*: customise\/mine\.yaml is not part of the render/);
+    expect(readFileSync(join(out, 'customise', 'mine.yaml'), 'utf8')).toBe('kind: Kustomization\n');
   });
 });
