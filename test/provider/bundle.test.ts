@@ -114,6 +114,13 @@ describe.each(ENVIRONMENT_NAMES)('%s: the provider bundle', (env) => {
     );
   });
 
+  it("the provider's guide beside it states the range and names every example", () => {
+    const guide = files.find((f) => f.path === 'README.md')!.content;
+    expect(guide).toContain('`>=1.0.0 <2.0.0`: minor and patch releases arrive on their own');
+    expect(guide).toContain(`path \`./${env}\``);
+    for (const f of files.filter((f) => f.path.startsWith('customise/'))) expect(guide).toContain(`\`${f.path}\``);
+  });
+
   it('names the field of a bundle input it cannot use', () => {
     expect(() => providerBundle({ environment: env, repository: 'https://ghcr.io/acme', version: '1.0.0' })).toThrow(/repository: "https:\/\/ghcr.io\/acme" is not an OCI repository/);
     expect(() => providerBundle({ environment: env, repository: 'ghcr.io/acme/webapp', version: 'latest' })).toThrow(/version: "latest" is not a release version/);

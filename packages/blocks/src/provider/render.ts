@@ -1,14 +1,18 @@
 /**
- * A provider bundle as files: `kustomization.yaml` and the four Flux objects it applies, and one
- * file per customisation example under `customise/` (not applied: each shows the app's
- * Kustomization with that example's patches, and any object the provider adds beside it).
+ * A provider bundle as files: `kustomization.yaml` and the four Flux objects it applies, one file
+ * per customisation example under `customise/` (not applied: each shows the app's Kustomization
+ * with that example's patches, and any object the provider adds beside it), and README.md, the
+ * provider's guide (its first line is our render header, as a Markdown heading).
  */
 import { composeDistribution, type ComposedDistribution } from '../distribution/compose.js';
 import type { DistributionDefinition } from '../distribution/define.js';
 import type { KubernetesObject } from '../distribution/objects.js';
 import { KUSTOMIZATION_FILE, RENDERED_BY, type RenderedFile } from '../distribution/render.js';
 import { toYaml } from '../distribution/serialize.js';
-import { BUNDLE_NAMES, providerBundle, type BundleInput } from './bundle.js';
+import type { EnvironmentName } from '../environment.js';
+import { FLAGGER_VERSION } from '../images.js';
+import { APP_NAME } from '../workload/labels.js';
+import { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput } from './bundle.js';
 import { customisationPatches, type Customisation } from './customise.js';
 import type { FluxKustomization } from './flux.js';
 
@@ -37,7 +41,7 @@ export function customisationExamples(distribution: ComposedDistribution, upstre
       : []),
     { name: 'analysis', summary: `${upstream} checked every 30 s, rolled back after 2 failed checks`, customisation: { kind: 'analysis', service: upstream, interval: '30s', threshold: 2 } },
     { name: 'manual-approval', summary: `${upstream} promoted only once someone opens the loadtester's gate`, customisation: { kind: 'manual-approval', service: upstream } },
-    { name: 'notifications', summary: 'every release reported to Slack, the webhook address from your Secret', customisation: { kind: 'notifications', type: 'slack', secretName: 'slack-webhook', services } },
+    { name: 'notifications', summary: `every release reported to Slack; the webhook address is key \`address\` of your Secret \`slack-webhook\` in namespace \`${distribution.namespace}\``, customisation: { kind: 'notifications', type: 'slack', secretName: 'slack-webhook', services } },
     { name: 'namespace', summary: 'the app in namespace "shop" instead of "webapp"', customisation: { kind: 'namespace', namespace: 'shop' } },
   ];
 }
@@ -47,12 +51,53 @@ const header = (environment: string, what: string): string =>
 
 const documents = (objects: readonly unknown[]): string => objects.map(toYaml).join('---\n');
 
+const PREREQUISITES: { readonly [E in EnvironmentName]: string } = {
+  kubernetes: 'nothing besides Flux: the bundle installs Flagger with its own Prometheus (`flagger-system`)',
+  istio: 'Istio with its Prometheus add-on at `prometheus.istio-system:9090`; the bundle installs Flagger into `istio-system`',
+  linkerd: 'Linkerd with linkerd-viz (its Prometheus at `prometheus.linkerd-viz:9090`) and the Gateway API CRDs; the bundle installs Flagger into `flagger-system`',
+};
+
+/** The provider's guide to this bundle, beside it. */
+function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environment'>, examples: readonly CustomisationExample[]): string {
+  const lines = [
+    `${RENDERED_BY}: the provider guide for the ${environment} environment`,
+    '',
+    `This folder subscribes a cluster to the ${environment} releases of ${APP_NAME} at \`oci://${input.repository}\`.`,
+    '',
+    '## Prerequisites',
+    '',
+    `- Flux 2.8 or later (source-controller and kustomize-controller with the v1 APIs; cosign v3 bundles for Flagger's signatures).`,
+    `- ${PREREQUISITES[environment]}.`,
+    '',
+    '## Subscribe',
+    '',
+    '```sh',
+    'kubectl apply -k .',
+    '```',
+    '',
+    `Flux installs Flagger ${FLAGGER_VERSION} (\`${FLAGGER_MANIFESTS}\`, path \`${FLAGGER_OVERLAY[environment]}\`, signature checked), then the app,`,
+    `which depends on it. The app follows \`${compatibleRange(input.version)}\`: ${input.version.startsWith('0.') ? 'patch releases of this 0.x minor' : 'minor and patch releases'} arrive on their own,`,
+    'the next major does not (it may break you; take it by editing `sources/webapp.yaml`). Every release is then rolled',
+    'out by Flagger, which rolls it back on its own when it breaks its SLOs.',
+    '',
+    '## Customise',
+    '',
+    'Put patches in the `webapp` Kustomization (`sync/webapp.yaml`, `spec.patches`); each file under `customise/` is',
+    'that Kustomization with one example, built against this distribution and validated before release:',
+    '',
+    ...examples.map((e) => `- \`customise/${e.name}.yaml\`: ${e.summary}.`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
 export function renderProviderBundle(definition: DistributionDefinition, input: Omit<BundleInput, 'environment'>, upstream: string): RenderedFile[] {
   const { environment } = definition;
   const placed = providerBundle({ ...input, environment });
   const bundleHeader = header(environment, 'the provider bundle');
   const app = placed.find((p) => p.object.kind === 'Kustomization' && p.object.metadata?.name === BUNDLE_NAMES.app)?.object as FluxKustomization;
-  const examples = customisationExamples(composeDistribution(definition), upstream).map((example) => {
+  const chosen = customisationExamples(composeDistribution(definition), upstream);
+  const examples = chosen.map((example) => {
     const { patches, objects } = customisationPatches(definition, example.customisation);
     const kustomization: FluxKustomization = { ...app, spec: { ...app.spec, patches: [...(app.spec.patches ?? []), ...patches] } };
     const besides: readonly KubernetesObject[] = objects;
@@ -63,5 +108,6 @@ export function renderProviderBundle(definition: DistributionDefinition, input: 
   });
   const files = placed.map(({ path, object }) => ({ path, content: bundleHeader + toYaml(object) }));
   const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) };
-  return [{ path: KUSTOMIZATION_FILE, content: bundleHeader + toYaml(kustomization) }, ...files, ...examples].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const readme = { path: 'README.md', content: guide(environment, input, chosen) };
+  return [{ path: KUSTOMIZATION_FILE, content: bundleHeader + toYaml(kustomization) }, ...files, ...examples, readme].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
