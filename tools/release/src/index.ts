@@ -7,7 +7,10 @@ export { explainDifference, pushArtifact, type PushResult } from './oci/push.js'
 export { isLoopback, parseRegistryAddress, type RegistryAddress } from './oci/registry-address.js';
 export { createRegistryClient, type RegistryClient, type RegistryOptions } from './oci/registry.js';
 export { readTree, tarball, untarGzip } from './oci/tar.js';
-export { diffArtifact, type DiffOptions, type DiffResult } from './diff/diff-artifact.js';
+export { structuralBreaks, type BreakingChange, type BreakingKind } from './contract/breaking.js';
+export { contract, leavesRange, type ContractOptions, type ContractResult } from './contract/contract.js';
+export { composedFrom, customisationBreaks } from './contract/customisations.js';
+export { diffArtifact, publishedLayer, publishedVersions, type DiffOptions, type DiffResult } from './diff/diff-artifact.js';
 export { diffTrees, type ObjectChange } from './diff/object-diff.js';
 export { ImmutableVersionError, PublishError, RegistryError } from './errors.js';
 export { releaseCommit, type ReleaseCommit } from './git.js';

@@ -59,9 +59,14 @@ const jsonPatch = (kind: string, name: string, operations: readonly JsonPatchOpe
 
 const ALERT_PROVIDER_NAME = 'release-notifications';
 
-/** Patches for `customisation` of `distribution`, or a DistributionError naming what does not exist. */
-export function customisationPatches(definition: DistributionDefinition, customisation: Customisation): CustomisationPatches {
-  const distribution = composeDistribution(definition);
+/**
+ * Patches for `customisation` of a distribution, given by its definition or as composed objects
+ * (a published version read back), or a DistributionError naming what does not exist. Moving the
+ * namespace needs the definition: it composes the distribution again.
+ */
+export function customisationPatches(source: DistributionDefinition | ComposedDistribution, customisation: Customisation): CustomisationPatches {
+  const definition = 'objects' in source ? undefined : source;
+  const distribution = 'objects' in source ? source : composeDistribution(source);
   const fail = (path: string, message: string, service?: string): never => {
     throw new DistributionError([{ code: 'customise.invalid', environment: distribution.environment, ...(service && { service }), path, message }]);
   };
@@ -148,6 +153,7 @@ export function customisationPatches(definition: DistributionDefinition, customi
       };
     }
     case 'namespace':
+      if (!definition) return fail('namespace', 'moving the namespace needs the distribution\'s definition, not its objects');
       return { patches: namespacePatches(definition, distribution, customisation.namespace), objects: [] };
   }
 }
@@ -184,4 +190,27 @@ function namespacePatches(definition: DistributionDefinition, distribution: Comp
     const operations = difference(object, after.get(path), []);
     return operations.length > 0 ? [jsonPatch(object.kind ?? '', object.metadata?.name ?? '', operations)] : [];
   });
+}
+
+/**
+ * Every customisation a provider may have written against `distribution`, one per service and
+ * field: what `contract` re-applies to a new release to find the ones it would break. Values are
+ * the distribution's own (a patch that sets what is already there still has to find its target).
+ */
+export function customisationSurface(distribution: ComposedDistribution): { readonly summary: string; readonly customisation: Customisation }[] {
+  const has = (kind: string, name: string) => distribution.objects.some((o) => o.object.kind === kind && o.object.metadata?.name === name);
+  return distribution.objects
+    .filter((o) => o.object.kind === 'Canary')
+    .flatMap(({ object }) => {
+      const canary = object as Canary;
+      const service = canary.metadata.name ?? '';
+      const { interval, threshold } = canary.spec.analysis;
+      return [
+        ...(has('Deployment', service) ? [{ summary: `set ${service}'s resources`, customisation: { kind: 'resources', service, limits: { memory: '512Mi' } } as const }] : []),
+        ...(has('HorizontalPodAutoscaler', service) ? [{ summary: `scale ${service}`, customisation: { kind: 'autoscaling', service, minReplicas: 2, maxReplicas: 4, cpuUtilization: 80 } as const }] : []),
+        ...canary.spec.analysis.metrics.map((m) => ({ summary: `bound ${service}'s ${m.name}`, customisation: { kind: 'slo-threshold', service, metric: m.name, ...m.thresholdRange } as const })),
+        { summary: `tune ${service}'s analysis`, customisation: { kind: 'analysis', service, interval: interval as Duration, threshold } as const },
+        { summary: `approve ${service}'s promotions by hand`, customisation: { kind: 'manual-approval', service } as const },
+      ];
+    });
 }

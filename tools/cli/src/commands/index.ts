@@ -59,6 +59,17 @@ otherwise the changed files and objects. Exit 0 when unchanged, 1 when they diff
     load: () => import('./diff.js'),
   },
   {
+    name: 'contract',
+    usage: 'contract DIR [--version X.Y.Z] [--against X.Y.Z] [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
+    description: `Compare the environment package's dist/ with the last published version before VERSION (default:
+the package's version; --against names one) for what providers rely on: objects removed or
+renamed, containers or ports renamed, selectors changed, and every customisation a provider may
+have patched in that no longer applies. Exit 1 when something breaks and VERSION is not a new
+major (for 0.x, minor) version, which release refuses too.`,
+    examples: ['canaryship contract environments/istio', 'canaryship contract environments/linkerd --version 2.0.0 --registry ghcr.io/acme --json'],
+    load: () => import('./contract.js'),
+  },
+  {
     name: 'release',
     usage: 'release [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
     description: `Apply pending changesets (a service bump bumps every environment that depends on it), commit,

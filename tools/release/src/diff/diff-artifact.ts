@@ -5,9 +5,12 @@
  * changed file with no changed object).
  */
 import { join } from 'node:path';
+import type { EnvironmentName } from '@canaryship/blocks';
+import semver from 'semver';
 import { PublishError } from '../errors.js';
 import { buildLayer, parseManifest } from '../oci/artifact.js';
-import { readFromLayout } from '../oci/layout.js';
+import { readFromLayout, readIndex } from '../oci/layout.js';
+import { ANNOTATIONS } from '../oci/media-types.js';
 import type { RegistryAddress } from '../oci/registry-address.js';
 import { readTree, untarGzip } from '../oci/tar.js';
 import { connectRegistry, environmentOf, repositoryPath, type ConnectOptions } from '../publish.js';
@@ -30,16 +33,13 @@ export interface DiffResult {
 
 const notPublished = (reference: string): PublishError => new PublishError(`${reference} is not published`, { code: 'diff.not-published', hint: 'check --version and --registry' });
 
-export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
-  const environment = await environmentOf(options.packageDir);
-  const dist = join(options.packageDir, 'dist');
-  const { layer: local } = await buildLayer(dist);
-  let reference: string;
-  let published: { digest: string; data: Buffer };
+/** A published version's layer, from the registry (with `registry`) or the local layout. */
+export async function publishedLayer(options: Omit<DiffOptions, 'packageDir'> & { environment: EnvironmentName }): Promise<{ reference: string; digest: string; data: Buffer }> {
+  const { environment, version } = options;
   if (options.registry) {
     const { client, host, repository } = await connectRegistry(options.registry, environment, options);
-    reference = `${host}/${repository}:${options.version}`;
-    const manifest = await client.getManifest(repository, options.version);
+    const reference = `${host}/${repository}:${version}`;
+    const manifest = await client.getManifest(repository, version);
     if (!manifest) throw notPublished(reference);
     let descriptor;
     try {
@@ -47,15 +47,34 @@ export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
     } catch (error) {
       throw new PublishError(`${reference} is not a canaryship artifact: ${(error as Error).message}`, { code: 'diff.not-an-artifact' });
     }
-    published = { digest: descriptor.digest, data: await client.getBlob(repository, descriptor.digest, descriptor.size) };
-  } else {
-    const path = join(options.layoutRoot, repositoryPath(environment));
-    reference = `oci:${path}:${options.version}`;
-    const stored = await readFromLayout(path, options.version);
-    if (!stored) throw notPublished(reference);
-    published = stored.layer;
+    return { reference, digest: descriptor.digest, data: await client.getBlob(repository, descriptor.digest, descriptor.size) };
   }
-  const base = { reference, publishedLayer: published.digest, localLayer: local.digest };
+  const path = join(options.layoutRoot, repositoryPath(environment));
+  const reference = `oci:${path}:${version}`;
+  const stored = await readFromLayout(path, version);
+  if (!stored) throw notPublished(reference);
+  return { reference, ...stored.layer };
+}
+
+/** The versions published for an environment (tags that are release versions), lowest first. */
+export async function publishedVersions(options: Omit<DiffOptions, 'packageDir' | 'version'> & { environment: EnvironmentName }): Promise<string[]> {
+  let tags: string[];
+  if (options.registry) {
+    const { client, repository } = await connectRegistry(options.registry, options.environment, options);
+    tags = await client.listTags(repository);
+  } else {
+    const index = await readIndex(join(options.layoutRoot, repositoryPath(options.environment)));
+    tags = index.manifests.flatMap((m) => m.annotations?.[ANNOTATIONS.refName] ?? []);
+  }
+  return semver.sort(tags.filter((t) => semver.valid(t) === t));
+}
+
+export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
+  const environment = await environmentOf(options.packageDir);
+  const dist = join(options.packageDir, 'dist');
+  const { layer: local } = await buildLayer(dist);
+  const published = await publishedLayer({ ...options, environment });
+  const base = { reference: published.reference, publishedLayer: published.digest, localLayer: local.digest };
   if (published.digest === local.digest) return { ...base, unchanged: true, changes: [] };
   const localFiles = new Map((await readTree(dist)).flatMap((e) => (e.content ? [[e.path, e.content] as const] : [])));
   return { ...base, unchanged: false, changes: diffTrees(await untarGzip(published.data), localFiles) };

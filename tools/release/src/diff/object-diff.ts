@@ -19,7 +19,8 @@ export interface ObjectChange {
 
 type Objects = Map<string, { file: string; object: Record<string, Json> }>;
 
-const objectsOf = (files: ReadonlyMap<string, Buffer>): Objects => {
+/** The Kubernetes objects of a distribution's files, by `Kind/namespace/name`. */
+export const objectsOf = (files: ReadonlyMap<string, Buffer>): Objects => {
   const objects: Objects = new Map();
   for (const [file, content] of files) {
     if (!file.endsWith('.yaml') || file === 'kustomization.yaml') continue;

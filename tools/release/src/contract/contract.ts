@@ -1,0 +1,51 @@
+/**
+ * `canaryship contract`: a distribution against the last published version of it, for what
+ * providers rely on. A breaking change needs a major version (for 0.x, a minor: what a provider's
+ * subscription range excludes), so that providers' Flux never picks it up on its own.
+ */
+import { join } from 'node:path';
+import semver from 'semver';
+import { publishedLayer, publishedVersions, type DiffOptions } from '../diff/diff-artifact.js';
+import { objectsOf } from '../diff/object-diff.js';
+import { readTree, untarGzip } from '../oci/tar.js';
+import { environmentOf } from '../publish.js';
+import { structuralBreaks, type BreakingChange, type ObjectsById } from './breaking.js';
+import { composedFrom, customisationBreaks } from './customisations.js';
+
+export interface ContractOptions extends Omit<DiffOptions, 'version'> {
+  /** The published version to compare with; default: the highest published below `version`. */
+  readonly against?: string;
+  /** The version the distribution will be released as (default: the package's). */
+  readonly version: string;
+}
+
+export interface ContractResult {
+  /** The published version compared with; undefined when nothing was published before. */
+  readonly baseline?: string;
+  readonly reference?: string;
+  readonly version: string;
+  readonly breaking: readonly BreakingChange[];
+  /** True when `version` is outside a subscription to `baseline` (a new major, or minor for 0.x). */
+  readonly majorBump: boolean;
+  /** Breaking changes released without a major bump: what `release` refuses. */
+  readonly refused: boolean;
+}
+
+const byId = (files: ReadonlyMap<string, Buffer>): ObjectsById => new Map([...objectsOf(files)].map(([id, { object }]) => [id, object]));
+
+/** Whether a subscription that follows `baseline`'s compatible range would skip `version`. */
+export const leavesRange = (baseline: string, version: string): boolean =>
+  semver.major(baseline) === 0 ? semver.major(version) > 0 || semver.minor(version) > semver.minor(baseline) : semver.major(version) > semver.major(baseline);
+
+export async function contract(options: ContractOptions): Promise<ContractResult> {
+  const environment = await environmentOf(options.packageDir);
+  const dist = join(options.packageDir, 'dist');
+  const baseline = options.against ?? (await publishedVersions({ ...options, environment })).filter((v) => semver.lt(v, options.version)).at(-1);
+  if (baseline === undefined) return { version: options.version, breaking: [], majorBump: false, refused: false };
+  const published = await publishedLayer({ ...options, environment, version: baseline });
+  const before = byId(await untarGzip(published.data));
+  const after = byId(new Map((await readTree(dist)).flatMap((e) => (e.content ? [[e.path, e.content] as const] : []))));
+  const breaking = [...structuralBreaks(before, after), ...(await customisationBreaks(composedFrom(environment, before), dist))];
+  const majorBump = leavesRange(baseline, options.version);
+  return { baseline, reference: published.reference, version: options.version, breaking, majorBump, refused: breaking.length > 0 && !majorBump };
+}
