@@ -100,4 +100,36 @@ describe('npm run release', () => {
     const second = await run();
     expect(second.result).toEqual({ versioned: [], published: [], tags: [] });
   }, 300_000);
+
+  it('refuses a change that breaks providers within their range, before writing anything; a major version ships it', async () => {
+    const source = join(clone, 'environments/istio/src/index.ts');
+    // Moving the app to another namespace renames every object a provider's patches and tooling name.
+    writeFileSync(source, readFileSync(source, 'utf8').replace("environment: 'istio',", "environment: 'istio',\n  namespace: 'shop',"));
+    writeFileSync(join(clone, '.changeset/istio-namespace.md'), `---\n'@canaryship/env-istio': patch\n---\n\nThe app moves to namespace shop.\n`);
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'istio: namespace shop');
+    const head = git('rev-parse', 'HEAD');
+    const tags = git('tag', '--list');
+    const before = version('environments/istio');
+    const release = async () => {
+      const out: string[] = [];
+      const code = await main(['release', '--registry', registry.host, '--insecure'], { cwd: clone, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
+      return { code, output: out.join('') };
+    };
+
+    const refused = await release();
+    expect(refused.code, refused.output).toBe(1);
+    expect(refused.output).toMatch(new RegExp(`@canaryship/env-istio@[0-9.]+ breaks what providers of ${before.replace(/\./g, '\\.')} rely on:\n {2}Canary/webapp/backend: removed or renamed \\(for providers whose patches or tooling target`));
+    expect(refused.output).toMatch(/and \d+ more \(canaryship contract environments\/istio --version [0-9.]+\)/);
+    expect(refused.output).toContain("add a changeset with '@canaryship/env-istio': major (nothing was versioned or published)");
+    expect([git('rev-parse', 'HEAD'), git('tag', '--list'), version('environments/istio')]).toEqual([head, tags, before]);
+    expect(existsSync(join(clone, '.changeset/istio-namespace.md'))).toBe(true);
+
+    writeFileSync(join(clone, '.changeset/istio-namespace.md'), `---\n'@canaryship/env-istio': major\n---\n\nThe app moves to namespace shop.\n`);
+    git('commit', '--quiet', '-am', 'istio: the namespace move is a major change');
+    const shipped = await release();
+    expect(shipped.code, shipped.output).toBe(0);
+    expect(git('tag', '--list')).toContain(`@canaryship/env-istio@${version('environments/istio')}`);
+    expect(version('environments/istio')).toMatch(before.startsWith('0.') ? /^(0\.[1-9]\d*|[1-9]\d*)\./ : /^[1-9]/);
+  }, 300_000);
 });

@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import getReleasePlan from '@changesets/get-release-plan';
 import { run, ToolFailed } from '@canaryship/toolchain';
+import { contract } from './contract/contract.js';
 import { PublishError } from './errors.js';
 import { git } from './git.js';
 import type { RegistryAddress } from './oci/registry-address.js';
@@ -44,10 +46,43 @@ async function workspacePackages(cwd: string): Promise<WorkspacePackage[]> {
   return packages;
 }
 
+/**
+ * Before anything is written: every environment the pending changesets release is rendered and
+ * compared with its last published version. A change that breaks providers must arrive as a
+ * version their subscription ranges exclude (a major; for 0.x a minor), or the release stops here.
+ */
+async function checkContracts(options: ReleaseOptions, packages: readonly WorkspacePackage[]): Promise<void> {
+  const plan = await getReleasePlan(options.cwd);
+  const planned = plan.releases.flatMap((r) => {
+    const pkg = packages.find((p) => p.name === r.name && p.dir.startsWith('environments/'));
+    return pkg && r.type !== 'none' ? [{ ...pkg, newVersion: r.newVersion }] : [];
+  });
+  if (planned.length === 0) return;
+  options.onProgress?.(`checking what ${planned.map((p) => `${p.name}@${p.newVersion}`).join(', ')} would break for providers`);
+  await runTargets(options.cwd, ['build'], planned.map((p) => p.name));
+  for (const pkg of planned) {
+    const result = await contract({
+      packageDir: join(options.cwd, pkg.dir),
+      version: pkg.newVersion,
+      layoutRoot: options.layoutRoot,
+      ...(options.registry && { registry: options.registry }),
+      ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+    });
+    if (!result.refused) continue;
+    const listed = result.breaking.slice(0, 5).map((b) => `${b.object}: ${b.detail} (for ${b.affects})`);
+    const more = result.breaking.length > listed.length ? [`and ${result.breaking.length - listed.length} more (canaryship contract ${pkg.dir} --version ${pkg.newVersion})`] : [];
+    throw new PublishError(`${pkg.name}@${pkg.newVersion} breaks what providers of ${result.baseline} rely on:\n  ${[...listed, ...more].join('\n  ')}`, {
+      code: 'release.breaking-change',
+      hint: `release it as a new major version: add a changeset with '${pkg.name}': major (nothing was versioned or published)`,
+    });
+  }
+}
+
 export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const { cwd } = options;
   const progress = options.onProgress ?? (() => undefined);
-  const before = new Map((await workspacePackages(cwd)).map((p) => [p.name, p.version]));
+  const packages = await workspacePackages(cwd);
+  const before = new Map(packages.map((p) => [p.name, p.version]));
 
   const step = async (what: string, program: string, args: string[]): Promise<void> => {
     try {
@@ -57,6 +92,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       throw error;
     }
   };
+  await checkContracts(options, packages);
   progress('changeset version');
   await step('changeset version', 'npx', ['--no-install', 'changeset', 'version']);
   const after = await workspacePackages(cwd);
