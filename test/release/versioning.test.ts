@@ -111,12 +111,15 @@ describe('npm run release', () => {
     const head = git('rev-parse', 'HEAD');
     const tags = git('tag', '--list');
     const before = version('environments/istio');
-    const release = async () => {
+    const release = async (...extra: string[]) => {
       const out: string[] = [];
-      const code = await main(['release', '--registry', registry.host, '--insecure'], { cwd: clone, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
+      const code = await main(['release', ...extra, '--registry', registry.host, '--insecure'], { cwd: clone, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
       return { code, output: out.join('') };
     };
 
+    const checked = await release('--check');
+    expect(checked.code, checked.output).toBe(1);
+    expect(checked.output).toContain("add a changeset with '@canaryship/env-istio': major");
     const refused = await release();
     expect(refused.code, refused.output).toBe(1);
     expect(refused.output).toMatch(new RegExp(`@canaryship/env-istio@[0-9.]+ breaks what providers of ${before.replace(/\./g, '\\.')} rely on:\n {2}Canary/webapp/backend: removed or renamed \\(for providers whose patches or tooling target`));
@@ -127,6 +130,7 @@ describe('npm run release', () => {
 
     writeFileSync(join(clone, '.changeset/istio-namespace.md'), `---\n'@canaryship/env-istio': major\n---\n\nThe app moves to namespace shop.\n`);
     git('commit', '--quiet', '-am', 'istio: the namespace move is a major change');
+    expect((await release('--check')).output).toContain('no pending release breaks what providers rely on');
     const shipped = await release();
     expect(shipped.code, shipped.output).toBe(0);
     expect(git('tag', '--list')).toContain(`@canaryship/env-istio@${version('environments/istio')}`);

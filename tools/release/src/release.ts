@@ -20,6 +20,8 @@ export interface ReleaseOptions {
   readonly layoutRoot: string;
   readonly registry?: RegistryAddress;
   readonly requestTimeoutMs?: number;
+  /** Only check the pending releases against what providers rely on; write nothing. */
+  readonly check?: boolean;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -93,6 +95,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     }
   };
   await checkContracts(options, packages);
+  if (options.check) return { versioned: [], published: [], tags: [] };
   progress('changeset version');
   await step('changeset version', 'npx', ['--no-install', 'changeset', 'version']);
   const after = await workspacePackages(cwd);

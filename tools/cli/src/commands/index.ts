@@ -71,11 +71,13 @@ major (for 0.x, minor) version, which release refuses too.`,
   },
   {
     name: 'release',
-    usage: 'release [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
+    usage: 'release [--check] [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
     description: `Apply pending changesets (a service bump bumps every environment that depends on it), commit,
 render and validate the environments with new versions, publish them, and tag git
-(<package>@<version>). Rerunning finishes an interrupted release.`,
-    examples: ['npm run release -- --registry ghcr.io/acme', 'canaryship release --registry 127.0.0.1:5000 --insecure --json'],
+(<package>@<version>). Rerunning finishes an interrupted release. First, and alone with --check:
+each environment the changesets release is compared with its last published version (see
+contract); a breaking change without a major bump stops the release before anything is written.`,
+    examples: ['npm run release -- --registry ghcr.io/acme', 'canaryship release --check --registry ghcr.io/acme', 'canaryship release --registry 127.0.0.1:5000 --insecure --json'],
     load: () => import('./release.js'),
   },
   {

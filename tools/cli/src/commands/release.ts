@@ -1,4 +1,4 @@
-/** `canaryship release`: version, build, validate, publish, tag. */
+/** `canaryship release`: version, build, validate, publish, tag; with --check only the providers' contract. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { release } from '@canaryship/release';
@@ -6,13 +6,14 @@ import { printJson, progressTo, UsageError, type Io } from '../command.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: REGISTRY_OPTIONS });
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, check: { type: 'boolean', default: false } } });
   if (positionals.length > 0) throw new UsageError(`release takes no arguments, got ${positionals.join(' ')}`);
-  const result = await release({ cwd: io.cwd, layoutRoot: resolve(io.cwd, values.layout), ...registryTarget(values), onProgress: progressTo(io) });
+  const result = await release({ cwd: io.cwd, layoutRoot: resolve(io.cwd, values.layout), check: values.check, ...registryTarget(values), onProgress: progressTo(io) });
   if (values.json) printJson(io, result);
   else {
     for (const a of result.published) io.stdout.write(`published ${a.reference}@${a.digest}\n`);
-    io.stdout.write(result.tags.length ? `tagged ${result.tags.join(', ')}\n` : 'nothing to release\n');
+    if (values.check) io.stdout.write('no pending release breaks what providers rely on\n');
+    else io.stdout.write(result.tags.length ? `tagged ${result.tags.join(', ')}\n` : 'nothing to release\n');
   }
   return 0;
 }
