@@ -62,53 +62,37 @@ export function providerBundle(input: BundleInput): PlacedObject[] {
   if (!REPOSITORY.test(repository)) throw issue('repository', `"${repository}" is not an OCI repository (host[:port]/path, lower case, no scheme or tag)`);
   if (!SEMVER.test(version)) throw issue('version', `"${version}" is not a release version (MAJOR.MINOR.PATCH)`);
 
-  const flaggerSource: OciRepository = {
+  const metadata = (name: string) => ({ name, namespace: FLUX_NAMESPACE, labels: APP_LABELS });
+  const source = (name: string, spec: Omit<OciRepository['spec'], 'layerSelector'>): OciRepository => ({
     apiVersion: FLUX_SOURCE_API,
     kind: 'OCIRepository',
-    metadata: { name: BUNDLE_NAMES.flagger, namespace: FLUX_NAMESPACE, labels: APP_LABELS },
-    spec: {
-      interval: '1h',
-      url: FLAGGER_MANIFESTS,
-      ref: { semver: FLAGGER_VERSION },
-      layerSelector: { mediaType: FLUX_CONTENT_LAYER, operation: 'extract' },
-      verify: { provider: 'cosign', matchOIDCIdentity: [FLAGGER_RELEASE_IDENTITY] },
-    },
-  };
-  const appSource: OciRepository = {
-    apiVersion: FLUX_SOURCE_API,
-    kind: 'OCIRepository',
-    metadata: { name: BUNDLE_NAMES.app, namespace: FLUX_NAMESPACE, labels: APP_LABELS },
-    spec: {
-      interval: '5m',
-      url: `oci://${repository}`,
-      ref: { semver: compatibleRange(version) },
-      layerSelector: { mediaType: FLUX_CONTENT_LAYER, operation: 'extract' },
-      ...(input.insecure && { insecure: true }),
-    },
-  };
-  const flagger: FluxKustomization = {
+    metadata: metadata(name),
+    spec: { ...spec, layerSelector: { mediaType: FLUX_CONTENT_LAYER, operation: 'extract' } },
+  });
+  // Every sync prunes what a release drops, retries every minute, and gives rollouts 5 minutes.
+  const sync = (name: string, spec: Omit<FluxKustomization['spec'], 'sourceRef' | 'prune' | 'retryInterval' | 'timeout'>): FluxKustomization => ({
     apiVersion: FLUX_KUSTOMIZE_API,
     kind: 'Kustomization',
-    metadata: { name: BUNDLE_NAMES.flagger, namespace: FLUX_NAMESPACE, labels: APP_LABELS },
-    // wait: the app's Canaries need Flagger's CRDs served and Flagger running before they are applied.
-    spec: { interval: '1h', retryInterval: '1m', timeout: '5m', sourceRef: { kind: 'OCIRepository', name: BUNDLE_NAMES.flagger }, path: FLAGGER_OVERLAY[environment], prune: true, wait: true },
-  };
-  const app: FluxKustomization = {
-    apiVersion: FLUX_KUSTOMIZE_API,
-    kind: 'Kustomization',
-    metadata: { name: BUNDLE_NAMES.app, namespace: FLUX_NAMESPACE, labels: APP_LABELS },
-    spec: {
-      interval: '10m',
-      retryInterval: '1m',
-      timeout: '5m',
-      sourceRef: { kind: 'OCIRepository', name: BUNDLE_NAMES.app },
-      path: './',
-      prune: true,
-      wait: true,
-      dependsOn: [{ name: BUNDLE_NAMES.flagger }],
-      ...(input.patches && input.patches.length > 0 && { patches: input.patches }),
-    },
-  };
+    metadata: metadata(name),
+    spec: { retryInterval: '1m', timeout: '5m', sourceRef: { kind: 'OCIRepository', name }, prune: true, ...spec },
+  });
+
+  const flaggerSource = source(BUNDLE_NAMES.flagger, {
+    interval: '1h',
+    url: FLAGGER_MANIFESTS,
+    ref: { semver: FLAGGER_VERSION },
+    verify: { provider: 'cosign', matchOIDCIdentity: [FLAGGER_RELEASE_IDENTITY] },
+  });
+  const appSource = source(BUNDLE_NAMES.app, { interval: '5m', url: `oci://${repository}`, ref: { semver: compatibleRange(version) }, ...(input.insecure && { insecure: true }) });
+  // wait: the app's Canaries need Flagger's CRDs served and Flagger running before they are applied.
+  const flagger = sync(BUNDLE_NAMES.flagger, { interval: '1h', path: FLAGGER_OVERLAY[environment], wait: true });
+  const app = sync(BUNDLE_NAMES.app, {
+    interval: '10m',
+    path: './',
+    wait: true,
+    dependsOn: [{ name: BUNDLE_NAMES.flagger }],
+    ...(input.patches && input.patches.length > 0 && { patches: input.patches }),
+  });
   return [
     { path: 'sources/flagger.yaml', object: flaggerSource },
     { path: `sources/${APP_NAME}.yaml`, object: appSource },
