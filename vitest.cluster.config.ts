@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['test/cluster/**/*.test.ts'],
     globalSetup: ['test/support/provisioned-cluster.ts'],
+    // One control plane at a time: two on two cores would skew every measured timeline.
+    fileParallelism: false,
     testTimeout: 60 * 60 * 1000,
     hookTimeout: 60 * 60 * 1000,
   },

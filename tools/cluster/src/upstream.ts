@@ -3,7 +3,7 @@
  * Istio networking, Gateway API and Flux, and kwok's stages that make pods Ready. Versions live in
  * @canaryship/toolchain; `canaryship setup cluster` downloads the modules.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { moduleDir } from '@canaryship/toolchain';
 
@@ -11,9 +11,11 @@ export async function crdFiles(): Promise<string[]> {
   const [flagger, gateway, istio, source, kustomize] = await Promise.all(
     (['flagger', 'gatewayApi', 'istioApi', 'fluxSource', 'fluxKustomize'] as const).map((name) => moduleDir(name)),
   );
+  // Every CRD of both Flux controllers: each refuses to start while one of its kinds is not served.
+  const flux = async (dir: string) => (await readdir(join(dir, 'config/crd/bases'))).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, 'config/crd/bases', f));
   return [
-    join(source!, 'config/crd/bases/source.toolkit.fluxcd.io_ocirepositories.yaml'),
-    join(kustomize!, 'config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml'),
+    ...(await flux(source!)),
+    ...(await flux(kustomize!)),
     join(flagger!, 'artifacts/flagger/crd.yaml'),
     ...['httproutes', 'gateways', 'gatewayclasses', 'referencegrants'].map((k) => join(gateway!, `config/crd/standard/gateway.networking.k8s.io_${k}.yaml`)),
     join(istio!, 'kubernetes/customresourcedefinitions.gen.yaml'),

@@ -51,6 +51,9 @@ export const TOOLS = {
   kwok: { recipe: { from: 'go-install', package: 'sigs.k8s.io/kwok/cmd/kwok', version: 'v0.8.0' }, coldMinutes: 3 },
   flagger: { recipe: { from: 'go-install', package: 'github.com/fluxcd/flagger/cmd/flagger', version: `v${FLAGGER_VERSION}` }, coldMinutes: 3 },
   loadtester: { recipe: { from: 'go-install', package: 'github.com/fluxcd/flagger/cmd/loadtester', version: `v${FLAGGER_VERSION}` }, coldMinutes: 2 },
+  /** Flux's controllers, run out of cluster against the local API server (their go.mod pins the version). */
+  'source-controller': { recipe: { from: 'go-build', moduleDir: 'source-controller', package: 'github.com/fluxcd/source-controller' }, coldMinutes: 6 },
+  'kustomize-controller': { recipe: { from: 'go-build', moduleDir: 'kustomize-controller', package: 'github.com/fluxcd/kustomize-controller' }, coldMinutes: 5 },
   /** The load generator the loadtester image ships. */
   hey: { recipe: { from: 'go-install', package: 'github.com/rakyll/hey', version: 'v0.1.5' }, coldMinutes: 1 },
 } as const satisfies Record<string, Omit<Tool, 'name'>>;
@@ -66,8 +69,9 @@ export const UPSTREAM_MODULES = {
   flagger: { module: 'github.com/fluxcd/flagger', version: `v${FLAGGER_VERSION}` },
   gatewayApi: { module: 'sigs.k8s.io/gateway-api', version: 'v1.3.0' },
   istioApi: { module: 'istio.io/api', version: 'v1.27.0' },
-  fluxSource: { module: 'github.com/fluxcd/source-controller', version: 'v1.9.1' },
-  fluxKustomize: { module: 'github.com/fluxcd/kustomize-controller', version: 'v1.9.1' },
+  // The releases tools/source-controller and tools/kustomize-controller build: their CRDs.
+  fluxSource: { module: 'github.com/fluxcd/source-controller', version: 'v1.9.6' },
+  fluxKustomize: { module: 'github.com/fluxcd/kustomize-controller', version: 'v1.9.6' },
   kwok: { module: 'sigs.k8s.io/kwok', version: TOOLS.kwok.recipe.version },
 } as const;
 
@@ -81,7 +85,7 @@ export const SUITES = {
   test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize'] },
   /** `npm run test:cluster`. */
   cluster: {
-    tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus'],
+    tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus', 'registry', 'source-controller', 'kustomize-controller'],
     modules: ['kubernetes', 'flagger', 'gatewayApi', 'istioApi', 'fluxSource', 'fluxKustomize', 'kwok'],
   },
 } as const satisfies Record<string, { tools: readonly ToolName[]; modules: readonly UpstreamModule[] }>;
