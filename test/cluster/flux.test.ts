@@ -141,7 +141,8 @@ describe.each(Object.keys(MESH_NAMESPACES) as Env[])('%s: a provider subscribed 
         const hpa = join(dist, 'backend/hpa.yaml');
         writeFileSync(hpa, readFileSync(hpa, 'utf8').replace(/maxReplicas: \d+/, 'maxReplicas: 9'));
       });
-      await appliedRevision(`1.1.0@${digest}`);
+      // The provider polls every 10 s: a minute is ample, and far less than the 5 minutes 1.0.0 may take.
+    await appliedRevision(`1.1.0@${digest}`, 60_000);
       expect((await cp.kubectl('get', 'hpa', 'backend', '-n', 'webapp', '-o', 'jsonpath={.spec.maxReplicas}')).stdout).toBe('9');
       expect((await canary('frontend')).spec.analysis.threshold).toBe(2);
     });
