@@ -51,7 +51,9 @@ function workspace(): string {
     mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), content);
   };
-  write('package.json', JSON.stringify({ name: 'ws', private: true, repository: 'https://github.com/acme/app' }));
+  write('package.json', JSON.stringify({ name: 'ws', private: true, repository: 'https://github.com/acme/app', workspaces: ['packages/*', 'environments/*'] }));
+  // No pending changesets: the contract check before versioning finds nothing to release (the stand-in versions).
+  write('.changeset/config.json', JSON.stringify({ baseBranch: 'main' }));
   write('packages/svc/package.json', JSON.stringify({ name: '@x/svc', version: '1.0.0' }));
   write('packages/internal/package.json', JSON.stringify({ name: '@x/internal', version: '1.0.0', private: true }));
   write('packages/notes/README.md', 'not a package');
