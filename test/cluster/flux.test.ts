@@ -16,20 +16,36 @@ import { buildArtifact, createRegistryClient, publish, pushArtifact, RegistryErr
 import { moduleDir } from '@canaryship/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitIn, environmentPackage, local } from '../release/workspace.js';
-import { DEFINITIONS, type Env } from '../support/distribution.js';
+import { DEFINITIONS, ENVIRONMENT_NAMES, type Env } from '../support/distribution.js';
 import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../support/registry.js';
 
 const quick = { attempts: 2, baseDelayMs: 20 };
 
 /**
- * What each environment's Flagger overlay expects to find: Istio's own namespace (the overlay
- * installs Flagger there). Linkerd's overlay also writes a policy.linkerd.io AuthorizationPolicy,
- * whose CRD only Linkerd's Helm chart carries (templated): no pinned module serves it, so Linkerd
- * is not among these runs yet.
+ * What each environment's Flagger overlay expects the mesh to have installed: Istio's own
+ * namespace (the overlay puts Flagger there); for Linkerd, linkerd-viz's namespace and Linkerd's
+ * `policy.linkerd.io` AuthorizationPolicy kind, which the overlay writes there. Linkerd ships that
+ * CRD only inside its templated Helm chart, so a stand-in serves the kind here: same group, version
+ * and name, any spec (Linkerd's own schema is stricter; nothing here reads the object).
  */
-const MESH_NAMESPACES: Partial<Record<Env, readonly string[]>> = { kubernetes: [], istio: ['istio-system'] };
+const AUTHORIZATION_POLICY_STAND_IN = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'authorizationpolicies.policy.linkerd.io' },
+  spec: {
+    group: 'policy.linkerd.io',
+    scope: 'Namespaced',
+    names: { kind: 'AuthorizationPolicy', plural: 'authorizationpolicies', singular: 'authorizationpolicy', listKind: 'AuthorizationPolicyList' },
+    versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+  },
+};
+const MESH: Record<Env, { readonly namespaces: readonly string[]; readonly crds: readonly object[] }> = {
+  kubernetes: { namespaces: [], crds: [] },
+  istio: { namespaces: ['istio-system'], crds: [] },
+  linkerd: { namespaces: ['linkerd-viz'], crds: [AUTHORIZATION_POLICY_STAND_IN] },
+};
 
-describe.each(Object.keys(MESH_NAMESPACES) as Env[])('%s: a provider subscribed with Flux', (ENV) => {
+describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux', (ENV) => {
   let cp: ControlPlane;
   let registry: TestRegistry;
   let proxy: FaultProxy;
@@ -45,7 +61,13 @@ describe.each(Object.keys(MESH_NAMESPACES) as Env[])('%s: a provider subscribed 
     cp = await startControlPlane(await locateBinaries(), workDir, progress);
     registry = await startRegistry();
     proxy = await startFaultProxy(registry.host);
-    for (const namespace of MESH_NAMESPACES[ENV] ?? []) await cp.kubectl('create', 'namespace', namespace);
+    for (const namespace of MESH[ENV].namespaces) await cp.kubectl('create', 'namespace', namespace);
+    for (const crd of MESH[ENV].crds) {
+      const file = join(workDir, 'mesh-crd.json');
+      writeFileSync(file, JSON.stringify(crd));
+      await cp.kubectl('apply', '--server-side', '-f', file);
+      await cp.kubectl('wait', '--for=condition=Established', '--timeout=60s', '-f', file);
+    }
     progress('starting source-controller and kustomize-controller');
     await startFlux(cp);
 
