@@ -69,6 +69,8 @@ describe('every command answers bad input truthfully', () => {
     ['bundle of a version that is not a release', () => ['bundle', istio, '--registry', 'ghcr.io/acme', '--version', 'latest', '--out', join(scratch, 'b1')], 1, /environment istio, field version: "latest" is not a release version/],
     ['bundle of a folder that is not an environment package', () => ['bundle', join(ROOT, 'packages/cache'), '--registry', 'ghcr.io/acme'], 1, /packages\/cache is not an environment package/],
     ['bundle over a folder that is not a bundle', () => ['bundle', istio, '--registry', 'ghcr.io/acme', '--out', ROOT], 1, /refusing to replace/],
+    ['contract of a version that is not a release', () => ['contract', env, '--version', 'latest', '--layout', join(scratch, 'c1')], 2, /version "latest" is not a release version \(MAJOR\.MINOR\.PATCH\)/],
+    ['contract against a version that is not a release', () => ['contract', env, '--against', '1.0', '--layout', join(scratch, 'c2')], 2, /the version to compare with "1\.0" is not a release version/],
     ['an unknown option', () => ['publish', env, '--force'], 2, /Unknown option '--force'/],
   ];
 

@@ -14,6 +14,6 @@ export { diffArtifact, publishedLayer, publishedVersions, type DiffOptions, type
 export { diffTrees, type ObjectChange } from './diff/object-diff.js';
 export { ImmutableVersionError, PublishError, RegistryError } from './errors.js';
 export { releaseCommit, type ReleaseCommit } from './git.js';
-export { buildEnvironmentArtifact, connectRegistry, publish, repositoryPath, type PublishOptions, type PublishResult, type RegistryTarget } from './publish.js';
+export { buildEnvironmentArtifact, connectRegistry, packageManifest, publish, repositoryPath, type PublishOptions, type PublishResult, type RegistryTarget } from './publish.js';
 export { release, type ReleaseOptions, type ReleaseResult } from './release.js';
 export { affectedEnvironments, runTargets, type AffectedEnvironment } from './versioning/affected.js';

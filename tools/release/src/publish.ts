@@ -68,7 +68,7 @@ async function readJson<T>(path: string, what: string): Promise<T> {
 }
 
 /** The package's name and version, checked: the version becomes an OCI tag. */
-async function packageManifest(packageDir: string): Promise<PackageJson> {
+export async function packageManifest(packageDir: string): Promise<PackageJson> {
   const manifest = await readJson<Partial<PackageJson>>(join(packageDir, 'package.json'), 'the environment package');
   if (typeof manifest.version === 'string' && manifest.version.includes('+')) throw new PublishError(`${manifest.name}@${manifest.version}: semver build metadata (+) cannot be an OCI tag`, { code: 'publish.version' });
   if (typeof manifest.name !== 'string' || typeof manifest.version !== 'string' || semver.valid(manifest.version) !== manifest.version) {

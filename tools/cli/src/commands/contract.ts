@@ -1,6 +1,5 @@
 /** `canaryship contract`: what a release would break for the providers of one environment. */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { contract } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
@@ -10,24 +9,21 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, against: { type: 'string' }, version: { type: 'string' } } });
   const [dir] = positionals;
   if (!dir || positionals.length > 1) throw new UsageError('contract needs one environment package directory');
-  const packageDir = resolve(io.cwd, dir);
-  const version = values.version ?? ((JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8').catch(() => '{}')) as { version?: string }).version);
-  if (version === undefined) throw new UsageError(`${dir}/package.json has no version: give --version`);
   const result = await contract({
-    packageDir,
-    version,
-    ...(values.against && { against: values.against }),
+    packageDir: resolve(io.cwd, dir),
+    ...(values.version !== undefined && { version: values.version }),
+    ...(values.against !== undefined && { against: values.against }),
     layoutRoot: resolve(io.cwd, values.layout),
     ...registryTarget(values),
     onProgress: progressTo(io),
   });
   if (values.json) printJson(io, result);
-  else if (result.baseline === undefined) io.stdout.write(`nothing published before ${version}: no contract to keep yet\n`);
-  else if (result.breaking.length === 0) io.stdout.write(`${version} keeps the contract of ${result.reference}\n`);
+  else if (result.baseline === undefined) io.stdout.write(`nothing published before ${result.version}: no contract to keep yet\n`);
+  else if (result.breaking.length === 0) io.stdout.write(`${result.version} keeps the contract of ${result.reference}\n`);
   else {
-    io.stdout.write(`${version} breaks ${result.breaking.length} thing(s) providers of ${result.reference} rely on:\n`);
+    io.stdout.write(`${result.version} breaks ${result.breaking.length} thing(s) providers of ${result.reference} rely on:\n`);
     for (const b of result.breaking) io.stdout.write(`  ${b.kind.padEnd(20)} ${b.object}: ${b.detail}\n  ${' '.repeat(20)} for ${b.affects}\n`);
-    io.stdout.write(result.majorBump ? `${version} is a new major version: subscriptions to ${result.baseline} will not pick it up\n` : `this needs a major version: add a changeset with a major bump of the environment package\n`);
+    io.stdout.write(result.majorBump ? `${result.version} is a new major version: subscriptions to ${result.baseline} will not pick it up\n` : `this needs a major version: add a changeset with a major bump of the environment package\n`);
   }
   return result.refused ? 1 : 0;
 }

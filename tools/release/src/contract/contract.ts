@@ -8,7 +8,8 @@ import semver from 'semver';
 import { publishedLayer, publishedVersions, type DiffOptions } from '../diff/diff-artifact.js';
 import { objectsOf } from '../diff/object-diff.js';
 import { readTree, untarGzip } from '../oci/tar.js';
-import { environmentOf } from '../publish.js';
+import { PublishError } from '../errors.js';
+import { environmentOf, packageManifest } from '../publish.js';
 import { structuralBreaks, type BreakingChange, type ObjectsById } from './breaking.js';
 import { composedFrom, customisationBreaks } from './customisations.js';
 
@@ -16,7 +17,7 @@ export interface ContractOptions extends Omit<DiffOptions, 'version'> {
   /** The published version to compare with; default: the highest published below `version`. */
   readonly against?: string;
   /** The version the distribution will be released as (default: the package's). */
-  readonly version: string;
+  readonly version?: string;
 }
 
 export interface ContractResult {
@@ -37,15 +38,23 @@ const byId = (files: ReadonlyMap<string, Buffer>): ObjectsById => new Map([...ob
 export const leavesRange = (baseline: string, version: string): boolean =>
   semver.major(baseline) === 0 ? semver.major(version) > 0 || semver.minor(version) > semver.minor(baseline) : semver.major(version) > semver.major(baseline);
 
+/** A version given by hand must be one a release could have: semver, as the tags are. */
+function releaseVersion(what: string, version: string): string {
+  if (semver.valid(version) !== version) throw new PublishError(`${what} "${version}" is not a release version (MAJOR.MINOR.PATCH)`, { code: 'contract.version', exitCode: 2 });
+  return version;
+}
+
 export async function contract(options: ContractOptions): Promise<ContractResult> {
   const environment = await environmentOf(options.packageDir);
   const dist = join(options.packageDir, 'dist');
-  const baseline = options.against ?? (await publishedVersions({ ...options, environment })).filter((v) => semver.lt(v, options.version)).at(-1);
-  if (baseline === undefined) return { version: options.version, breaking: [], majorBump: false, refused: false };
+  const version = options.version === undefined ? (await packageManifest(options.packageDir)).version : releaseVersion('version', options.version);
+  const against = options.against === undefined ? undefined : releaseVersion('the version to compare with', options.against);
+  const baseline = against ?? (await publishedVersions({ ...options, environment })).filter((v) => semver.lt(v, version)).at(-1);
+  if (baseline === undefined) return { version, breaking: [], majorBump: false, refused: false };
   const published = await publishedLayer({ ...options, environment, version: baseline });
   const before = byId(await untarGzip(published.data));
   const after = byId(new Map((await readTree(dist)).flatMap((e) => (e.content ? [[e.path, e.content] as const] : []))));
   const breaking = [...structuralBreaks(before, after), ...(await customisationBreaks(composedFrom(environment, before), dist))];
-  const majorBump = leavesRange(baseline, options.version);
-  return { baseline, reference: published.reference, version: options.version, breaking, majorBump, refused: breaking.length > 0 && !majorBump };
+  const majorBump = leavesRange(baseline, version);
+  return { baseline, reference: published.reference, version, breaking, majorBump, refused: breaking.length > 0 && !majorBump };
 }
