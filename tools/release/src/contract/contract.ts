@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import semver from 'semver';
 import { publishedLayer, publishedVersions, type DiffOptions } from '../diff/diff-artifact.js';
 import { objectsOf } from '../diff/object-diff.js';
-import { readTree, untarGzip } from '../oci/tar.js';
+import { readFiles, untarGzip } from '../oci/tar.js';
 import { PublishError } from '../errors.js';
 import { environmentOf, packageManifest } from '../publish.js';
 import { structuralBreaks, type BreakingChange, type ObjectsById } from './breaking.js';
@@ -53,7 +53,7 @@ export async function contract(options: ContractOptions): Promise<ContractResult
   if (baseline === undefined) return { version, breaking: [], majorBump: false, refused: false };
   const published = await publishedLayer({ ...options, environment, version: baseline });
   const before = byId(await untarGzip(published.data));
-  const after = byId(new Map((await readTree(dist)).flatMap((e) => (e.content ? [[e.path, e.content] as const] : []))));
+  const after = byId(await readFiles(dist));
   const breaking = [...structuralBreaks(before, after), ...(await customisationBreaks(composedFrom(environment, before), dist))];
   const majorBump = leavesRange(baseline, version);
   return { baseline, reference: published.reference, version, breaking, majorBump, refused: breaking.length > 0 && !majorBump };

@@ -12,7 +12,7 @@ import { buildLayer, parseManifest } from '../oci/artifact.js';
 import { readFromLayout, readIndex } from '../oci/layout.js';
 import { ANNOTATIONS } from '../oci/media-types.js';
 import type { RegistryAddress } from '../oci/registry-address.js';
-import { readTree, untarGzip } from '../oci/tar.js';
+import { readFiles, untarGzip } from '../oci/tar.js';
 import { connectRegistry, environmentOf, repositoryPath, type ConnectOptions } from '../publish.js';
 import { diffTrees, type ObjectChange } from './object-diff.js';
 
@@ -76,6 +76,5 @@ export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
   const published = await publishedLayer({ ...options, environment });
   const base = { reference: published.reference, publishedLayer: published.digest, localLayer: local.digest };
   if (published.digest === local.digest) return { ...base, unchanged: true, changes: [] };
-  const localFiles = new Map((await readTree(dist)).flatMap((e) => (e.content ? [[e.path, e.content] as const] : [])));
-  return { ...base, unchanged: false, changes: diffTrees(await untarGzip(published.data), localFiles) };
+  return { ...base, unchanged: false, changes: diffTrees(await untarGzip(published.data), await readFiles(dist)) };
 }
