@@ -15,7 +15,7 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, PODINFO, prometheusNamespace, type EnvironmentName, type EnvironmentProfile } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, PODINFO, prometheusNamespace, type EnvironmentName, type EnvironmentProfile } from '@canaryship/blocks';
 import { ENTRY } from '@canaryship/entry';
 import { LOADTESTER } from '@canaryship/loadtester';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
@@ -182,7 +182,7 @@ export async function runCanaries(options: {
     await startLoadtester(binaries, cp.processes, { port: loadtesterPort, proxy: network.loadtesterProxy });
     const providerManifests: ManifestResult[] = [];
     if (options.providerManifests?.length) {
-      await cp.kubectl('create', 'namespace', 'flux-system');
+      await cp.kubectl('create', 'namespace', FLUX_NAMESPACE);
       for (const file of options.providerManifests) {
         progress(`applying the provider's ${file}`);
         const result = await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', file).then(

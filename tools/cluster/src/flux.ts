@@ -6,12 +6,11 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FLUX_NAMESPACE } from '@canaryship/blocks';
 import { toolPath } from '@canaryship/toolchain';
 import type { ControlPlane } from './control-plane.js';
 import { freePort } from './ports.js';
 import { httpOk, waitUntil } from './processes.js';
-
-export const FLUX_NAMESPACE = 'flux-system';
 
 /** What Flux reports about one of its objects. */
 export interface FluxStatus {
@@ -41,8 +40,13 @@ export async function startFlux(cp: ControlPlane): Promise<void> {
   for (const port of [sourceHealth, kustomizeHealth]) await waitUntil(`Flux controller health on ${port}`, () => httpOk(`http://127.0.0.1:${port}/readyz`), 60_000, cp.processes);
 }
 
-export async function fluxStatus(cp: ControlPlane, kind: 'ocirepository' | 'kustomization', name: string): Promise<FluxStatus | undefined> {
-  const { stdout } = await cp.kubectl('get', `${kind}.${kind === 'ocirepository' ? 'source' : 'kustomize'}.toolkit.fluxcd.io`, name, '-n', FLUX_NAMESPACE, '-o', 'json', '--ignore-not-found');
+type FluxKind = 'ocirepository' | 'kustomization';
+
+/** The kind as kubectl names it, group included (`kustomization` alone could be another API's). */
+const resource = (kind: FluxKind): string => `${kind}.${kind === 'ocirepository' ? 'source' : 'kustomize'}.toolkit.fluxcd.io`;
+
+export async function fluxStatus(cp: ControlPlane, kind: FluxKind, name: string): Promise<FluxStatus | undefined> {
+  const { stdout } = await cp.kubectl('get', resource(kind), name, '-n', FLUX_NAMESPACE, '-o', 'json', '--ignore-not-found');
   if (!stdout.trim()) return undefined;
   const object = JSON.parse(stdout) as {
     status?: { conditions?: { type: string; status: FluxStatus['ready']; reason: string; message: string }[]; artifact?: { revision?: string }; lastAppliedRevision?: string; observedGeneration?: number };
@@ -58,6 +62,6 @@ export async function fluxStatus(cp: ControlPlane, kind: 'ocirepository' | 'kust
 }
 
 /** What `flux reconcile` does: asks the controller to reconcile now rather than at its next interval. */
-export async function requestReconcile(cp: ControlPlane, kind: 'ocirepository' | 'kustomization', name: string, at: Date): Promise<void> {
-  await cp.kubectl('annotate', '--overwrite', `${kind}.${kind === 'ocirepository' ? 'source' : 'kustomize'}.toolkit.fluxcd.io`, name, '-n', FLUX_NAMESPACE, `reconcile.fluxcd.io/requestedAt=${at.toISOString()}`);
+export async function requestReconcile(cp: ControlPlane, kind: FluxKind, name: string, at: Date): Promise<void> {
+  await cp.kubectl('annotate', '--overwrite', resource(kind), name, '-n', FLUX_NAMESPACE, `reconcile.fluxcd.io/requestedAt=${at.toISOString()}`);
 }

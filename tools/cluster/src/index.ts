@@ -1,7 +1,7 @@
 export { locateBinaries, type Binaries } from './binaries.js';
 export { formatShares, formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type RunReport, type UserShare } from './canary-runs.js';
 export { startControlPlane, type ControlPlane } from './control-plane.js';
-export { FLUX_NAMESPACE, fluxStatus, requestReconcile, startFlux, type FluxStatus } from './flux.js';
+export { fluxStatus, requestReconcile, startFlux, type FluxStatus } from './flux.js';
 export { kubectlFor, type Kubectl } from './kubectl.js';
 export { SHORTENED, shortenAnalysis, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 export { predictedTicks, predictedWindow, strategyOf, type Scenario, type StrategyName } from './timeline.js';
