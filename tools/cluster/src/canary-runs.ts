@@ -13,35 +13,21 @@
  * then a user's request through the entry proves every hop.
  */
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, PODINFO, prometheusNamespace, type EnvironmentName, type EnvironmentProfile } from '@canaryship/blocks';
-import { ENTRY } from '@canaryship/entry';
-import { LOADTESTER } from '@canaryship/loadtester';
+import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, type EnvironmentName } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
-import { locateBinaries } from './binaries.js';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
-import { apiClient } from './dataplane/api.js';
-import { createDataPlane, FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
-import { startNetwork, type ClusterNetwork } from './dataplane/network.js';
-import { admits } from './dataplane/network-policy.js';
+import { startAppCluster } from './app-cluster.js';
+import { FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
+import type { ClusterNetwork } from './dataplane/network.js';
 import { canaryRoute, type CanaryRoute } from './dataplane/routing.js';
-import { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
-import { createTelemetry } from './dataplane/telemetry.js';
-import { provenHops, startUsers, userMarker, type UserKind, type UserRequest } from './dataplane/users.js';
+import type { Pod } from './dataplane/state.js';
+import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type HopsProof, type UserKind, type UserRequest } from './dataplane/users.js';
 import { getJson } from './kubectl.js';
-import { shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
-import { freePort } from './ports.js';
+import { FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { waitUntil } from './processes.js';
-import { startFlagger, startLoadtester, startPrometheus } from './services.js';
 import { predictedWindow, strategyOf, type Analysis, type Scenario, type StrategyName } from './timeline.js';
 
 const NAMESPACE = 'webapp';
-/** Where an environment's Prometheus scrapes the pods: the mesh proxy's port where there is a mesh, podinfo's own metrics port where not. */
-const scrapePort = (profile: EnvironmentProfile): number => profile.meshPorts.scrape[0] ?? PODINFO.metricsPort;
-/** Who uses the app in each environment: insiders and cookie holders where Istio routes on them, returning users where a cookie keeps them on one version. */
-const USERS: Record<EnvironmentName, readonly UserKind[]> = { kubernetes: ['plain'], istio: ['plain', 'plain', 'insider', 'cookie'], linkerd: ['plain', 'plain', 'returning'] };
-const USER_RATE = 12;
 /** How long a dependency has been broken when a release starts: one metric window (1m) and a scrape. */
 const BROKEN_BEFORE_RELEASE_MS = 65_000;
 
@@ -50,19 +36,6 @@ interface Sample {
   readonly at: number;
   readonly route: CanaryRoute;
 }
-
-/**
- * How each service's bad release breaks, in its podinfo config. podinfo's random errors hit every
- * route, the conformance requests among them, so those releases are stopped by their checks or by
- * the error SLOs, whichever meets the errors first; the delays pass the checks and are rolled back
- * by the response-time SLOs during the analysis.
- */
-const BAD_CONFIG: Record<string, Record<string, unknown>> = {
-  frontend: { 'random-error': true },
-  cache: { 'random-error': true },
-  backend: { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' },
-  database: { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' },
-};
 
 export interface CanaryResult {
   readonly environment: EnvironmentName;
@@ -120,7 +93,7 @@ export interface EnvironmentReport {
   /** Users' requests during every release: answered, and how. */
   readonly users: { readonly requests: number; readonly answered: number; readonly failed: readonly string[] };
   /** A user's request after the promotion, and what its answer proves. */
-  readonly communication: ReturnType<typeof provenHops> & { readonly servedBy: readonly string[] };
+  readonly communication: HopsProof;
   /** Connections the NetworkPolicies dropped, by caller and callee workload. */
   readonly refused: readonly string[];
   /** Requests the data plane model could not handle: bugs of the model, never of the app. */
@@ -150,36 +123,9 @@ export async function runCanaries(options: {
 }): Promise<RunReport> {
   const progress = options.onProgress ?? (() => undefined);
   await mkdir(options.workDir, { recursive: true });
-  const binaries = await locateBinaries();
-  const cp = await startControlPlane(binaries, join(options.workDir, 'cluster'), progress);
-  const api = await apiClient(cp.kubeconfig);
-  let environment: EnvironmentName = options.environments[0] ?? 'kubernetes';
-  let snapshot: Snapshot = emptySnapshot(NAMESPACE);
-  // One read at a time, every half second: a slow answer never lands after a newer one.
-  let polling = true;
-  let pollTimer: NodeJS.Timeout | undefined;
-  const poll = (): void => {
-    void readSnapshot(api, NAMESPACE)
-      .then((s) => (snapshot = s), (error: unknown) => progress(`reading the cluster failed, keeping the last view: ${String(error)}`))
-      .finally(() => {
-        if (polling) pollTimer = setTimeout(poll, 500);
-      });
-  };
-  poll();
-  // What Prometheus finds when it scrapes: the current environment's series, from pods whose NetworkPolicies let it in.
-  const profileNow = (): EnvironmentProfile => ENVIRONMENT_PROFILES[environment];
-  const telemetry = createTelemetry((pod, family) => family === (profileNow().mesh === 'none' ? 'podinfo' : profileNow().mesh) && admits(snapshot, { namespace: prometheusNamespace(profileNow()) }, pod, scrapePort(profileNow())));
-  const dataPlane = createDataPlane({ mesh: () => profileNow().mesh, snapshot: () => snapshot, telemetry });
-  const metrics = await serveMetrics(() => telemetry.render());
-  let network: ClusterNetwork | undefined;
+  const app = await startAppCluster({ workDir: options.workDir, namespace: NAMESPACE, environment: options.environments[0] ?? 'kubernetes', onProgress: progress });
+  const { cp, dataPlane } = app;
   try {
-    const prometheus = new URL(await startPrometheus(binaries, cp.processes, options.workDir, metrics.address));
-    const loadtesterPort = await freePort();
-    // Each environment's in-cluster Prometheus address (its Flagger's -metrics-server, and our
-    // MetricTemplates' provider.address) reaches the local Prometheus through the network proxies.
-    const addresses = new Map(Object.values(ENVIRONMENT_PROFILES).map((p) => [new URL(p.prometheusAddress).host, Number(prometheus.port)]));
-    network = await startNetwork({ dataPlane, snapshot: () => snapshot, prometheus: addresses, loadtesterPort, flaggerNamespace: () => ENVIRONMENT_PROFILES[environment].flaggerNamespace, loadtesterWorkload: LOADTESTER.name });
-    await startLoadtester(binaries, cp.processes, { port: loadtesterPort, proxy: network.loadtesterProxy });
     const providerManifests: ManifestResult[] = [];
     if (options.providerManifests?.length) {
       await cp.kubectl('create', 'namespace', FLUX_NAMESPACE);
@@ -193,19 +139,12 @@ export async function runCanaries(options: {
       }
     }
     const environments: EnvironmentReport[] = [];
-    for (const name of options.environments) {
-      environment = name;
-      environments.push(await runEnvironment(name, network));
-    }
+    for (const name of options.environments) environments.push(await runEnvironment(name, app.network));
     return { providerManifests, environments };
   } catch (error) {
     throw new Error(`${(error as Error).message}\n\nprocess logs:\n${await cp.processes.report()}`);
   } finally {
-    polling = false;
-    clearTimeout(pollTimer);
-    await network?.close();
-    await metrics.close();
-    await cp.stop();
+    await app.stop();
   }
 
   async function runEnvironment(env: EnvironmentName, net: ClusterNetwork): Promise<EnvironmentReport> {
@@ -214,8 +153,7 @@ export async function runCanaries(options: {
     const canaries = (await loadDistribution(dist)).objects.filter((o) => o.object['kind'] === 'Canary').map((o) => o.object as { metadata: { name: string }; spec: { analysis: Manifest } });
     const services = canaries.map((c) => c.metadata.name).sort();
     const profile = ENVIRONMENT_PROFILES[env];
-    progress(`${env}: starting Flagger (provider ${profile.provider})`);
-    const flagger = startFlagger(binaries, cp.processes, { kubeconfig: cp.kubeconfig, provider: profile.provider, prometheus: profile.prometheusAddress, namespace: NAMESPACE, proxy: net.flaggerProxy });
+    const flagger = app.startFlagger(env);
     const hopsBefore = dataPlane.hops.length;
     let users: ReturnType<typeof startUsers> | undefined;
     const releases: Record<string, ServiceRelease> = Object.fromEntries(services.map((s) => [s, { revision: 'r0' }]));
@@ -236,8 +174,8 @@ export async function runCanaries(options: {
         240_000,
         cp.processes,
       );
-      await waitUntil(`${env}: the entry answering users`, async () => (await dataPlane.send({ outside: true }, 'GET', `http://${ENTRY.name}.${NAMESPACE}${ENTRY.healthPath}`, {}, '')).status === 200, 60_000, cp.processes);
-      users = startUsers({ dataPlane, entry: `http://${ENTRY.name}.${NAMESPACE}/`, kinds: USERS[env], requestsPerSecond: USER_RATE, idPrefix: env });
+      await waitUntil(`${env}: the entry answering users`, () => entryAnswers(dataPlane, NAMESPACE), 60_000, cp.processes);
+      users = startUsers({ dataPlane, entry: entryOf(NAMESPACE), kinds: USERS[env], requestsPerSecond: USER_RATE, idPrefix: env });
 
       const results: CanaryResult[] = [];
       const shares: UserShare[] = [];
@@ -260,7 +198,7 @@ export async function runCanaries(options: {
               const name = c.metadata.name;
               if (!released.includes(name)) continue;
               const phase = c.status?.phase ?? '';
-              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(snapshot, profile.mesh, name) });
+              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(app.snapshot(), profile.mesh, name) });
               maxWeight.set(name, Math.max(maxWeight.get(name) ?? 0, c.status?.canaryWeight ?? 0));
               maxFailed.set(name, Math.max(maxFailed.get(name) ?? 0, c.status?.failedChecks ?? 0));
               if (!TERMINAL.has(phase) && phase !== 'Initialized') seenMoving.add(name);
@@ -300,12 +238,12 @@ export async function runCanaries(options: {
 
       const all = (release: ServiceRelease): Record<string, ServiceRelease> => Object.fromEntries(services.map((s) => [s, release]));
       await release('promote', all({ revision: 'r1' }));
-      await release('rollback', Object.fromEntries(services.map((s) => [s, { revision: 'r2', config: BAD_CONFIG[s] ?? { 'random-error': true } }])));
+      await release('rollback', Object.fromEntries(services.map((s) => [s, { revision: 'r2', config: FAULTY_CONFIG[s] ?? { 'random-error': true } }])));
       await release('conformance', all({ revision: 'r3', annotations: { [FAULT_INJECTION_ANNOTATION]: 'true' } }));
       await release('bad-downstream', { backend: { revision: 'r4', config: { 'backend-url': [`http://cache.${NAMESPACE}:9898/echo`, `http://database-archive.${NAMESPACE}:9898/echo`] } } });
       // database fails for everyone, as an operator's fault switch on every pod would make it, and
       // has for a metric window when backend is released: the primary's calls show it too.
-      const database = snapshot.pods.filter((p) => p.workload.startsWith('database'));
+      const database = app.snapshot().pods.filter((p) => p.workload.startsWith('database'));
       for (const pod of database) dataPlane.podState(pod.name).faultInjection = true;
       progress(`${env}: database failing for everyone; releasing backend in ${BROKEN_BEFORE_RELEASE_MS / 1000}s`);
       await new Promise((resolve) => setTimeout(resolve, BROKEN_BEFORE_RELEASE_MS));
@@ -313,7 +251,7 @@ export async function runCanaries(options: {
       for (const pod of database) dataPlane.podState(pod.name).faultInjection = false;
 
       users.stop();
-      const communication = await communicate(dataPlane, `${env}-proof`);
+      const communication = await proveEveryHop(dataPlane, NAMESPACE, `${env}-proof`);
       const envHops = dataPlane.hops.slice(hopsBefore);
       const userRequests = users.requests;
       return {
@@ -333,13 +271,6 @@ export async function runCanaries(options: {
       await kubectl('delete', 'namespace', NAMESPACE, '--wait=true', '--timeout=180s').catch(() => undefined);
     }
   }
-}
-
-/** One user's request after the releases, and what its answer proves, with the workloads that served it. */
-async function communicate(dataPlane: DataPlane, id: string): Promise<EnvironmentReport['communication']> {
-  const answer = await dataPlane.send({ outside: true }, 'POST', `http://${ENTRY.name}.${NAMESPACE}/echo`, { 'x-request-id': id, 'content-type': 'application/json' }, JSON.stringify({ canaryship: userMarker(id) }));
-  const servedBy = dataPlane.hops.filter((h) => h.requestId === id && !h.mirrored && h.workload).map((h) => h.workload!).sort();
-  return { ...provenHops(answer.body, id), servedBy };
 }
 
 /**
@@ -375,16 +306,6 @@ function userShares(env: EnvironmentName, service: string, strategy: StrategyNam
     });
   }
   return [...groups.values()].sort((a, b) => a.kind.localeCompare(b.kind) || Number(a.matchRule) - Number(b.matchRule) || Number(a.mirror) - Number(b.mirror) || a.weight - b.weight);
-}
-
-async function serveMetrics(render: () => string): Promise<{ address: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/metrics') res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(render());
-    else res.writeHead(404).end();
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { address: `127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** The table of one run: per canary, strategy, measured time, predicted window. */

@@ -20,6 +20,8 @@ export interface FluxStatus {
   /** OCIRepository: the artifact's revision; Kustomization: the last applied revision (`<tag>@sha256:<digest>`). */
   readonly revision: string | undefined;
   readonly observedGeneration: number | undefined;
+  /** The last `reconcile.fluxcd.io/requestedAt` the controller finished handling. */
+  readonly lastHandledReconcileAt: string | undefined;
 }
 
 export async function startFlux(cp: ControlPlane): Promise<void> {
@@ -49,7 +51,7 @@ export async function fluxStatus(cp: ControlPlane, kind: FluxKind, name: string)
   const { stdout } = await cp.kubectl('get', resource(kind), name, '-n', FLUX_NAMESPACE, '-o', 'json', '--ignore-not-found');
   if (!stdout.trim()) return undefined;
   const object = JSON.parse(stdout) as {
-    status?: { conditions?: { type: string; status: FluxStatus['ready']; reason: string; message: string }[]; artifact?: { revision?: string }; lastAppliedRevision?: string; observedGeneration?: number };
+    status?: { conditions?: { type: string; status: FluxStatus['ready']; reason: string; message: string }[]; artifact?: { revision?: string }; lastAppliedRevision?: string; observedGeneration?: number; lastHandledReconcileAt?: string };
   };
   const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
   return {
@@ -58,10 +60,19 @@ export async function fluxStatus(cp: ControlPlane, kind: FluxKind, name: string)
     message: ready?.message ?? '',
     revision: kind === 'ocirepository' ? object.status?.artifact?.revision : object.status?.lastAppliedRevision,
     observedGeneration: object.status?.observedGeneration,
+    lastHandledReconcileAt: object.status?.lastHandledReconcileAt,
   };
 }
 
-/** What `flux reconcile` does: asks the controller to reconcile now rather than at its next interval. */
-export async function requestReconcile(cp: ControlPlane, kind: FluxKind, name: string, at: Date): Promise<void> {
-  await cp.kubectl('annotate', '--overwrite', resource(kind), name, '-n', FLUX_NAMESPACE, `reconcile.fluxcd.io/requestedAt=${at.toISOString()}`);
+/**
+ * What `flux reconcile` does: asks the controller to reconcile now rather than at its next
+ * interval, and waits until it has finished (it records the request it handled in the status),
+ * so the status returned is that reconcile's outcome.
+ */
+export async function reconcileNow(cp: ControlPlane, kind: FluxKind, name: string, timeoutMs = 60_000): Promise<FluxStatus> {
+  const requested = new Date().toISOString();
+  await cp.kubectl('annotate', '--overwrite', resource(kind), name, '-n', FLUX_NAMESPACE, `reconcile.fluxcd.io/requestedAt=${requested}`);
+  let last: FluxStatus | undefined;
+  await waitUntil(`${kind} ${name} to handle the reconcile requested at ${requested}`, async () => (last = await fluxStatus(cp, kind, name))?.lastHandledReconcileAt === requested, timeoutMs, cp.processes);
+  return last!;
 }

@@ -1,16 +1,31 @@
 /**
- * The provider-style kustomize overlay the canary runs apply on top of a distribution: the same
- * mechanism a provider uses for its SLAs. It shortens the analysis (10s interval, 3 iterations, 3
- * weight steps) so a release takes about a minute, enforces Pod Security `restricted` on the
- * namespace, and makes each service's release: a revision stamped on its pod template (a new
- * revision is a new release), plus what that release changes, in its podinfo config (the ConfigMap
- * Flagger tracks: a wrong backend URL, podinfo's random errors or delay) or its pod template.
+ * Releases of the app's services, as the cluster scenarios make them. The canary runs apply a
+ * provider-style kustomize overlay on top of a distribution (the mechanism a provider uses for its
+ * SLAs): it shortens the analysis (10s interval, 3 iterations, 3 weight steps) so a release takes
+ * about a minute, enforces Pod Security `restricted` on the namespace, and makes each service's
+ * release: a revision stamped on its pod template (a new revision is a new release), plus what that
+ * release changes, in its podinfo config (the ConfigMap Flagger tracks: a wrong backend URL,
+ * podinfo's random errors or delay) or its pod template. The Flux scenario writes the same
+ * releases into a distribution's files instead, as a service team's new version would change them.
  */
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse, parseDocument, stringify } from 'yaml';
 
 export const SHORTENED = { interval: '10s', iterations: 3, stepWeight: 20, maxWeight: 60 } as const;
+
+/**
+ * How each service's bad release breaks, in its podinfo config. podinfo's random errors hit every
+ * route, the conformance requests among them, so those releases are stopped by their checks or by
+ * the error SLOs, whichever meets the errors first; the delays pass the checks and are rolled back
+ * by the response-time SLOs during the analysis.
+ */
+export const FAULTY_CONFIG: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  frontend: { 'random-error': true },
+  cache: { 'random-error': true },
+  backend: { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' },
+  database: { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' },
+};
 
 interface CanaryLike {
   readonly metadata: { readonly name: string };
@@ -27,17 +42,44 @@ export interface ServiceRelease {
 }
 
 /** The analysis fields the overlay replaces, whichever strategy the Canary runs. */
-export function shortenedFields(analysis: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function shortenedFields(analysis: { readonly iterations?: unknown; readonly stepWeight?: unknown }): { interval: typeof SHORTENED.interval; iterations?: number; stepWeight?: number; maxWeight?: number } {
   return {
     interval: SHORTENED.interval,
-    ...(analysis['iterations'] !== undefined && { iterations: SHORTENED.iterations }),
-    ...(analysis['stepWeight'] !== undefined && { stepWeight: SHORTENED.stepWeight, maxWeight: SHORTENED.maxWeight }),
+    ...(analysis.iterations !== undefined && { iterations: SHORTENED.iterations }),
+    ...(analysis.stepWeight !== undefined && { stepWeight: SHORTENED.stepWeight, maxWeight: SHORTENED.maxWeight }),
   };
 }
 
 /** JSON 6902 operations that shorten one Canary's analysis. */
 export const shortenAnalysis = (canary: CanaryLike): object[] =>
   Object.entries(shortenedFields(canary.spec.analysis)).map(([field, value]) => ({ op: 'replace', path: `/spec/analysis/${field}`, value }));
+
+const revisionAnnotations = (release: ServiceRelease): Record<string, string> => ({ 'canaryship.dev/revision': release.revision, ...release.annotations });
+
+/** A service's podinfo config.yaml with the release's keys set, from its ConfigMap file. */
+function releasedConfig(configMapFile: string, changes: Readonly<Record<string, unknown>>): string {
+  const configMap = parse(configMapFile) as { data: Record<string, string> };
+  return stringify({ ...(parse(configMap.data['config.yaml'] ?? '') as Record<string, unknown>), ...changes });
+}
+
+/**
+ * Writes each service's release into the distribution's own files (its Deployment's pod template,
+ * its ConfigMap), keeping everything else, comments included, as rendered.
+ */
+export async function writeReleases(distDir: string, releases: Readonly<Record<string, ServiceRelease>>): Promise<void> {
+  for (const [service, release] of Object.entries(releases)) {
+    const deploymentFile = join(distDir, service, 'deployment.yaml');
+    const deployment = parseDocument(await readFile(deploymentFile, 'utf8'));
+    for (const [key, value] of Object.entries(revisionAnnotations(release))) deployment.setIn(['spec', 'template', 'metadata', 'annotations', key], value);
+    await writeFile(deploymentFile, deployment.toString());
+    if (release.config) {
+      const configMapFile = join(distDir, service, 'configmap.yaml');
+      const configMap = parseDocument(await readFile(configMapFile, 'utf8'));
+      configMap.setIn(['data', 'config.yaml'], releasedConfig(configMap.toString(), release.config));
+      await writeFile(configMapFile, configMap.toString());
+    }
+  }
+}
 
 const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -53,16 +95,14 @@ export async function writeOverlay(dir: string, distDir: string, canaries: reado
     ...canaries.map((canary) => ({ target: { group: 'flagger.app', kind: 'Canary', name: canary.metadata.name }, patch: JSON.stringify(shortenAnalysis(canary)) })),
   ];
   for (const [service, release] of Object.entries(releases)) {
-    const annotations = { 'canaryship.dev/revision': release.revision, ...release.annotations };
+    const annotations = revisionAnnotations(release);
     patches.push({
       target: { kind: 'Deployment', name: service },
       patch: JSON.stringify(Object.entries(annotations).map(([key, value]) => ({ op: 'add', path: `/spec/template/metadata/annotations/${escapePointer(key)}`, value }))),
     });
     if (release.config) {
-      const file = join(distDir, service, 'configmap.yaml');
-      const configMap = parse(await readFile(file, 'utf8')) as { data: Record<string, string> };
-      const config = { ...(parse(configMap.data['config.yaml'] ?? '') as Record<string, unknown>), ...release.config };
-      patches.push({ target: { kind: 'ConfigMap', name: `${service}-config` }, patch: JSON.stringify([{ op: 'replace', path: '/data/config.yaml', value: stringify(config) }]) });
+      const value = releasedConfig(await readFile(join(distDir, service, 'configmap.yaml'), 'utf8'), release.config);
+      patches.push({ target: { kind: 'ConfigMap', name: `${service}-config` }, patch: JSON.stringify([{ op: 'replace', path: '/data/config.yaml', value }]) });
     }
   }
   await writeFile(join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['base'], patches }));

@@ -6,9 +6,16 @@
  * - `returning`: one visitor who keeps the cookies the app sets (session affinity);
  * - `insider`: sends `x-canary: insider`; `cookie`: sends `canary=always` (the A/B routes).
  */
+import type { EnvironmentName } from '@canaryship/blocks';
+import { ENTRY } from '@canaryship/entry';
 import type { DataPlane } from './mesh.js';
 
 export type UserKind = 'plain' | 'returning' | 'insider' | 'cookie';
+
+/** Who uses the app in each environment: insiders and cookie holders where Istio routes on them, returning users where a cookie keeps them on one version. */
+export const USERS: Record<EnvironmentName, readonly UserKind[]> = { kubernetes: ['plain'], istio: ['plain', 'plain', 'insider', 'cookie'], linkerd: ['plain', 'plain', 'returning'] };
+/** Requests per second, all kinds together. */
+export const USER_RATE = 12;
 
 export interface UserRequest {
   /** When it was sent: when the mesh routed it. */
@@ -79,4 +86,20 @@ export function provenHops(body: string, id: string): { ok: true; hops: string[]
   } catch {
     return { ok: false, why: `not the chain's answer: ${body.slice(0, 120)}` };
   }
+}
+
+/** The app's one public address in `namespace`, where users' requests come in. */
+export const entryOf = (namespace: string): string => `http://${ENTRY.name}.${namespace}/`;
+
+/** Whether the entry answers its health check from outside the cluster. */
+export const entryAnswers = async (dataPlane: DataPlane, namespace: string): Promise<boolean> =>
+  (await dataPlane.send({ outside: true }, 'GET', `http://${ENTRY.name}.${namespace}${ENTRY.healthPath}`, {}, '')).status === 200;
+
+export type HopsProof = ReturnType<typeof provenHops> & { readonly servedBy: readonly string[] };
+
+/** One user's request through the entry: what its answer proves, and the workloads that served it (from the data plane's log). */
+export async function proveEveryHop(dataPlane: DataPlane, namespace: string, id: string): Promise<HopsProof> {
+  const answer = await dataPlane.send({ outside: true }, 'POST', `${entryOf(namespace)}echo`, { 'x-request-id': id, 'content-type': 'application/json' }, JSON.stringify({ canaryship: userMarker(id) }));
+  const servedBy = dataPlane.hops.filter((h) => h.requestId === id && !h.mirrored && h.workload).map((h) => h.workload!).sort();
+  return { ...provenHops(answer.body, id), servedBy };
 }
