@@ -1,26 +1,59 @@
 /**
  * A provider's cluster subscribed with Flux's own controllers (source-controller and
- * kustomize-controller v1.9.6, built from their Go modules, run against the local API server):
- * the provider bundle, with the provider's patches, pulls our releases from a real registry.
- * Flux installs Flagger's own overlay (mirrored into the local registry, as a provider mirrors it),
- * then the app; a minor release arrives on its own with the patches still in force; a major does
- * not; an interrupted publish is never seen as a release. Flagger's verdicts on these releases
- * are the canary runs' business (canary-runs.test.ts); here Flagger's pods are kwok's.
+ * kustomize-controller v1.9.6, built from their Go modules, run against the local API server),
+ * with real Flagger judging every release Flux delivers, on the data plane model that carries the
+ * app's traffic (the canary runs' stage, tools/cluster). Per environment, the provider bundle with
+ * the provider's patches (a short analysis, a stricter threshold, more memory, a manual gate, an
+ * alert provider posting to a local receiver) pulls our releases from a real registry:
+ * 1. 1.0.0: Flux installs Flagger's own overlay (mirrored into the local registry, as a provider
+ *    mirrors it), then the app; every Canary initialises;
+ * 2. 1.1.0, a good backend: Flux moves to it within the range, Flagger promotes it;
+ * 3. 1.1.1, a faulty backend: Flagger rolls it back, the primary keeps 1.1.0, the alert arrives;
+ * 4. 1.2.0, a good frontend: the manual gate holds it until the test opens it;
+ * 5. 2.0.0, a major, is not picked up; 6. an interrupted publish is never seen as a release.
+ * Prints a timeline per environment: publish → Flux applied → Flagger's verdict.
  */
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { customisationPatches, ENVIRONMENT_PROFILES, FLAGGER_VERSION, providerBundle, toYaml, type Customisation, type FluxPatch } from '@canaryship/blocks';
-import { fluxStatus, locateBinaries, requestReconcile, startControlPlane, startFlux, waitUntil, type ControlPlane, type FluxStatus } from '@canaryship/cluster';
+import { composeDistribution, customisationPatches, ENVIRONMENT_PROFILES, FLAGGER_VERSION, providerBundle, toYaml, type Canary, type Customisation, type KubernetesObject } from '@canaryship/blocks';
+import {
+  awaitCanaryPhase,
+  awaitVerdict,
+  canaryState,
+  FAULTY_CONFIG,
+  fluxStatus,
+  entryAnswers,
+  entryOf,
+  proveEveryHop,
+  reconcileNow,
+  shortenedFields,
+  startAppCluster,
+  startFlux,
+  startUsers,
+  USER_RATE,
+  USERS,
+  waitUntil,
+  writeReleases,
+  type AppCluster,
+  type ControlPlane,
+  type FluxStatus,
+  type ServiceRelease,
+  type Users,
+} from '@canaryship/cluster';
 import { buildArtifact, createRegistryClient, publish, pushArtifact, RegistryError } from '@canaryship/release';
 import { moduleDir } from '@canaryship/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitIn, environmentPackage, local } from '../release/workspace.js';
 import { DEFINITIONS, ENVIRONMENT_NAMES, type Env } from '../support/distribution.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../support/registry.js';
 
 const quick = { attempts: 2, baseDelayMs: 20 };
-
+const NAMESPACE = 'webapp';
+/** The provider's Secret holding its receiver's address (Flagger reads the key `address`). */
+const NOTIFICATIONS_SECRET = 'release-notifications';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * What each environment's Flagger overlay expects the mesh to have installed: Istio's own
  * namespace (the overlay puts Flagger there); for Linkerd, linkerd-viz's namespace and Linkerd's
@@ -45,10 +78,13 @@ const MESH: Record<Env, { readonly namespaces: readonly string[]; readonly crds:
   linkerd: { namespaces: ['linkerd-viz'], crds: [AUTHORIZATION_POLICY_STAND_IN] },
 };
 
-describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux', (ENV) => {
+describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger judging each release', (ENV) => {
+  let app: AppCluster;
   let cp: ControlPlane;
   let registry: TestRegistry;
   let proxy: FaultProxy;
+  let receiver: Receiver;
+  let users: Users | undefined;
   let packageDir: string;
   const timeline: string[] = [];
   let started = Date.now();
@@ -57,10 +93,9 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux', (ENV) =>
   beforeAll(async () => {
     started = Date.now();
     const workDir = mkdtempSync(join(tmpdir(), 'canaryship-flux-'));
-    const progress = (m: string) => process.stderr.write(`flux: ${m}\n`);
-    cp = await startControlPlane(await locateBinaries(), workDir, progress);
-    registry = await startRegistry();
-    proxy = await startFaultProxy(registry.host);
+    const progress = (m: string) => process.stderr.write(`flux ${ENV}: ${m}\n`);
+    app = await startAppCluster({ workDir, namespace: NAMESPACE, environment: ENV, onProgress: progress });
+    cp = app.cp;
     for (const namespace of MESH[ENV].namespaces) await cp.kubectl('create', 'namespace', namespace);
     for (const crd of MESH[ENV].crds) {
       const file = join(workDir, 'mesh-crd.json');
@@ -70,40 +105,59 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux', (ENV) =>
     }
     progress('starting source-controller and kustomize-controller');
     await startFlux(cp);
+    registry = await startRegistry();
+    proxy = await startFaultProxy(registry.host);
+    receiver = await startReceiver();
 
     // Flagger's kustomize overlays, as Flagger publishes them at every release, mirrored here.
     const flaggerManifests = join(await moduleDir('flagger'), 'kustomize');
     const artifact = await buildArtifact(flaggerManifests, { created: '2026-01-01T00:00:00Z', source: 'https://github.com/fluxcd/flagger', revision: `${FLAGGER_VERSION}@sha1:0000000000000000000000000000000000000000`, version: FLAGGER_VERSION });
     await pushArtifact(createRegistryClient({ address: local(registry.host) }), 'fluxcd/flagger-manifests', FLAGGER_VERSION, artifact);
+    // Flux applies Flagger's Deployment (its pod is kwok's); the Flagger that judges runs beside the control plane.
+    app.startFlagger(ENV);
     packageDir = environmentPackage(ENV, '1.0.0');
   }, 15 * 60_000);
 
   afterAll(async () => {
-    process.stdout.write(`\nFlux timeline (${ENV}):\n${timeline.join('\n')}\n`);
+    users?.stop();
+    process.stdout.write(`\nFlux and Flagger timeline (${ENV}):\n${timeline.join('\n')}\n`);
+    await receiver?.close();
     await proxy?.close();
     await registry?.dispose();
-    await cp?.stop();
+    await app?.stop();
   });
 
-  /** The provider's own patches: a stricter analysis, more memory, and a person approving frontend's promotions. */
-  const providerPatches = (): FluxPatch[] => (
-    [
+  /**
+   * The provider's own patches, all from the customisation surface: every analysis shortened to
+   * about a minute (the canary runs' settings), a stricter threshold and more memory for frontend,
+   * a person approving frontend's promotions, and backend's and frontend's releases reported to
+   * the provider's receiver.
+   */
+  const provider = ((): { patches: ReturnType<typeof customisationPatches>['patches']; objects: KubernetesObject[] } => {
+    const canaries = composeDistribution(DEFINITIONS[ENV]).objects.filter((o) => o.object.kind === 'Canary').map((o) => o.object as Canary);
+    const customisations: Customisation[] = [
+      ...canaries.map((c): Customisation => ({ kind: 'analysis', service: c.metadata.name ?? '', ...shortenedFields(c.spec.analysis) })),
       { kind: 'analysis', service: 'frontend', threshold: 2 },
       { kind: 'resources', service: 'frontend', limits: { memory: '384Mi' } },
       { kind: 'manual-approval', service: 'frontend' },
-    ] satisfies Customisation[]
-  ).flatMap((customisation) => customisationPatches(DEFINITIONS[ENV], customisation).patches);
+      { kind: 'notifications', type: 'slack', secretName: NOTIFICATIONS_SECRET, services: ['backend', 'frontend'] },
+    ];
+    const all = customisations.map((c) => customisationPatches(DEFINITIONS[ENV], c));
+    return { patches: all.flatMap((c) => c.patches), objects: all.flatMap((c) => c.objects) };
+  })();
 
-  /** Publishes the package's dist/ as `version` (a release commit in its repository first). */
-  async function release(version: string, change: (dist: string) => void, via = registry.host): Promise<string> {
-    change(join(packageDir, 'dist'));
+  /** Publishes the package's dist/ as `version` (a release commit in its repository first), after `change` to it. */
+  async function release(version: string, change: (dist: string) => Promise<void> | void, via = registry.host): Promise<{ digest: string; at: number }> {
+    await change(join(packageDir, 'dist'));
     const manifest = join(packageDir, 'package.json');
     writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version }));
     if (gitIn(packageDir, 'status', '--porcelain')) gitIn(packageDir, 'commit', '--quiet', '-am', `release ${version}`);
+    const at = Date.now();
     const result = await publish({ packageDir, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-flux-layout-')), registry: local(via), retry: quick });
     note(`published ${version} (${result.digest.slice(0, 19)})`);
-    return result.digest;
+    return { digest: result.digest, at };
   }
+  const services = (releases: Readonly<Record<string, ServiceRelease>>) => (dist: string) => writeReleases(dist, releases);
 
   const status = (kind: 'ocirepository' | 'kustomization', name: string): Promise<FluxStatus | undefined> => fluxStatus(cp, kind, name);
 
@@ -124,80 +178,145 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux', (ENV) =>
     return last!;
   }
 
-  const canary = async (name: string) => JSON.parse((await cp.kubectl('get', 'canary', name, '-n', 'webapp', '-o', 'json')).stdout) as { spec: { analysis: { threshold: number; webhooks: { type: string; url: string }[] } } };
+  /** Flagger's verdict on `service`'s release, under way or about to start. */
+  async function verdict(service: string): Promise<string> {
+    const { phase, failedChecks } = await awaitVerdict(cp, NAMESPACE, service, 5 * 60_000);
+    note(`Flagger: ${service} ${phase === 'Succeeded' ? 'promoted' : 'rolled back'} (${failedChecks} failed checks)`);
+    return phase;
+  }
 
-    it('1.0.0: Flux installs Flagger from its mirrored overlay, then the app with the provider\'s patches', async () => {
-      const digest = await release('1.0.0', () => undefined);
-      const bundle = providerBundle({ environment: ENV, repository: `${registry.host}/webapp/${ENV}`, version: '1.0.0', insecure: true, patches: providerPatches() });
-      // The provider's mirror of Flagger's artifact: its own registry, no Sigstore to verify against here.
-      const mirrored = bundle.map(({ path, object }) => {
-        const o = JSON.parse(JSON.stringify(object)) as { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
-        if (o.kind === 'OCIRepository' && o.metadata.name === 'flagger') {
-          o.spec['url'] = `oci://${registry.host}/fluxcd/flagger-manifests`;
-          o.spec['insecure'] = true;
-          delete o.spec['verify'];
-        }
-        // A provider who wants releases as soon as they are out polls more often than the default 5m.
-        if (o.kind === 'OCIRepository' && o.metadata.name === 'webapp') o.spec['interval'] = '10s';
-        return { path, object: o };
-      });
-      const file = join(cp.workDir, 'bundle.yaml');
-      writeFileSync(file, mirrored.map(({ object }) => toYaml(object)).join('---\n'));
-      await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', file);
-      note('bundle applied');
+  const canary = async (name: string) => JSON.parse((await cp.kubectl('get', 'canary', name, '-n', NAMESPACE, '-o', 'json')).stdout) as { spec: { analysis: { threshold: number; webhooks: { type: string; url: string }[] } } };
+  const field = async (kind: string, name: string, path: string) => (await cp.kubectl('get', kind, name, '-n', NAMESPACE, '-o', `jsonpath={${path}}`)).stdout;
+  /** The release a Deployment's pods run: the revision the service team stamped on its pod template. */
+  const revision = (deployment: string) => field('deployment', deployment, ".spec.template.metadata.annotations.canaryship\\.dev/revision");
+  /** What Flagger posted to the provider's receiver about `service` since `after` (Slack's payload). */
+  const alerts = (service: string, after: number) =>
+    receiver.received
+      .filter((r) => r.at >= after)
+      .flatMap((r) => (r.body as { attachments?: { author_name: string; text: string; color: string }[] }).attachments ?? [])
+      .filter((a) => a.author_name === `${service}.${NAMESPACE}`);
 
-      await waitUntil('Flagger installed by Flux', async () => (await status('kustomization', 'flagger'))?.ready === 'True', 5 * 60_000, cp.processes);
-      note('Flux applied Flagger');
-      expect((await cp.kubectl('get', 'deployment', 'flagger', '-n', ENVIRONMENT_PROFILES[ENV].flaggerNamespace, '-o', 'jsonpath={.status.availableReplicas}')).stdout).toBe('1');
-
-      const applied = await appliedRevision(`1.0.0@${digest}`);
-      expect(applied.message).toContain('Applied revision: 1.0.0@sha256:');
-      const frontend = await canary('frontend');
-      expect(frontend.spec.analysis.threshold).toBe(2);
-      expect(frontend.spec.analysis.webhooks.at(-1)).toMatchObject({ type: 'confirm-promotion', url: 'http://flagger-loadtester.webapp/gate/check' });
-      expect((await cp.kubectl('get', 'deployment', 'frontend', '-n', 'webapp', '-o', 'jsonpath={.spec.template.spec.containers[0].resources.limits.memory}')).stdout).toBe('384Mi');
+  it("1.0.0: Flux installs Flagger from its mirrored overlay, then the app with the provider's patches; every Canary initialises", async () => {
+    const { digest } = await release('1.0.0', () => undefined);
+    const bundle = providerBundle({ environment: ENV, repository: `${registry.host}/webapp/${ENV}`, version: '1.0.0', insecure: true, patches: provider.patches });
+    // The provider's mirror of Flagger's artifact: its own registry, no Sigstore to verify against here.
+    const mirrored = bundle.map(({ path, object }) => {
+      const o = JSON.parse(JSON.stringify(object)) as { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
+      if (o.kind === 'OCIRepository' && o.metadata.name === 'flagger') {
+        o.spec['url'] = `oci://${registry.host}/fluxcd/flagger-manifests`;
+        o.spec['insecure'] = true;
+        delete o.spec['verify'];
+      }
+      // A provider who wants releases as soon as they are out polls more often than the default 5m.
+      if (o.kind === 'OCIRepository' && o.metadata.name === 'webapp') o.spec['interval'] = '10s';
+      return { path, object: o };
     });
+    const file = join(cp.workDir, 'bundle.yaml');
+    writeFileSync(file, mirrored.map(({ object }) => toYaml(object)).join('---\n'));
+    await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', file);
+    note('bundle applied');
 
-    it('1.1.0 arrives on its own within the range, and the provider\'s patches are still in force', async () => {
-      const digest = await release('1.1.0', (dist) => {
-        const hpa = join(dist, 'backend/hpa.yaml');
-        writeFileSync(hpa, readFileSync(hpa, 'utf8').replace(/maxReplicas: \d+/, 'maxReplicas: 9'));
-      });
-      // The provider polls every 10 s: a minute is ample, and far less than the 5 minutes 1.0.0 may take.
+    await waitUntil('Flagger installed by Flux', async () => (await status('kustomization', 'flagger'))?.ready === 'True', 5 * 60_000, cp.processes);
+    note('Flux applied Flagger');
+    expect((await cp.kubectl('get', 'deployment', 'flagger', '-n', ENVIRONMENT_PROFILES[ENV].flaggerNamespace, '-o', 'jsonpath={.status.availableReplicas}')).stdout).toBe('1');
+
+    const applied = await appliedRevision(`1.0.0@${digest}`);
+    expect(applied.message).toContain('Applied revision: 1.0.0@sha256:');
+    // The provider's own objects beside the bundle: its receiver's address in a Secret, the AlertProvider that reads it.
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: NOTIFICATIONS_SECRET, namespace: NAMESPACE }, stringData: { address: receiver.address } };
+    const objects = join(cp.workDir, 'provider-objects.yaml');
+    writeFileSync(objects, [secret, ...provider.objects].map((o) => toYaml(o)).join('---\n'));
+    await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', objects);
+
+    const names = ['backend', 'cache', 'database', 'frontend'];
+    for (const name of names) await awaitCanaryPhase(cp, NAMESPACE, name, 'Initialized', 4 * 60_000);
+    note('Flagger: every Canary initialised');
+    const frontend = await canary('frontend');
+    expect(frontend.spec.analysis.threshold).toBe(2);
+    expect(frontend.spec.analysis.webhooks.at(-1)).toMatchObject({ type: 'confirm-promotion', url: `http://flagger-loadtester.${NAMESPACE}/gate/check` });
+    expect(await field('deployment', 'frontend', '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
+
+    await waitUntil('the entry answering users', () => entryAnswers(app.dataPlane, NAMESPACE), 60_000, cp.processes);
+    users = startUsers({ dataPlane: app.dataPlane, entry: entryOf(NAMESPACE), kinds: USERS[ENV], requestsPerSecond: USER_RATE, idPrefix: `flux-${ENV}` });
+  });
+
+  it("1.1.0, a good backend: Flux moves to it within the range, Flagger promotes it, the provider's patches still in force", async () => {
+    const { digest } = await release('1.1.0', async (dist) => {
+      await services({ backend: { revision: '1.1.0' } })(dist);
+      const hpa = join(dist, 'backend/hpa.yaml');
+      writeFileSync(hpa, readFileSync(hpa, 'utf8').replace(/maxReplicas: \d+/, 'maxReplicas: 9'));
+    });
+    // The provider polls every 10 s: a minute is ample, and far less than the 5 minutes 1.0.0 may take.
     await appliedRevision(`1.1.0@${digest}`, 60_000);
-      expect((await cp.kubectl('get', 'hpa', 'backend', '-n', 'webapp', '-o', 'jsonpath={.spec.maxReplicas}')).stdout).toBe('9');
-      expect((await canary('frontend')).spec.analysis.threshold).toBe(2);
-    });
+    expect(await verdict('backend')).toBe('Succeeded');
+    expect(await revision('backend-primary')).toBe('1.1.0');
+    expect(await field('hpa', 'backend', '.spec.maxReplicas')).toBe('9');
+    expect((await canary('frontend')).spec.analysis.threshold).toBe(2);
+    expect(await field('deployment', 'frontend', '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
+  });
 
-    it('2.0.0, a major release, is not picked up by a subscription to 1.x', async () => {
-      await release('2.0.0', (dist) => appendFileSync(join(dist, 'namespace.yaml'), '# 2.0.0\n'));
-      const before = await status('ocirepository', 'webapp');
-      await requestReconcile(cp, 'ocirepository', 'webapp', new Date());
-      // Two polls and a requested reconcile: ample time to see 2.0.0 if it were in range.
-      await new Promise((resolve) => setTimeout(resolve, 25_000));
-      const after = await status('ocirepository', 'webapp');
-      expect(after?.ready).toBe('True');
-      expect(after?.revision).toBe(before?.revision);
-      expect(after?.revision).toMatch(/^1\.1\.0@sha256:/);
-      expect((await status('kustomization', 'webapp'))?.revision).toMatch(/^1\.1\.0@/);
-      note('2.0.0 ignored by the >=1.0.0 <2.0.0 subscription');
-    });
+  it('1.1.1, a faulty backend: Flagger rolls it back, the primary keeps serving 1.1.0, and the alert reaches the provider naming canary and reason', async () => {
+    const { digest, at } = await release('1.1.1', services({ backend: { revision: '1.1.1', config: FAULTY_CONFIG['backend'] } }));
+    await appliedRevision(`1.1.1@${digest}`, 60_000);
+    expect(await verdict('backend')).toBe('Failed');
+    expect(await revision('backend')).toBe('1.1.1');
+    expect(await revision('backend-primary')).toBe('1.1.0');
+    await waitUntil('the rollback alert at the receiver', async () => alerts('backend', at).some((a) => a.color === 'danger'), 30_000);
+    expect(alerts('backend', at).find((a) => a.color === 'danger')?.text).toMatch(/^Failed checks threshold reached \d+$/);
+    note('receiver: rollback alert for backend');
+    // Users' requests take the path through the primaries: one request proves every hop.
+    const proof = await proveEveryHop(app.dataPlane, NAMESPACE, `flux-${ENV}-after-rollback`);
+    expect(proof).toMatchObject({ ok: true, servedBy: ['backend-primary', 'cache-primary', 'database-primary', 'entry', 'frontend-primary'] });
+  });
 
-    it('an interrupted publish of 1.2.0 is never seen by Flux as a release', async () => {
-      // Stop the registry right after the first blob is accepted: the layer may be there, the tag is not.
-      proxy.afterResponse(async (request) => {
-        if (request.startsWith('PUT') && request.includes('/blobs/uploads/')) {
-          proxy.afterResponse(undefined);
-          await registry.stop();
-        }
-      });
-      await expect(release('1.2.0', (dist) => appendFileSync(join(dist, 'namespace.yaml'), '# 1.2.0\n'), proxy.host)).rejects.toThrow(RegistryError);
-      note('publish of 1.2.0 interrupted (registry stopped mid-push)');
-      await registry.start();
-      await requestReconcile(cp, 'ocirepository', 'webapp', new Date());
-      await new Promise((resolve) => setTimeout(resolve, 25_000));
-      expect((await status('ocirepository', 'webapp'))?.revision).toMatch(/^1\.1\.0@sha256:/);
-      expect((await status('kustomization', 'webapp'))?.revision).toMatch(/^1\.1\.0@/);
-      note('Flux still on 1.1.0');
+  it("1.2.0, a good frontend: the provider's manual gate holds it until the gate is opened", async () => {
+    const { digest, at } = await release('1.2.0', services({ frontend: { revision: '1.2.0' } }));
+    await appliedRevision(`1.2.0@${digest}`, 60_000);
+    await awaitCanaryPhase(cp, NAMESPACE, 'frontend', 'WaitingPromotion', 5 * 60_000);
+    note('Flagger: frontend waiting for approval');
+    // Three analysis intervals later it is still held, and users are still served by the old frontend.
+    await sleep(30_000);
+    expect((await canaryState(cp, NAMESPACE, 'frontend')).phase).toBe('WaitingPromotion');
+    expect(await revision('frontend-primary')).toBe('');
+    expect(alerts('frontend', at).map((a) => a.text)).toContain('Canary promotion is waiting for approval.');
+
+    const response = await fetch(`${app.loadtester}/gate/open`, { method: 'POST', body: JSON.stringify({ name: 'frontend', namespace: NAMESPACE }) });
+    expect(response.status).toBe(202);
+    note('gate opened');
+    expect(await verdict('frontend')).toBe('Succeeded');
+    expect(await revision('frontend-primary')).toBe('1.2.0');
+  });
+
+  it('2.0.0, a major release, is not picked up by a subscription to 1.x', async () => {
+    await release('2.0.0', (dist) => appendFileSync(join(dist, 'namespace.yaml'), '# 2.0.0\n'));
+    // A reconcile that has listed the registry's tags with 2.0.0 among them.
+    const after = await reconcileNow(cp, 'ocirepository', 'webapp');
+    expect(after.ready).toBe('True');
+    expect(after.revision).toMatch(/^1\.2\.0@sha256:/);
+    expect((await status('kustomization', 'webapp'))?.revision).toMatch(/^1\.2\.0@/);
+    note('2.0.0 ignored by the >=1.0.0 <2.0.0 subscription');
+  });
+
+  it('an interrupted publish of 1.3.0 is never seen by Flux as a release', async () => {
+    // Stop the registry right after the first blob is accepted: the layer may be there, the tag is not.
+    proxy.afterResponse(async (request) => {
+      if (request.startsWith('PUT') && request.includes('/blobs/uploads/')) {
+        proxy.afterResponse(undefined);
+        await registry.stop();
+      }
     });
+    await expect(release('1.3.0', (dist) => appendFileSync(join(dist, 'namespace.yaml'), '# 1.3.0\n'), proxy.host)).rejects.toThrow(RegistryError);
+    note('publish of 1.3.0 interrupted (registry stopped mid-push)');
+    await registry.start();
+    expect((await reconcileNow(cp, 'ocirepository', 'webapp')).revision).toMatch(/^1\.2\.0@sha256:/);
+    expect((await status('kustomization', 'webapp'))?.revision).toMatch(/^1\.2\.0@/);
+    note('Flux still on 1.2.0');
+  });
+
+  it('answered users all along: a release that breaks reaches only its canary’s share of them', () => {
+    users?.stop();
+    const requests = users?.requests ?? [];
+    expect(requests.length).toBeGreaterThan(500);
+    expect(requests.filter((r) => r.status === 200).length / requests.length).toBeGreaterThan(0.8);
+  });
 });
