@@ -14,7 +14,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, type EnvironmentName } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, predictedWindow, strategyOf, type Analysis, type EnvironmentName, type Scenario, type StrategyName } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { startAppCluster } from './app-cluster.js';
 import { FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
@@ -25,7 +25,6 @@ import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, typ
 import { getJson } from './kubectl.js';
 import { FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { waitUntil } from './processes.js';
-import { predictedWindow, strategyOf, type Analysis, type Scenario, type StrategyName } from './timeline.js';
 
 const NAMESPACE = 'webapp';
 /** How long a dependency has been broken when a release starts: one metric window (1m) and a scrape. */

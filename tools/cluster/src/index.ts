@@ -6,7 +6,6 @@ export { startControlPlane, type ControlPlane } from './control-plane.js';
 export { fluxStatus, reconcileNow, startFlux, type FluxStatus } from './flux.js';
 export { kubectlFor, type Kubectl } from './kubectl.js';
 export { FAULTY_CONFIG, SHORTENED, shortenAnalysis, shortenedFields, writeOverlay, writeReleases, type ServiceRelease } from './overlay.js';
-export { predictedTicks, predictedWindow, strategyOf, type Scenario, type StrategyName } from './timeline.js';
 export { freePort } from './ports.js';
 export { httpOk, ProcessGroup, waitUntil } from './processes.js';
 export { apiClient, type ApiClient, type Json } from './dataplane/api.js';

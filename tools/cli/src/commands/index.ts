@@ -92,6 +92,17 @@ of each customisation a provider may patch in.`,
     load: () => import('./bundle.js'),
   },
   {
+    name: 'plan',
+    usage: 'plan DIR [--svg OUT] [--json]',
+    description: `For every Canary of the distribution or kustomize overlay in DIR (built with the pinned kustomize,
+so a provider's patches count): when a good release is promoted, how soon after a first failed
+check a bad one is rolled back, and the highest share of users the new version reaches (for A/B,
+which requests). Predicted from Flagger 1.44's schedule as measured; --svg writes a chart per
+Canary (OUT/<namespace>.<name>.svg) with the predicted weight over time.`,
+    examples: ['canaryship plan environments/istio/dist', 'canaryship plan my-overlay --svg charts', 'canaryship plan environments/linkerd/dist --json'],
+    load: () => import('./plan.js'),
+  },
+  {
     name: 'new-service',
     usage: 'new-service NAME',
     description: `Scaffold packages/NAME in this repository (from any folder inside it): a service package with a
