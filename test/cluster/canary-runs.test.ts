@@ -6,7 +6,7 @@
  * a backend that cannot reach its database is stopped; a good backend is not blamed for a broken
  * database; afterwards a user's request proves every hop. Prints the tables.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatShares, formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   providerManifests = run.providerManifests;
   const tables = `Releases (interval 10s; predicted from Flagger's schedule):\n${formatTable(reports)}\n\nUsers through the entry, per weight step:\n${formatShares(reports)}\n`;
   writeFileSync(join(workDir, 'canary-runs.md'), tables);
-  process.stdout.write(`\n${tables}\n`);
+  process.stdout.write(`\n${tables}\nCharts (the plan, and each release drawn over it): ${join(workDir, 'charts')}\n`);
 });
 
 describe('canary runs on the local control plane', () => {
@@ -112,8 +112,11 @@ describe('canary runs on the local control plane', () => {
     expect(promoted.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.failedChecks])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Succeeded', 'r5', 0]));
   });
 
-  it('measures every outcome inside the window Flagger’s schedule predicts, one interval later per failed check it survived', () => {
+  it('measures every outcome inside the window `canaryship plan` predicts, one interval later per failed check it survived, and draws it on the plan’s chart', () => {
     for (const r of reports.flatMap((report) => report.results)) {
+      const chart = readFileSync(r.chart, 'utf8');
+      expect(chart, r.chart).toContain('class="predicted"');
+      expect(chart, r.chart).toContain(`${r.phase} at ${r.seconds}s`);
       const interval = r.predicted.high - r.predicted.low; // the window is one interval wide
       // A failed check that does not end a release holds it for that interval: one more tick.
       const held = r.phase === 'Succeeded' ? r.failedChecks * interval : 0;

@@ -12,9 +12,9 @@
  *    is released: promoted, because its primary fails the same way;
  * then a user's request through the entry proves every hop.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, predictedWindow, strategyOf, type Analysis, type EnvironmentName, type Scenario, type StrategyName } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, planCanary, planChart, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { startAppCluster } from './app-cluster.js';
 import { FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
@@ -30,10 +30,11 @@ const NAMESPACE = 'webapp';
 /** How long a dependency has been broken when a release starts: one metric window (1m) and a scrape. */
 const BROKEN_BEFORE_RELEASE_MS = 65_000;
 
-/** One look at a Canary during a release: what its routes do at that moment. */
+/** One look at a Canary during a release: what its routes do at that moment, and its failed checks. */
 interface Sample {
   readonly at: number;
   readonly route: CanaryRoute;
+  readonly failedChecks: number;
 }
 
 export interface CanaryResult {
@@ -43,7 +44,10 @@ export interface CanaryResult {
   readonly scenario: Scenario;
   readonly phase: string;
   readonly seconds: number;
-  readonly predicted: { readonly low: number; readonly high: number };
+  /** The window `canaryship plan` predicts for this outcome, from the Canary as the overlay leaves it. */
+  readonly predicted: Window;
+  /** The plan's chart with this release drawn over it (SVG). */
+  readonly chart: string;
   /** The primary's revision after the release. */
   readonly primaryRevision: string;
   /** Highest canary weight in the Canary's status (Flagger sets it for progressive canaries only). */
@@ -197,7 +201,7 @@ export async function runCanaries(options: {
               const name = c.metadata.name;
               if (!released.includes(name)) continue;
               const phase = c.status?.phase ?? '';
-              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(app.snapshot(), profile.mesh, name) });
+              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(app.snapshot(), profile.mesh, name), failedChecks: c.status?.failedChecks ?? 0 });
               maxWeight.set(name, Math.max(maxWeight.get(name) ?? 0, c.status?.canaryWeight ?? 0));
               maxFailed.set(name, Math.max(maxFailed.get(name) ?? 0, c.status?.failedChecks ?? 0));
               if (!TERMINAL.has(phase) && phase !== 'Initialized') seenMoving.add(name);
@@ -211,19 +215,25 @@ export async function runCanaries(options: {
         for (const canary of canaries.filter((c) => released.includes(c.metadata.name))) {
           const name = canary.metadata.name;
           const analysis = shortened(canary.spec.analysis);
+          const plan = planCanary({ ...canary, spec: { ...canary.spec, analysis } });
           const outcome = done.get(name)!;
           const primary = await getJson<Manifest>(kubectl, 'deployment', `${name}-primary`, '-n', NAMESPACE);
           const loadTests = net.webhooks.filter((w) => w.name === name && w.hook === 'load' && w.at >= started).length;
           // A release that never got load was stopped by its checks before any traffic: it keeps that schedule.
           const stoppedBy = outcome.phase === 'Failed' ? (loadTests === 0 ? 'conformance' : 'analysis') : undefined;
+          const seconds = Math.round((outcome.at - started) / 100) / 10;
+          const chart = join(options.workDir, 'charts', `${env}.${name}.${scenario}.svg`);
+          await mkdir(join(chart, '..'), { recursive: true });
+          await writeFile(chart, planChart(plan, measuredRun(plan, samples.get(name) ?? [], started, { at: seconds, phase: outcome.phase as 'Succeeded' | 'Failed' })));
           results.push({
             environment: env,
             service: name,
             strategy: strategyOf(analysis),
             scenario,
             phase: outcome.phase,
-            seconds: Math.round((outcome.at - started) / 100) / 10,
-            predicted: predictedWindow(analysis, stoppedBy === 'conformance' ? 'conformance' : scenario),
+            seconds,
+            predicted: stoppedBy === 'conformance' || scenario === 'conformance' || scenario === 'bad-downstream' ? plan.conformanceStop : scenario === 'rollback' ? plan.rollback.fromApply : plan.promotion,
+            chart,
             primaryRevision: String(primary['spec']?.template?.metadata?.annotations?.['canaryship.dev/revision'] ?? ''),
             maxWeight: maxWeight.get(name) ?? 0,
             routed: (samples.get(name) ?? []).some(({ route }) => route.weight > 0 || route.matchRule || route.mirror),
@@ -270,6 +280,24 @@ export async function runCanaries(options: {
       await kubectl('delete', 'namespace', NAMESPACE, '--wait=true', '--timeout=180s').catch(() => undefined);
     }
   }
+}
+
+/**
+ * What a release did, for its chart: the weight its routes gave the canary over time (for A/B, the
+ * matching requests' share, as the plan draws it), when a check failed, and the verdict.
+ */
+function measuredRun(plan: CanaryPlan, samples: readonly Sample[], started: number, verdict: MeasuredRun['verdict']): MeasuredRun {
+  const weights: WeightPoint[] = [];
+  const failedChecks: number[] = [];
+  let checks = 0;
+  for (const sample of samples) {
+    const at = Math.max(0, Math.round((sample.at - started) / 100) / 10);
+    const weight = plan.exposure.matching && sample.route.matchRule ? 100 : sample.route.weight;
+    if (weights.at(-1)?.weight !== weight) weights.push({ at: weights.length === 0 ? 0 : at, weight });
+    if (sample.failedChecks > checks) failedChecks.push(at);
+    checks = sample.failedChecks;
+  }
+  return { weights, failedChecks, verdict };
 }
 
 /**
