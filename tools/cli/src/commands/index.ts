@@ -92,6 +92,17 @@ of each customisation a provider may patch in.`,
     load: () => import('./bundle.js'),
   },
   {
+    name: 'summary',
+    usage: 'summary (--base REF | DIR...) [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
+    description: `A pull request's review of what providers will receive, as Markdown for $GITHUB_STEP_SUMMARY:
+for each environment Nx finds affected since REF (or each DIR), the objects that differ from the
+last published version, the contract verdict and the changeset bump it needs, the validation
+findings, and the plan of every Canary whose analysis changed. Reads dist/ as rendered: run
+build-affected first. Exit 0: the checks that fail a change are release --check and validate.`,
+    examples: ['canaryship summary --base origin/main --registry ghcr.io/acme >> "$GITHUB_STEP_SUMMARY"', 'canaryship summary environments/istio --json'],
+    load: () => import('./summary.js'),
+  },
+  {
     name: 'plan',
     usage: 'plan DIR [--svg OUT] [--json]',
     description: `For every Canary of the distribution or kustomize overlay in DIR (built with the pinned kustomize,

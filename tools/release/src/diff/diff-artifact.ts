@@ -69,6 +69,11 @@ export async function publishedVersions(options: Omit<DiffOptions, 'packageDir' 
   return semver.sort(tags.filter((t) => semver.valid(t) === t));
 }
 
+/** The highest published version at or below `version` (a pull request's package has not been bumped yet), if any. */
+export async function lastPublished(options: Omit<DiffOptions, 'packageDir' | 'version'> & { environment: EnvironmentName }, version: string): Promise<string | undefined> {
+  return (await publishedVersions(options)).filter((v) => semver.lte(v, version)).at(-1);
+}
+
 export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
   const environment = await environmentOf(options.packageDir);
   const dist = join(options.packageDir, 'dist');

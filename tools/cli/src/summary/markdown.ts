@@ -1,0 +1,61 @@
+/**
+ * A pull request's job summary (GitHub Markdown) from the environment reviews: what a reviewer
+ * reads instead of YAML. Every value from a distribution is escaped for a table cell.
+ */
+import type { EnvironmentReview } from './review.js';
+
+/** At most this many changed objects per environment: a summary, not the diff. */
+const MAX_CHANGES = 40;
+
+/** A table cell: no pipe, newline or HTML can break out of it. */
+const cell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string[] => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+
+function environmentSection(r: EnvironmentReview): string[] {
+  const lines = [`### ${r.environment}: ${code(`${r.package}@${r.version}`)}`, ''];
+  if (r.baseline === undefined) lines.push('Nothing published yet: providers receive this version whole.', '');
+  else if (r.changes.length === 0) lines.push(`Identical to the published ${r.baseline}: providers receive nothing new.`, '');
+
+  if (r.baseline !== undefined) {
+    const verdict =
+      r.breaking.length > 0
+        ? `**breaks ${r.breaking.length} thing(s)** providers of ${r.baseline} rely on: needs a **${r.bump}** changeset, so their subscriptions do not pick it up`
+        : r.bump === 'none'
+          ? `keeps the contract of ${r.baseline}; no changeset needed`
+          : `keeps the contract of ${r.baseline}: a **patch** (or minor) changeset ships it to every subscriber`;
+    lines.push(`**Contract:** ${verdict}`, '');
+    if (r.breaking.length > 0) lines.push(...table(['breaking change', 'object', 'what', 'who notices'], r.breaking.map((b) => [b.kind, b.object, b.detail, b.affects])), '');
+  }
+
+  if (r.changes.length > 0) {
+    lines.push(`**What providers will receive** (against ${r.baseline}): ${r.changes.length} change(s)`, '');
+    lines.push(...table(['change', 'object', 'file', 'fields'], r.changes.slice(0, MAX_CHANGES).map((c) => [c.change, c.object ?? '(file bytes)', c.file, (c.fields ?? []).join(', ')])));
+    if (r.changes.length > MAX_CHANGES) lines.push('', `… and ${r.changes.length - MAX_CHANGES} more (\`canaryship diff\` lists them all).`);
+    lines.push('');
+  }
+
+  const errors = r.findings.filter((f) => f.severity === 'error').length;
+  lines.push(`**Validation:** ${r.findings.length === 0 ? 'no findings in any layer' : `${errors} error(s), ${r.findings.length - errors} warning(s)`}`, '');
+  if (r.findings.length > 0) lines.push(...table(['severity', 'layer', 'where', 'finding'], r.findings.map((f) => [f.severity, f.layer, [f.file, f.object, f.path].filter(Boolean).join(' '), `${f.message} [${f.rule}]`])), '');
+
+  if (r.plans.length > 0) {
+    lines.push('**Plan** of every Canary whose analysis changed (`canaryship plan`):', '');
+    lines.push(
+      ...table(
+        ['canary', 'strategy', 'promoted after', 'rolled back', 'users exposed', 'who'],
+        r.plans.map((p) => [`${p.namespace}/${p.name}`, p.strategy, `${p.promotion.low}–${p.promotion.high}s`, `${p.rollback.afterFirstFailure}s after a first failed check`, `${p.exposure.maxShare}%`, p.exposure.who]),
+      ),
+      '',
+    );
+  }
+  return lines;
+}
+
+export function summaryMarkdown(reviews: readonly EnvironmentReview[], affectedSince?: string): string {
+  const lines = ['## What providers will receive', ''];
+  const which = affectedSince === undefined ? 'Environments reviewed' : `Environments this change affects (Nx, since ${code(affectedSince)})`;
+  lines.push(reviews.length === 0 ? `${which}: none. No provider receives anything from this change.` : `${which}: ${reviews.map((r) => r.environment).join(', ')}.`, '');
+  for (const review of reviews) lines.push(...environmentSection(review));
+  return `${lines.join('\n').trimEnd()}\n`;
+}
