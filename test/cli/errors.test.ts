@@ -71,6 +71,11 @@ describe('every command answers bad input truthfully', () => {
     ['bundle over a folder that is not a bundle', () => ['bundle', istio, '--registry', 'ghcr.io/acme', '--out', ROOT], 1, /refusing to replace/],
     ['contract of a version that is not a release', () => ['contract', env, '--version', 'latest', '--layout', join(scratch, 'c1')], 2, /version "latest" is not a release version \(MAJOR\.MINOR\.PATCH\)/],
     ['contract against a version that is not a release', () => ['contract', env, '--against', '1.0', '--layout', join(scratch, 'c2')], 2, /the version to compare with "1\.0" is not a release version/],
+    ['plan of a folder that does not exist', () => ['plan', join(scratch, 'nowhere')], 2, /is not a directory: give a distribution/],
+    ['plan of a folder kustomize cannot build', () => ['plan', scratch], 1, /does not build with kustomize/],
+    ['summary with neither --base nor a folder', () => ['summary'], 2, /summary needs --base REF/],
+    ['summary of a folder that is not an environment package', () => ['summary', join(ROOT, 'packages/cache')], 2, /is not an environment package \(kubernetes, istio, linkerd\)/],
+    ['summary since a revision that is not one', () => ['summary', '--base=-oops'], 2, /"-oops" is not a git revision/],
     ['an unknown option', () => ['publish', env, '--force'], 2, /Unknown option '--force'/],
   ];
 
