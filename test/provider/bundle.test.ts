@@ -195,6 +195,42 @@ describe('a customisation that does not fit the distribution is refused by name'
   });
 });
 
+describe('a bundle that requires signed releases', () => {
+  const WORKFLOW = 'https://github.com/acme/web.app/.github/workflows/release.yml';
+  const appSource = (verify: Parameters<typeof providerBundle>[0]['verify']) =>
+    providerBundle({ environment: 'istio', repository: 'ghcr.io/acme/webapp/istio', version: '1.0.0', verify }).find((p) => p.object.kind === 'OCIRepository' && p.object.metadata?.name === 'webapp')!.object as Obj;
+
+  it('keyless: only the vendor\'s release workflow on main, through GitHub\'s OIDC issuer, valid against the OCIRepository CRD', async () => {
+    const source = appSource({ workflow: WORKFLOW });
+    const validate = await schemas.validator(source.apiVersion, source.kind);
+    expect(validate!(source) ? [] : validate!.errors).toEqual([]);
+    const [identity] = source.spec.verify.matchOIDCIdentity as { issuer: string; subject: string }[];
+    expect(source.spec.verify.provider).toBe('cosign');
+    // Go's regexp (Flux) and JavaScript's agree on these: anchors, escaped dots, literal text.
+    const subject = new RegExp(identity!.subject);
+    expect(subject.test(`${WORKFLOW}@refs/heads/main`)).toBe(true);
+    for (const other of [`${WORKFLOW}@refs/heads/mainline`, `${WORKFLOW}@refs/heads/feature`, WORKFLOW.replace('web.app', 'webXapp') + '@refs/heads/main', `https://github.com/evil/x${WORKFLOW}@refs/heads/main`]) expect(subject.test(other), other).toBe(false);
+    expect(new RegExp(identity!.issuer).test('https://token.actions.githubusercontent.com')).toBe(true);
+    expect(new RegExp(identity!.issuer).test('https://tokenXactions.githubusercontent.com')).toBe(false);
+    expect(new RegExp(appSource({ workflow: WORKFLOW, ref: 'refs/tags/v1' }).spec.verify.matchOIDCIdentity[0].subject).test(`${WORKFLOW}@refs/tags/v1`)).toBe(true);
+  });
+
+  it('by key: the public key in a Secret of the provider', async () => {
+    const source = appSource({ publicKeySecret: 'webapp-release-key' });
+    const validate = await schemas.validator(source.apiVersion, source.kind);
+    expect(validate!(source) ? [] : validate!.errors).toEqual([]);
+    expect(source.spec.verify).toEqual({ provider: 'cosign', secretRef: { name: 'webapp-release-key' } });
+    const guide = renderProviderBundle(DEFINITIONS.istio, { repository: 'ghcr.io/acme/webapp/istio', version: '1.0.0', verify: { publicKeySecret: 'webapp-release-key' } }, DEFINITIONS.istio.entry.upstream).find((f) => f.path === 'README.md')!.content;
+    expect(guide).toContain('only with a valid cosign signature by the key whose public half is in the Secret `webapp-release-key`');
+  });
+
+  it('refuses a signer it cannot express exactly', () => {
+    expect(() => appSource({ workflow: 'https://github.com/acme/webapp' })).toThrow(/verify\.workflow: "https:\/\/github\.com\/acme\/webapp" is not a GitHub workflow URL/);
+    expect(() => appSource({ workflow: WORKFLOW, ref: 'main; rm -rf' })).toThrow(/verify\.ref: "main; rm -rf" is not a git ref/);
+    expect(() => appSource({ publicKeySecret: 'Key/../x' })).toThrow(/verify\.publicKeySecret: "Key\/\.\.\/x" is not a Secret name/);
+  });
+});
+
 describe('canaryship bundle', () => {
   const bundle = async (...args: string[]) => {
     const out: string[] = [];
@@ -217,5 +253,16 @@ describe('canaryship bundle', () => {
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/refusing to replace .*: customise\/mine\.yaml is not part of the render/);
     expect(readFileSync(join(out, 'customise', 'mine.yaml'), 'utf8')).toBe('kind: Kustomization\n');
+  });
+
+  it('--signed-by makes Flux require the release workflow\'s signature; with --signed-by-key too, it refuses', async () => {
+    const out = join(scratch, 'bundle-signed');
+    const workflow = 'https://github.com/acme/webapp/.github/workflows/release.yml';
+    expect((await bundle('environments/linkerd', '--registry', 'ghcr.io/acme', '--signed-by', workflow, '--out', out)).code).toBe(0);
+    const [source] = parse(readFileSync(join(out, 'sources/webapp.yaml'), 'utf8'));
+    expect(source!.spec.verify.matchOIDCIdentity[0].subject).toBe('^https://github\\.com/acme/webapp/\\.github/workflows/release\\.yml@refs/heads/main$');
+    const both = await bundle('environments/linkerd', '--registry', 'ghcr.io/acme', '--signed-by', workflow, '--signed-by-key', 'k', '--out', out);
+    expect(both.code).toBe(2);
+    expect(both.output).toContain('--signed-by (keyless, a workflow) or --signed-by-key');
   });
 });

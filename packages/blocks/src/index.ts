@@ -77,10 +77,10 @@ export { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './distri
 export { KUSTOMIZATION_FILE, RENDERED_BY, renderDistribution, type RenderedFile } from './distribution/render.js';
 export { canonical, toYaml } from './distribution/serialize.js';
 
-export { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput } from './provider/bundle.js';
+export { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput, type ReleaseSignature } from './provider/bundle.js';
 export { predictedTicks, predictedWindow, strategyOf, weightSteps, type Analysis, type Scenario, type StrategyName, type Window } from './plan/schedule.js';
 export { planCanary, type CanaryManifest, type CanaryPlan, type Exposure, type WeightPoint } from './plan/plan.js';
 export { planChart, type MeasuredRun } from './plan/chart.js';
 export { customisationPatches, customisationSurface, type Customisation, type CustomisationPatches, type Quantities } from './provider/customise.js';
-export { FLUX_CONTENT_LAYER, FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, FLUX_SOURCE_API, type FluxDuration, type FluxKustomization, type FluxPatch, type OciReference, type OciRepository } from './provider/flux.js';
+export { FLUX_CONTENT_LAYER, FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, FLUX_SOURCE_API, type FluxDuration, type OidcIdentity, type FluxKustomization, type FluxPatch, type OciReference, type OciRepository } from './provider/flux.js';
 export { customisationExamples, renderProviderBundle, type CustomisationExample } from './provider/render.js';

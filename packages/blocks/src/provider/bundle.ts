@@ -19,8 +19,10 @@ import { FLUX_CONTENT_LAYER, FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, FLUX_SOURCE_API
 
 /** Flagger's kustomize overlays, published and signed at every Flagger release. */
 export const FLAGGER_MANIFESTS = 'oci://ghcr.io/fluxcd/flagger-manifests';
+/** Who signs keyless on GitHub Actions: its OIDC token issuer, as a regular expression. */
+const GITHUB_OIDC_ISSUER = '^https://token\\.actions\\.githubusercontent\\.com$';
 const FLAGGER_RELEASE_IDENTITY = {
-  issuer: '^https://token\\.actions\\.githubusercontent\\.com$',
+  issuer: GITHUB_OIDC_ISSUER,
   subject: '^https://github\\.com/fluxcd/flagger/\\.github/workflows/release\\.yml@refs/tags/v\\d+\\.\\d+\\.\\d+$',
 };
 
@@ -37,7 +39,21 @@ export interface BundleInput {
   readonly insecure?: boolean;
   /** The provider's patches of the app (see customise.ts). */
   readonly patches?: readonly FluxPatch[];
+  /** Apply only releases signed with cosign: by the vendor's release workflow (keyless), or by a key whose public half is in the provider's Secret. */
+  readonly verify?: ReleaseSignature;
 }
+
+export type ReleaseSignature =
+  /** `https://github.com/OWNER/REPO/.github/workflows/release.yml`: signed keyless by that workflow on the default branch, through GitHub's OIDC. */
+  | { readonly workflow: string; readonly ref?: string }
+  /** A Secret in Flux's namespace holding the cosign public key (`cosign.pub`). */
+  | { readonly publicKeySecret: string };
+
+const WORKFLOW = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml$/;
+const GIT_REF = /^refs\/(heads|tags)\/[A-Za-z0-9._\/-]+$/;
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A literal inside a regular expression: every metacharacter escaped. */
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const BUNDLE_NAMES = { flagger: 'flagger', app: APP_NAME } as const;
 
@@ -61,6 +77,17 @@ export function providerBundle(input: BundleInput): PlacedObject[] {
   if (!ENVIRONMENT_PROFILES[environment]) throw issue('environment', `unknown environment "${environment}"`);
   if (!REPOSITORY.test(repository)) throw issue('repository', `"${repository}" is not an OCI repository (host[:port]/path, lower case, no scheme or tag)`);
   if (!SEMVER.test(version)) throw issue('version', `"${version}" is not a release version (MAJOR.MINOR.PATCH)`);
+  const signature = input.verify;
+  let verify: OciRepository['spec']['verify'];
+  if (signature && 'workflow' in signature) {
+    const ref = signature.ref ?? 'refs/heads/main';
+    if (!WORKFLOW.test(signature.workflow)) throw issue('verify.workflow', `"${signature.workflow}" is not a GitHub workflow URL (https://github.com/OWNER/REPO/.github/workflows/FILE.yml)`);
+    if (!GIT_REF.test(ref)) throw issue('verify.ref', `"${ref}" is not a git ref (refs/heads/… or refs/tags/…)`);
+    verify = { provider: 'cosign', matchOIDCIdentity: [{ issuer: GITHUB_OIDC_ISSUER, subject: `^${literal(`${signature.workflow}@${ref}`)}$` }] };
+  } else if (signature) {
+    if (!SECRET_NAME.test(signature.publicKeySecret) || signature.publicKeySecret.length > 253) throw issue('verify.publicKeySecret', `"${signature.publicKeySecret}" is not a Secret name`);
+    verify = { provider: 'cosign', secretRef: { name: signature.publicKeySecret } };
+  }
 
   const metadata = (name: string) => ({ name, namespace: FLUX_NAMESPACE, labels: APP_LABELS });
   const source = (name: string, spec: Omit<OciRepository['spec'], 'layerSelector'>): OciRepository => ({
@@ -83,7 +110,7 @@ export function providerBundle(input: BundleInput): PlacedObject[] {
     ref: { semver: FLAGGER_VERSION },
     verify: { provider: 'cosign', matchOIDCIdentity: [FLAGGER_RELEASE_IDENTITY] },
   });
-  const appSource = source(BUNDLE_NAMES.app, { interval: '5m', url: `oci://${repository}`, ref: { semver: compatibleRange(version) }, ...(input.insecure && { insecure: true }) });
+  const appSource = source(BUNDLE_NAMES.app, { interval: '5m', url: `oci://${repository}`, ref: { semver: compatibleRange(version) }, ...(input.insecure && { insecure: true }), ...(verify && { verify }) });
   // wait: the app's Canaries need Flagger's CRDs served and Flagger running before they are applied.
   const flagger = sync(BUNDLE_NAMES.flagger, { interval: '1h', path: FLAGGER_OVERLAY[environment], wait: true });
   const app = sync(BUNDLE_NAMES.app, {

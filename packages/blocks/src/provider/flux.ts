@@ -24,6 +24,12 @@ interface Metadata {
 /** Which tags an OCIRepository follows: exactly one kind of reference. */
 export type OciReference = { readonly semver: string } | { readonly tag: string } | { readonly digest: string };
 
+/** Regular expressions the signing certificate's issuer and subject must match (keyless signatures). */
+export interface OidcIdentity {
+  readonly issuer: string;
+  readonly subject: string;
+}
+
 export interface OciRepository {
   readonly apiVersion: typeof FLUX_SOURCE_API;
   readonly kind: 'OCIRepository';
@@ -35,10 +41,10 @@ export interface OciRepository {
     readonly ref: OciReference;
     readonly layerSelector: { readonly mediaType: string; readonly operation: 'extract' | 'copy' };
     readonly insecure?: boolean;
-    readonly verify?: {
-      readonly provider: 'cosign';
-      readonly matchOIDCIdentity: readonly { readonly issuer: string; readonly subject: string }[];
-    };
+    /** Flux refuses an artifact without a valid cosign signature: keyless (who signed it) or by public key (in a Secret). */
+    readonly verify?:
+      | { readonly provider: 'cosign'; readonly matchOIDCIdentity: readonly OidcIdentity[] }
+      | { readonly provider: 'cosign'; readonly secretRef: { readonly name: string } };
   };
 }
 

@@ -12,9 +12,9 @@ import { toYaml } from '../distribution/serialize.js';
 import type { EnvironmentName } from '../environment.js';
 import { FLAGGER_VERSION } from '../images.js';
 import { APP_NAME } from '../workload/labels.js';
-import { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput } from './bundle.js';
+import { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput, type ReleaseSignature } from './bundle.js';
 import { customisationPatches, type Customisation } from './customise.js';
-import type { FluxKustomization } from './flux.js';
+import { FLUX_NAMESPACE, type FluxKustomization } from './flux.js';
 
 export interface CustomisationExample {
   /** File name under customise/, and how README refers to it. */
@@ -57,6 +57,13 @@ const PREREQUISITES: { readonly [E in EnvironmentName]: string } = {
   linkerd: 'Linkerd with linkerd-viz (its Prometheus at `prometheus.linkerd-viz:9090`) and the Gateway API CRDs; the bundle installs Flagger into `flagger-system`',
 };
 
+/** What the guide says about the releases' signature. */
+function signatureLines(verify: ReleaseSignature | undefined): string[] {
+  if (!verify) return ['Releases are not required to be signed: render the bundle with `--signed-by` to require it.', ''];
+  if ('workflow' in verify) return [`Flux applies a release only with a valid cosign signature made keyless by \`${verify.workflow}\` on \`${verify.ref ?? 'refs/heads/main'}\` (GitHub's OIDC issuer).`, ''];
+  return [`Flux applies a release only with a valid cosign signature by the key whose public half is in the Secret \`${verify.publicKeySecret}\` (namespace \`${FLUX_NAMESPACE}\`, key \`cosign.pub\`).`, ''];
+}
+
 /** The provider's guide to this bundle, beside it. */
 function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environment'>, examples: readonly CustomisationExample[]): string {
   const lines = [
@@ -80,6 +87,7 @@ function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environme
     'the next major does not (it may break you; take it by editing `sources/webapp.yaml`). Every release is then rolled',
     'out by Flagger, which rolls it back on its own when it breaks its SLOs.',
     '',
+    ...signatureLines(input.verify),
     '## Customise',
     '',
     'Put patches in the `webapp` Kustomization (`sync/webapp.yaml`, `spec.patches`); each file under `customise/` is',

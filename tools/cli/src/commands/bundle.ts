@@ -5,7 +5,7 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderProviderBundle } from '@canaryship/blocks';
+import { renderProviderBundle, type ReleaseSignature } from '@canaryship/blocks';
 import { parseRegistryAddress, repositoryPath } from '@canaryship/release';
 import { printJson, UsageError, type Io } from '../command.js';
 import { writeTreeAtomically } from '../fs/write-tree.js';
@@ -19,6 +19,8 @@ export interface BundleOptions {
   /** Defaults to the package's version. */
   readonly version?: string;
   readonly outDir?: string;
+  /** Require releases signed by this GitHub workflow (keyless), or by the key in this Secret. */
+  readonly verify?: ReleaseSignature;
 }
 
 export async function bundle(options: BundleOptions): Promise<{ environment: string; outDir: string; repository: string; files: string[] }> {
@@ -29,7 +31,7 @@ export async function bundle(options: BundleOptions): Promise<{ environment: str
   const repository = `${address.host}/${repositoryPath(definition.environment, address.prefix)}`;
   const version = options.version ?? packageVersion;
   if (version === undefined) throw new UsageError(`${options.packageDir}/package.json has no version: give --version`);
-  const files = renderProviderBundle(definition, { repository, version, insecure: address.insecure }, definition.entry.upstream);
+  const files = renderProviderBundle(definition, { repository, version, insecure: address.insecure, ...(options.verify && { verify: options.verify }) }, definition.entry.upstream);
   await writeTreeAtomically(outDir, files);
   return { environment: definition.environment, outDir: relative(options.cwd, outDir) || '.', repository, files: files.map((f) => f.path) };
 }
@@ -38,16 +40,28 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { registry: { type: 'string' }, insecure: { type: 'boolean', default: false }, version: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      registry: { type: 'string' },
+      insecure: { type: 'boolean', default: false },
+      version: { type: 'string' },
+      out: { type: 'string' },
+      'signed-by': { type: 'string' },
+      'signed-by-key': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   });
   if (positionals.length !== 1) throw new UsageError('bundle takes one environment package directory');
   if (!values.registry) throw new UsageError('bundle needs --registry: where providers pull the releases from');
+  if (values['signed-by'] !== undefined && values['signed-by-key'] !== undefined) throw new UsageError('bundle takes --signed-by (keyless, a workflow) or --signed-by-key (a Secret with the public key), not both');
+  const verify: ReleaseSignature | undefined =
+    values['signed-by'] !== undefined ? { workflow: values['signed-by'] } : values['signed-by-key'] !== undefined ? { publicKeySecret: values['signed-by-key'] } : undefined;
   const result = await bundle({
     cwd: io.cwd,
     packageDir: positionals[0]!,
     registry: values.registry,
     insecure: values.insecure,
     ...(values.version && { version: values.version }),
+    ...(verify && { verify }),
     ...(values.out && { outDir: values.out }),
   });
   if (values.json) printJson(io, result);

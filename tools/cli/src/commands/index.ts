@@ -82,13 +82,16 @@ contract); a breaking change without a major bump stops the release before anyth
   },
   {
     name: 'bundle',
-    usage: 'bundle DIR --registry HOST[:PORT][/PREFIX] [--insecure] [--version X.Y.Z] [--out OUT] [--json]',
+    usage: 'bundle DIR --registry HOST[:PORT][/PREFIX] [--insecure] [--version X.Y.Z] [--signed-by WORKFLOW_URL | --signed-by-key SECRET] [--out OUT] [--json]',
     description: `Render the provider bundle of the environment package in DIR into DIR/provider (or OUT): the
 Flux OCIRepository and Kustomization objects a provider applies once (kubectl apply -k) to install
 Flagger for the environment and follow <registry>/webapp/<env> through every minor and patch
 release of VERSION's major (default: the package's version), and customise/*.yaml, one example
-of each customisation a provider may patch in.`,
-    examples: ['canaryship bundle environments/istio --registry ghcr.io/acme', 'canaryship bundle environments/kubernetes --registry 127.0.0.1:5000 --insecure --out /tmp/bundle'],
+of each customisation a provider may patch in. With --signed-by, Flux applies only releases signed
+keyless by that GitHub workflow (on refs/heads/main); with --signed-by-key, only those signed by the
+key whose public half is in that Secret of flux-system.`,
+    examples: ['canaryship bundle environments/istio --registry ghcr.io/acme', 'canaryship bundle environments/kubernetes --registry 127.0.0.1:5000 --insecure --out /tmp/bundle',
+      'canaryship bundle environments/linkerd --registry ghcr.io/acme --signed-by https://github.com/acme/webapp/.github/workflows/release.yml'],
     load: () => import('./bundle.js'),
   },
   {
