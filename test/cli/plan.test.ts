@@ -65,6 +65,17 @@ describe('canaryship plan', () => {
     expect(stdout).toContain(`chart: ${join(out, 'webapp.backend.svg')}`);
   });
 
+  it("README's charts, one per strategy, are what plan draws for the istio distribution today", async () => {
+    const out = join(scratch, 'readme-charts');
+    expect((await run('plan', distDir('istio'), '--svg', out)).code).toBe(0);
+    for (const file of readdirSync(out)) {
+      // If this fails: `npx canaryship plan environments/istio/dist --svg docs/plan` and commit.
+      expect(readFileSync(join(ROOT, 'docs/plan', file), 'utf8'), file).toBe(readFileSync(join(out, file), 'utf8'));
+    }
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const file of readdirSync(out)) expect(readme).toContain(`(docs/plan/${file})`);
+  });
+
   it('refuses what it cannot plan, naming the Canary and field, and writes no chart', async () => {
     const bad = overlay('bad-interval', [{ target: { kind: 'Canary', name: 'backend' }, patch: stringify([{ op: 'replace', path: '/spec/analysis/interval', value: 'soon' }]) }]);
     const out = join(scratch, 'never');

@@ -25,8 +25,10 @@ export function planChart(plan: CanaryPlan, measured?: MeasuredRun): string {
   const end = Math.max(plan.promotion.high, measured ? measured.verdict.at : 0, ...(measured?.weights.map((w) => w.at) ?? [])) || 1;
   const innerW = WIDTH - MARGIN.left - MARGIN.right;
   const innerH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (seconds: number): number => Math.round((MARGIN.left + (seconds / end) * innerW) * 10) / 10;
-  const y = (weight: number): number => Math.round((MARGIN.top + innerH - (weight / 100) * innerH) * 10) / 10;
+  // Coordinates to a tenth of a pixel: the same plan gives the same bytes, with no float noise.
+  const tenth = (v: number): number => Math.round(v * 10) / 10;
+  const x = (seconds: number): number => tenth(MARGIN.left + (seconds / end) * innerW);
+  const y = (weight: number): number => tenth(MARGIN.top + innerH - (weight / 100) * innerH);
   const steps = (points: readonly WeightPoint[]): string =>
     points.map((p, i) => `${i === 0 ? 'M' : `H${x(p.at)} V`}${i === 0 ? `${x(p.at)},${y(p.weight)}` : y(p.weight)}`).join(' ') + ` H${x(end)}`;
   const secondsTicks = Array.from({ length: 5 }, (_, i) => Math.round((end * i) / 4));
@@ -37,7 +39,7 @@ export function planChart(plan: CanaryPlan, measured?: MeasuredRun): string {
     `<title>${xml(title)}</title>`,
     `<text x="${MARGIN.left}" y="16" font-size="13">${xml(title)}</text>`,
     `<text x="${MARGIN.left}" y="30" fill="#555">${xml(`predicted: promoted ${plan.promotion.low}–${plan.promotion.high}s after the apply; rolled back ${plan.rollback.afterFirstFailure}s after a first failing check`)}</text>`,
-    `<rect x="${x(plan.promotion.low)}" y="${MARGIN.top}" width="${x(plan.promotion.high) - x(plan.promotion.low)}" height="${innerH}" fill="#2f7d32" fill-opacity="0.12"><title>promotion window</title></rect>`,
+    `<rect x="${x(plan.promotion.low)}" y="${MARGIN.top}" width="${tenth(x(plan.promotion.high) - x(plan.promotion.low))}" height="${innerH}" fill="#2f7d32" fill-opacity="0.12"><title>promotion window</title></rect>`,
     `<line x1="${MARGIN.left}" y1="${y(0)}" x2="${x(end)}" y2="${y(0)}" stroke="#999"/>`,
     `<line x1="${MARGIN.left}" y1="${y(0)}" x2="${MARGIN.left}" y2="${y(100)}" stroke="#999"/>`,
     ...[0, 50, 100].map((w) => `<text x="${MARGIN.left - 6}" y="${y(w) + 4}" text-anchor="end">${w}%</text>`),
