@@ -12,11 +12,15 @@ describe('summaryMarkdown', () => {
     expect(text).not.toContain('<script>');
   });
 
-  it('caps the changes at forty rows and says how to see the rest', () => {
+  it('caps changes and findings at forty rows each and says how to see the rest', () => {
     const changes = Array.from({ length: 45 }, (_, i) => ({ object: `ConfigMap/webapp/c${i}`, change: 'added' as const, file: `c${i}.yaml` }));
-    const text = summaryMarkdown([review({ bump: 'patch', changes })]);
+    const findings = Array.from({ length: 41 }, (_, i) => ({ layer: 'policy' as const, rule: 'policy.x', severity: 'warning' as const, distribution: 'istio', message: `m${i}` }));
+    const text = summaryMarkdown([review({ bump: 'patch', changes, findings })]);
     expect(text.split('\n').filter((l) => l.startsWith('| added'))).toHaveLength(40);
     expect(text).toContain('… and 5 more (`canaryship diff` lists them all).');
+    expect(text.split('\n').filter((l) => l.startsWith('| warning'))).toHaveLength(40);
+    expect(text).toContain('… and 1 more (`canaryship validate` lists them all).');
+    expect(text).toContain('**Validation:** 0 error(s), 41 warning(s)');
   });
 
   it('says when no environment is affected', () => {

@@ -4,8 +4,8 @@
  */
 import type { EnvironmentReview } from './review.js';
 
-/** At most this many changed objects per environment: a summary, not the diff. */
-const MAX_CHANGES = 40;
+/** At most this many rows per table: a summary, not the diff or the validation report. */
+const MAX_ROWS = 40;
 
 /** A table cell: no pipe, newline or HTML can break out of it. */
 const cell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
@@ -30,14 +30,18 @@ function environmentSection(r: EnvironmentReview): string[] {
 
   if (r.changes.length > 0) {
     lines.push(`**What providers will receive** (against ${r.baseline}): ${r.changes.length} change(s)`, '');
-    lines.push(...table(['change', 'object', 'file', 'fields'], r.changes.slice(0, MAX_CHANGES).map((c) => [c.change, c.object ?? '(file bytes)', c.file, (c.fields ?? []).join(', ')])));
-    if (r.changes.length > MAX_CHANGES) lines.push('', `… and ${r.changes.length - MAX_CHANGES} more (\`canaryship diff\` lists them all).`);
+    lines.push(...table(['change', 'object', 'file', 'fields'], r.changes.slice(0, MAX_ROWS).map((c) => [c.change, c.object ?? '(file bytes)', c.file, (c.fields ?? []).join(', ')])));
+    if (r.changes.length > MAX_ROWS) lines.push('', `… and ${r.changes.length - MAX_ROWS} more (\`canaryship diff\` lists them all).`);
     lines.push('');
   }
 
   const errors = r.findings.filter((f) => f.severity === 'error').length;
   lines.push(`**Validation:** ${r.findings.length === 0 ? 'no findings in any layer' : `${errors} error(s), ${r.findings.length - errors} warning(s)`}`, '');
-  if (r.findings.length > 0) lines.push(...table(['severity', 'layer', 'where', 'finding'], r.findings.map((f) => [f.severity, f.layer, [f.file, f.object, f.path].filter(Boolean).join(' '), `${f.message} [${f.rule}]`])), '');
+  if (r.findings.length > 0) {
+    lines.push(...table(['severity', 'layer', 'where', 'finding'], r.findings.slice(0, MAX_ROWS).map((f) => [f.severity, f.layer, [f.file, f.object, f.path].filter(Boolean).join(' '), `${f.message} [${f.rule}]`])));
+    if (r.findings.length > MAX_ROWS) lines.push('', `… and ${r.findings.length - MAX_ROWS} more (\`canaryship validate\` lists them all).`);
+    lines.push('');
+  }
 
   if (r.plans.length > 0) {
     lines.push('**Plan** of every Canary whose analysis changed (`canaryship plan`):', '');
