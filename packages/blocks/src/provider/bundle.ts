@@ -71,24 +71,25 @@ export function compatibleRange(version: string): string {
   return major > 0 ? `>=${major}.0.0 <${major + 1}.0.0` : `>=0.${minor}.0 <0.${minor + 1}.0`;
 }
 
+/** The OCIRepository's `verify` for a required release signature; an issue naming the field it cannot express exactly. */
+function verifyOf(signature: ReleaseSignature, issue: (path: string, message: string) => Error): NonNullable<OciRepository['spec']['verify']> {
+  if ('workflow' in signature) {
+    const ref = signature.ref ?? 'refs/heads/main';
+    if (!WORKFLOW.test(signature.workflow)) throw issue('verify.workflow', `"${signature.workflow}" is not a GitHub workflow URL (https://github.com/OWNER/REPO/.github/workflows/FILE.yml)`);
+    if (!GIT_REF.test(ref)) throw issue('verify.ref', `"${ref}" is not a git ref (refs/heads/… or refs/tags/…)`);
+    return { provider: 'cosign', matchOIDCIdentity: [{ issuer: GITHUB_OIDC_ISSUER, subject: `^${literal(`${signature.workflow}@${ref}`)}$` }] };
+  }
+  if (!SECRET_NAME.test(signature.publicKeySecret) || signature.publicKeySecret.length > 253) throw issue('verify.publicKeySecret', `"${signature.publicKeySecret}" is not a Secret name`);
+  return { provider: 'cosign', secretRef: { name: signature.publicKeySecret } };
+}
+
 export function providerBundle(input: BundleInput): PlacedObject[] {
   const { environment, repository, version } = input;
   const issue = (path: string, message: string) => new DistributionError([{ code: 'bundle.invalid', environment, path, message }]);
   if (!ENVIRONMENT_PROFILES[environment]) throw issue('environment', `unknown environment "${environment}"`);
   if (!REPOSITORY.test(repository)) throw issue('repository', `"${repository}" is not an OCI repository (host[:port]/path, lower case, no scheme or tag)`);
   if (!SEMVER.test(version)) throw issue('version', `"${version}" is not a release version (MAJOR.MINOR.PATCH)`);
-  const signature = input.verify;
-  let verify: OciRepository['spec']['verify'];
-  if (signature && 'workflow' in signature) {
-    const ref = signature.ref ?? 'refs/heads/main';
-    if (!WORKFLOW.test(signature.workflow)) throw issue('verify.workflow', `"${signature.workflow}" is not a GitHub workflow URL (https://github.com/OWNER/REPO/.github/workflows/FILE.yml)`);
-    if (!GIT_REF.test(ref)) throw issue('verify.ref', `"${ref}" is not a git ref (refs/heads/… or refs/tags/…)`);
-    verify = { provider: 'cosign', matchOIDCIdentity: [{ issuer: GITHUB_OIDC_ISSUER, subject: `^${literal(`${signature.workflow}@${ref}`)}$` }] };
-  } else if (signature) {
-    if (!SECRET_NAME.test(signature.publicKeySecret) || signature.publicKeySecret.length > 253) throw issue('verify.publicKeySecret', `"${signature.publicKeySecret}" is not a Secret name`);
-    verify = { provider: 'cosign', secretRef: { name: signature.publicKeySecret } };
-  }
-
+  const verify = input.verify && verifyOf(input.verify, issue);
   const metadata = (name: string) => ({ name, namespace: FLUX_NAMESPACE, labels: APP_LABELS });
   const source = (name: string, spec: Omit<OciRepository['spec'], 'layerSelector'>): OciRepository => ({
     apiVersion: FLUX_SOURCE_API,
