@@ -14,6 +14,7 @@ import { ENVIRONMENT_PROFILES, type EnvironmentName } from '../environment.js';
 import { DistributionError } from '../errors.js';
 import { FLAGGER_VERSION } from '../images.js';
 import type { PlacedObject } from '../distribution/objects.js';
+import { regexLiteral } from '../strategy/analysis.js';
 import { APP_LABELS, APP_NAME } from '../workload/labels.js';
 import { FLUX_CONTENT_LAYER, FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, FLUX_SOURCE_API, type FluxKustomization, type FluxPatch, type OciRepository } from './flux.js';
 
@@ -52,8 +53,6 @@ export type ReleaseSignature =
 const WORKFLOW = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml$/;
 const GIT_REF = /^refs\/(heads|tags)\/[A-Za-z0-9._\/-]+$/;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** A literal inside a regular expression: every metacharacter escaped. */
-const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const BUNDLE_NAMES = { flagger: 'flagger', app: APP_NAME } as const;
 
@@ -77,7 +76,7 @@ function verifyOf(signature: ReleaseSignature, issue: (path: string, message: st
     const ref = signature.ref ?? 'refs/heads/main';
     if (!WORKFLOW.test(signature.workflow)) throw issue('verify.workflow', `"${signature.workflow}" is not a GitHub workflow URL (https://github.com/OWNER/REPO/.github/workflows/FILE.yml)`);
     if (!GIT_REF.test(ref)) throw issue('verify.ref', `"${ref}" is not a git ref (refs/heads/… or refs/tags/…)`);
-    return { provider: 'cosign', matchOIDCIdentity: [{ issuer: GITHUB_OIDC_ISSUER, subject: `^${literal(`${signature.workflow}@${ref}`)}$` }] };
+    return { provider: 'cosign', matchOIDCIdentity: [{ issuer: GITHUB_OIDC_ISSUER, subject: `^${regexLiteral(`${signature.workflow}@${ref}`)}$` }] };
   }
   if (!SECRET_NAME.test(signature.publicKeySecret) || signature.publicKeySecret.length > 253) throw issue('verify.publicKeySecret', `"${signature.publicKeySecret}" is not a Secret name`);
   return { provider: 'cosign', secretRef: { name: signature.publicKeySecret } };
