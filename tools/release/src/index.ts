@@ -8,10 +8,10 @@ export { isLoopback, parseRegistryAddress, type RegistryAddress } from './oci/re
 export { createRegistryClient, type RegistryClient, type RegistryOptions } from './oci/registry.js';
 export { readFiles, readTree, tarball, untarGzip } from './oci/tar.js';
 export { structuralBreaks, type BreakingChange, type BreakingKind } from './contract/breaking.js';
-export { contract, leavesRange, type ContractOptions, type ContractResult } from './contract/contract.js';
+export { breakingBump, breakingChanges, contract, leavesRange, type ContractOptions, type ContractResult } from './contract/contract.js';
 export { composedFrom, customisationBreaks } from './contract/customisations.js';
 export { diffArtifact, lastPublished, publishedLayer, publishedVersions, type DiffOptions, type DiffResult } from './diff/diff-artifact.js';
-export { diffTrees, type ObjectChange } from './diff/object-diff.js';
+export { diffTrees, objectsOf, type ObjectChange } from './diff/object-diff.js';
 export { ImmutableVersionError, PublishError, RegistryError } from './errors.js';
 export { releaseCommit, type ReleaseCommit } from './git.js';
 export { buildEnvironmentArtifact, connectRegistry, environmentOf, packageManifest, publish, repositoryPath, type PublishOptions, type PublishResult, type RegistryTarget } from './publish.js';

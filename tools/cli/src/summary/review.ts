@@ -8,11 +8,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { planCanary, type CanaryManifest, type CanaryPlan, type EnvironmentName } from '@canaryship/blocks';
 import {
-  contract,
+  breakingBump,
+  breakingChanges,
   diffTrees,
   environmentOf,
-  packageManifest,
   lastPublished,
+  objectsOf,
+  packageManifest,
   publishedLayer,
   readFiles,
   untarGzip,
@@ -21,7 +23,6 @@ import {
   type ObjectChange,
 } from '@canaryship/release';
 import { loadDistribution, validateDistribution, type Finding } from '@canaryship/validate';
-import { parseAllDocuments } from 'yaml';
 
 /** The smallest changeset bump that ships the change: a breaking one needs a version providers' ranges exclude. */
 export type Bump = 'none' | 'patch' | 'minor' | 'major';
@@ -42,17 +43,9 @@ export interface EnvironmentReview {
 
 type Target = Omit<DiffOptions, 'packageDir' | 'version'>;
 
-const canaries = (files: ReadonlyMap<string, Buffer>): Map<string, CanaryManifest & { spec?: { analysis?: unknown } }> => {
-  const found = new Map<string, CanaryManifest>();
-  for (const [file, content] of files) {
-    if (!file.endsWith('.yaml')) continue;
-    for (const doc of parseAllDocuments(content.toString('utf8'))) {
-      const o = doc.toJS({ maxAliasCount: 100 }) as (CanaryManifest & { kind?: unknown }) | null;
-      if (o && o.kind === 'Canary') found.set(`${String(o.metadata?.namespace ?? '')}/${String(o.metadata?.name ?? '')}`, o);
-    }
-  }
-  return found;
-};
+/** A distribution's Canaries' analyses, by `Kind/namespace/name`. */
+const analyses = (files: ReadonlyMap<string, Buffer>): Map<string, { canary: CanaryManifest; analysis: unknown }> =>
+  new Map([...objectsOf(files)].filter(([, { object }]) => object['kind'] === 'Canary').map(([id, { object }]) => [id, { canary: object as CanaryManifest, analysis: (object as { spec?: { analysis?: unknown } }).spec?.analysis }]));
 
 export async function reviewEnvironment(packageDir: string, target: Target): Promise<EnvironmentReview> {
   const environment = await environmentOf(packageDir);
@@ -64,9 +57,10 @@ export async function reviewEnvironment(packageDir: string, target: Target): Pro
   const baseline = await lastPublished({ ...target, environment }, version);
   const published = baseline === undefined ? new Map<string, Buffer>() : await untarGzip((await publishedLayer({ ...target, environment, version: baseline })).data);
   const changes = baseline === undefined ? [] : diffTrees(published, local);
-  const { breaking } = baseline === undefined ? { breaking: [] } : await contract({ ...target, packageDir, against: baseline, version });
-  const bump: Bump = breaking.length > 0 ? (baseline!.startsWith('0.') ? 'minor' : 'major') : changes.length > 0 ? 'patch' : 'none';
-  const before = canaries(published);
-  const plans = [...canaries(local)].filter(([id, c]) => !isDeepStrictEqual(before.get(id)?.spec?.analysis, c.spec?.analysis)).map(([, c]) => planCanary(c));
+  // The published files are read once, for the diff and for the contract both.
+  const breaking = baseline === undefined ? [] : await breakingChanges(environment, published, dist, local);
+  const bump: Bump = breaking.length > 0 ? breakingBump(baseline!) : changes.length > 0 ? 'patch' : 'none';
+  const before = analyses(published);
+  const plans = [...analyses(local)].filter(([id, { analysis }]) => !isDeepStrictEqual(before.get(id)?.analysis, analysis)).map(([, { canary }]) => planCanary(canary));
   return { environment, package: name, version, ...(baseline !== undefined && { baseline }), changes, breaking, bump, findings, plans };
 }

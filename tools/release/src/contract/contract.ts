@@ -4,6 +4,7 @@
  * subscription range excludes), so that providers' Flux never picks it up on its own.
  */
 import { join } from 'node:path';
+import type { EnvironmentName } from '@canaryship/blocks';
 import semver from 'semver';
 import { publishedLayer, publishedVersions, type DiffOptions } from '../diff/diff-artifact.js';
 import { objectsOf } from '../diff/object-diff.js';
@@ -38,6 +39,15 @@ const byId = (files: ReadonlyMap<string, Buffer>): ObjectsById => new Map([...ob
 export const leavesRange = (baseline: string, version: string): boolean =>
   semver.major(baseline) === 0 ? semver.major(version) > 0 || semver.minor(version) > semver.minor(baseline) : semver.major(version) > semver.major(baseline);
 
+/** The smallest bump that takes a breaking change out of `baseline`'s subscribers' range (see leavesRange). */
+export const breakingBump = (baseline: string): 'major' | 'minor' => (semver.major(baseline) === 0 ? 'minor' : 'major');
+
+/** What the distribution in `dist` (its files: `local`) breaks for providers of a published version whose files are `published`. */
+export async function breakingChanges(environment: EnvironmentName, published: ReadonlyMap<string, Buffer>, dist: string, local: ReadonlyMap<string, Buffer>): Promise<BreakingChange[]> {
+  const before = byId(published);
+  return [...structuralBreaks(before, byId(local)), ...(await customisationBreaks(composedFrom(environment, before), dist))];
+}
+
 /** A version given by hand must be one a release could have: semver, as the tags are. */
 function releaseVersion(what: string, version: string): string {
   if (semver.valid(version) !== version) throw new PublishError(`${what} "${version}" is not a release version (MAJOR.MINOR.PATCH)`, { code: 'contract.version', exitCode: 2 });
@@ -52,9 +62,7 @@ export async function contract(options: ContractOptions): Promise<ContractResult
   const baseline = against ?? (await publishedVersions({ ...options, environment })).filter((v) => semver.lt(v, version)).at(-1);
   if (baseline === undefined) return { version, breaking: [], majorBump: false, refused: false };
   const published = await publishedLayer({ ...options, environment, version: baseline });
-  const before = byId(await untarGzip(published.data));
-  const after = byId(await readFiles(dist));
-  const breaking = [...structuralBreaks(before, after), ...(await customisationBreaks(composedFrom(environment, before), dist))];
+  const breaking = await breakingChanges(environment, await untarGzip(published.data), dist, await readFiles(dist));
   const majorBump = leavesRange(baseline, version);
   return { baseline, reference: published.reference, version, breaking, majorBump, refused: breaking.length > 0 && !majorBump };
 }
