@@ -25,19 +25,23 @@ export async function plan(dir: string): Promise<CanaryPlan[]> {
   return canaries.map((c) => planCanary(c as CanaryManifest)).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }
 
-const window = (w: { low: number; high: number }): string => `${w.low}–${w.high}s`;
+/** One plan as the cells of a table row, by column: the table here and the pull request's summary both read them. */
+export const planCells = (p: CanaryPlan) =>
+  ({
+    canary: `${p.namespace}/${p.name}`,
+    strategy: p.strategy,
+    interval: `${p.intervalSeconds}s`,
+    'promoted after': `${p.promotion.low}–${p.promotion.high}s`,
+    'rolled back': `${p.rollback.afterFirstFailure}s after a first failed check`,
+    'users exposed': `${p.exposure.maxShare}%`,
+    who: p.exposure.who,
+  }) as const;
+
+export type PlanColumn = keyof ReturnType<typeof planCells>;
 
 export function formatPlans(plans: readonly CanaryPlan[]): string {
-  const header = ['canary', 'strategy', 'interval', 'promoted after', 'rolled back', 'users exposed', 'who'];
-  const rows = plans.map((p) => [
-    `${p.namespace}/${p.name}`,
-    p.strategy,
-    `${p.intervalSeconds}s`,
-    window(p.promotion),
-    `${p.rollback.afterFirstFailure}s after a first failed check`,
-    `${p.exposure.maxShare}%`,
-    p.exposure.who,
-  ]);
+  const rows = plans.map((p) => Object.values(planCells(p)));
+  const header = Object.keys(planCells(plans[0]!));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n') + '\n';

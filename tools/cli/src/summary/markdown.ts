@@ -2,6 +2,7 @@
  * A pull request's job summary (GitHub Markdown) from the environment reviews: what a reviewer
  * reads instead of YAML. Every value from a distribution is escaped for a table cell.
  */
+import { planCells, type PlanColumn } from '../commands/plan.js';
 import type { EnvironmentReview } from './review.js';
 
 /** At most this many rows per table: a summary, not the diff or the validation report. */
@@ -45,13 +46,8 @@ function environmentSection(r: EnvironmentReview): string[] {
 
   if (r.plans.length > 0) {
     lines.push('**Plan** of every Canary whose analysis changed (`canaryship plan`):', '');
-    lines.push(
-      ...table(
-        ['canary', 'strategy', 'promoted after', 'rolled back', 'users exposed', 'who'],
-        r.plans.map((p) => [`${p.namespace}/${p.name}`, p.strategy, `${p.promotion.low}–${p.promotion.high}s`, `${p.rollback.afterFirstFailure}s after a first failed check`, `${p.exposure.maxShare}%`, p.exposure.who]),
-      ),
-      '',
-    );
+    const columns: readonly PlanColumn[] = ['canary', 'strategy', 'promoted after', 'rolled back', 'users exposed', 'who'];
+    lines.push(...table(columns, r.plans.map((p) => columns.map((c) => planCells(p)[c]))), '');
   }
   return lines;
 }
