@@ -11,10 +11,13 @@
  *   not reachable from Node), so a reader at that instant finds no distribution rather than a wrong one.
  * - Staging directories are named `.<target>.canaryship-*` (gitignored, so Nx and git never see
  *   them); ones left by an interrupted render are recognised by the same rule and removed.
+ * - Renders into one target take turns under `.<target>.canaryship.lock`: without it, one render
+ *   would take another's staging tree, mid-write, for one an interrupted render left.
  */
 import { chmod, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CanaryshipError, KUSTOMIZATION_FILE as KUSTOMIZATION, RENDERED_BY as RENDER_HEADER } from '@canaryship/blocks';
+import { withProcessLock } from '@canaryship/release';
 import { parse } from 'yaml';
 
 export interface TreeFile {
@@ -96,10 +99,24 @@ export async function writeTreeAtomically(target: string, files: readonly TreeFi
   for (const file of files) {
     if (file.path.startsWith('/') || file.path.split('/').includes('..') || file.path.includes('\\')) throw new Error(`bug: file path escapes the tree: ${file.path}`);
   }
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const lock = join(parent, `.${basename(target)}.canaryship.lock`);
+  await withProcessLock(
+    {
+      path: lock,
+      patienceMs: 60_000,
+      tooLong: (holder: number) =>
+        new CanaryshipError(`another render (process ${holder}) has been writing ${target} for a minute`, { code: 'render.locked', hint: `wait for it to finish, or remove ${lock} if no render is running` }),
+    },
+    () => replaceTree(target, files),
+  );
+}
+
+async function replaceTree(target: string, files: readonly TreeFile[]): Promise<void> {
   const current = await classify(target);
   if (typeof current === 'object') throw refuse(target, current.refused);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
   await removeStale(target);
 
   const staging = await mkdtemp(join(parent, `${stagingPrefix(target)}new-`));
@@ -117,14 +134,8 @@ export async function writeTreeAtomically(target: string, files: readonly TreeFi
       await chmod(path, (await lstat(path)).isDirectory() ? DIR_MODE : FILE_MODE);
     }
     const previous = current === 'absent' ? undefined : `${join(parent, stagingPrefix(target))}old-${basename(staging).slice(-6)}`;
-    try {
-      if (previous) await rename(target, previous);
-      await rename(staging, target);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-      throw new CanaryshipError(`another render replaced ${target} at the same time; this one was discarded`, { code: 'render.concurrent', hint: 'rerun when the other render has finished' });
-    }
+    if (previous) await rename(target, previous);
+    await rename(staging, target);
     if (previous) await rm(previous, { recursive: true, force: true });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

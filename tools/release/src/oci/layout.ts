@@ -9,9 +9,10 @@
  * the index never names a blob that is not there; index.json is rewritten under a lock, so two
  * publishes into one layout cannot lose each other's tags.
  */
-import { lstat, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImmutableVersionError, PublishError } from '../errors.js';
+import { withProcessLock, type ProcessLock } from '../fs/process-lock.js';
 import { parseManifest, sha256, type Artifact, type Blob } from './artifact.js';
 import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
 import { ARTIFACT_LIMITS } from './limits.js';
@@ -65,46 +66,20 @@ export async function tagDigest(root: string, tag: string): Promise<string | und
   return (await readIndex(root)).manifests.find((m) => m.annotations?.[ANNOTATIONS.refName] === tag)?.digest;
 }
 
-/** Serialises index.json rewrites between processes; a lock left by a dead process is taken over. */
-async function withIndexLock<T>(root: string, work: () => Promise<T>): Promise<T> {
-  const lock = join(root, 'index.json.lock');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const handle = await open(lock, 'wx').catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-      return undefined;
-    });
-    if (handle) {
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    }
-    const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
-    const alive = Number.isInteger(holder) && holder > 0 && (() => {
-      try {
-        process.kill(holder, 0);
-        return true;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    })();
-    if (!alive) await rm(lock, { force: true });
-    else if (Date.now() > deadline) throw new PublishError(`another publish (process ${holder}) has held ${lock} for 30 s`, { code: 'layout.locked', hint: 'wait for it to finish, or remove the lock if no publish is running' });
-    else await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  try {
-    return await work();
-  } finally {
-    await rm(lock, { force: true });
-  }
-}
+/** Serialises index.json rewrites between processes, so two publishes cannot lose each other's tags. */
+const indexLock = (root: string): ProcessLock => ({
+  path: join(root, 'index.json.lock'),
+  patienceMs: 30_000,
+  tooLong: (holder) =>
+    new PublishError(`another publish (process ${holder}) has held ${join(root, 'index.json.lock')} for 30 s`, { code: 'layout.locked', hint: 'wait for it to finish, or remove the lock if no publish is running' }),
+});
 
 export type LayoutStatus = 'written' | 'unchanged';
 
 /** Stores the artifact under `tag`; a tag already holding other content is refused. */
 export async function writeToLayout(root: string, artifact: Artifact, tag: string): Promise<LayoutStatus> {
   await mkdir(join(root, 'blobs', 'sha256'), { recursive: true });
-  return withIndexLock(root, async () => {
+  return withProcessLock(indexLock(root), async () => {
     const existing = await tagDigest(root, tag);
     if (existing === artifact.manifest.digest) {
       // Same content: still prove the blobs are intact before anyone pushes from them.

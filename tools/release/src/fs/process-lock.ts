@@ -1,0 +1,59 @@
+/**
+ * A lock between processes on one machine: a file created exclusively that holds its owner's pid.
+ * A lock whose owner has died (a crash, a kill) is taken over; a live one is waited for until
+ * `patienceMs`, then `tooLong` names what to do. Written here because the lock libraries on npm
+ * judge a lock stale by its age, which would take a lock from a slow but live render or publish.
+ */
+import { randomBytes } from 'node:crypto';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
+
+const POLL_MS = 50;
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface ProcessLock {
+  readonly path: string;
+  readonly patienceMs: number;
+  /** The error when a live process has held the lock for `patienceMs`. */
+  readonly tooLong: (holder: number) => Error;
+}
+
+export async function withProcessLock<T>(lock: ProcessLock, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + lock.patienceMs;
+  // The pid is written first and the lock appears by link(), so a lock is never seen without its owner.
+  const claim = `${lock.path}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(claim, String(process.pid));
+  try {
+    for (;;) {
+      const taken = await link(claim, lock.path).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+          return false;
+        },
+      );
+      if (taken) break;
+      const content = await readFile(lock.path, 'utf8').catch(() => undefined);
+      if (content === undefined) continue; // released this instant: try again
+      const holder = Number(content);
+      if (!isAlive(holder)) await rm(lock.path, { force: true });
+      else if (Date.now() > deadline) throw lock.tooLong(holder);
+      else await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } finally {
+    await rm(claim, { force: true });
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock.path, { force: true });
+  }
+}
