@@ -19,6 +19,41 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Removes the lock of a dead owner. Two waiters may both have read the dead pid; if both removed
+ * "the lock", the second would remove the one the first has just taken. So removal happens under
+ * a second, short-lived lock, and only after reading the owner again there: a lock can change
+ * owner only by being removed, and only this section removes a lock it does not own.
+ * Returns whether the lock was removed.
+ */
+async function takeOver(path: string, claim: string): Promise<boolean> {
+  const guard = `${path}.takeover`;
+  if (!(await linked(claim, guard))) {
+    // Its owner died within the few lines below: the one thing left to clear.
+    const owner = Number(await readFile(guard, 'utf8').catch(() => ''));
+    if (owner && !isAlive(owner)) await rm(guard, { force: true });
+    return false;
+  }
+  try {
+    const holder = await readFile(path, 'utf8').catch(() => undefined);
+    if (holder === undefined || isAlive(Number(holder))) return false;
+    await rm(path, { force: true });
+    return true;
+  } finally {
+    await rm(guard, { force: true });
+  }
+}
+
+/** Creates `path` as a link to `claim`: atomic, and refused (false) when `path` exists. */
+const linked = (claim: string, path: string): Promise<boolean> =>
+  link(claim, path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+      return false;
+    },
+  );
+
 export interface ProcessLock {
   readonly path: string;
   readonly patienceMs: number;
@@ -33,20 +68,14 @@ export async function withProcessLock<T>(lock: ProcessLock, work: () => Promise<
   await writeFile(claim, String(process.pid));
   try {
     for (;;) {
-      const taken = await link(claim, lock.path).then(
-        () => true,
-        (error: NodeJS.ErrnoException) => {
-          if (error.code !== 'EEXIST') throw error;
-          return false;
-        },
-      );
+      const taken = await linked(claim, lock.path);
       if (taken) break;
       const content = await readFile(lock.path, 'utf8').catch(() => undefined);
       if (content === undefined) continue; // released this instant: try again
       const holder = Number(content);
-      if (!isAlive(holder)) await rm(lock.path, { force: true });
-      else if (Date.now() > deadline) throw lock.tooLong(holder);
-      else await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (!isAlive(holder) && (await takeOver(lock.path, claim))) continue;
+      if (Date.now() > deadline) throw lock.tooLong(holder);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } finally {
     await rm(claim, { force: true });

@@ -1,0 +1,36 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { withProcessLock, type ProcessLock } from './process-lock.js';
+
+const lockIn = (dir: string, patienceMs = 10_000): ProcessLock => ({ path: join(dir, 'x.lock'), patienceMs, tooLong: (holder) => new Error(`held by ${holder}`) });
+const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+describe('withProcessLock', () => {
+  it('lets one holder in at a time, also when they all find a dead owner’s lock at once, and leaves nothing behind', async () => {
+    for (let round = 0; round < 20; round += 1) {
+      const dir = mkdtempSync(join(tmpdir(), 'canaryship-lock-'));
+      writeFileSync(join(dir, 'x.lock'), '2147483646');
+      let inside = 0;
+      let most = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, () =>
+          withProcessLock(lockIn(dir), async () => {
+            most = Math.max(most, (inside += 1));
+            await tick();
+            inside -= 1;
+          }),
+        ),
+      );
+      expect(most).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  it('gives up on a live owner after its patience, naming the owner', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canaryship-lock-'));
+    writeFileSync(join(dir, 'x.lock'), String(process.pid));
+    await expect(withProcessLock(lockIn(dir, 200), async () => 'ran')).rejects.toThrow(`held by ${process.pid}`);
+  });
+});
