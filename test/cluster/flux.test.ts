@@ -16,13 +16,16 @@
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeDistribution, customisationPatches, ENVIRONMENT_PROFILES, FLAGGER_VERSION, providerBundle, toYaml, type Canary, type Customisation, type KubernetesObject } from '@canaryship/blocks';
+import { composeDistribution, customisationPatches, ENVIRONMENT_PROFILES, FLAGGER_VERSION, FLUX_NAMESPACE, providerBundle, toYaml, type Canary, type Customisation, type KubernetesObject } from '@canaryship/blocks';
 import {
   awaitCanaryPhase,
   awaitVerdict,
   canaryState,
+  deployedRevision,
   FAULTY_CONFIG,
   fluxStatus,
+  generateKeyPair,
+  signByDigest,
   entryAnswers,
   entryOf,
   proveEveryHop,
@@ -155,8 +158,10 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     const at = Date.now();
     const result = await publish({ packageDir, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-flux-layout-')), registry: local(via), retry: quick });
     note(`published ${version} (${result.digest.slice(0, 19)})`);
+    published.set(version, result.digest);
     return { digest: result.digest, at };
   }
+  const published = new Map<string, string>();
   const services = (releases: Readonly<Record<string, ServiceRelease>>) => (dist: string) => writeReleases(dist, releases);
 
   const status = (kind: 'ocirepository' | 'kustomization', name: string): Promise<FluxStatus | undefined> => fluxStatus(cp, kind, name);
@@ -187,8 +192,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
 
   const canary = async (name: string) => JSON.parse((await cp.kubectl('get', 'canary', name, '-n', NAMESPACE, '-o', 'json')).stdout) as { spec: { analysis: { threshold: number; webhooks: { type: string; url: string }[] } } };
   const field = async (kind: string, name: string, path: string) => (await cp.kubectl('get', kind, name, '-n', NAMESPACE, '-o', `jsonpath={${path}}`)).stdout;
-  /** The release a Deployment's pods run: the revision the service team stamped on its pod template. */
-  const revision = (deployment: string) => field('deployment', deployment, ".spec.template.metadata.annotations.canaryship\\.dev/revision");
+  const revision = (deployment: string) => deployedRevision(cp, NAMESPACE, deployment);
   /** What Flagger posted to the provider's receiver about `service` since `after` (Slack's payload). */
   const alerts = (service: string, after: number) =>
     receiver.received
@@ -311,6 +315,43 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     expect((await reconcileNow(cp, 'ocirepository', 'webapp')).revision).toMatch(/^1\.2\.0@sha256:/);
     expect((await status('kustomization', 'webapp'))?.revision).toMatch(/^1\.2\.0@/);
     note('Flux still on 1.2.0');
+  });
+
+  it("signed releases: a source that requires the vendor's signature takes a release signed with its key, and refuses an unsigned or re-signed one", async () => {
+    const repository = `${registry.host}/webapp/${ENV}`;
+    const vendor = await generateKeyPair(mkdtempSync(join(cp.workDir, 'vendor-key-')));
+    const other = await generateKeyPair(mkdtempSync(join(cp.workDir, 'other-key-')));
+    await signByDigest(vendor, repository, published.get('1.1.0')!);
+    await signByDigest(other, repository, published.get('1.2.0')!);
+    // 1.1.1 stays unsigned.
+    const keySecret = 'webapp-release-key';
+    await cp.kubectl('create', 'secret', 'generic', keySecret, '-n', FLUX_NAMESPACE, `--from-file=cosign.pub=${vendor.publicKey}`);
+    // The bundle's own source with verify, as `canaryship bundle --signed-by-key` writes it, pinned to one tag at a time.
+    const source = providerBundle({ environment: ENV, repository, version: '1.0.0', insecure: true, verify: { publicKeySecret: keySecret } }).find((o) => o.object.kind === 'OCIRepository' && o.object.metadata?.name === 'webapp')!.object as { metadata: { name: string }; spec: Record<string, unknown> };
+    expect(source.spec['verify']).toEqual({ provider: 'cosign', secretRef: { name: keySecret } });
+    const pinned = (tag: string) => toYaml({ ...source, metadata: { ...source.metadata, name: 'webapp-signed' }, spec: { ...source.spec, ref: { tag } } });
+    const file = join(cp.workDir, 'signed-source.yaml');
+    const at = async (tag: string): Promise<{ status: FluxStatus; verified: string | undefined }> => {
+      writeFileSync(file, pinned(tag));
+      await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', file);
+      const status = await reconcileNow(cp, 'ocirepository', 'webapp-signed');
+      const verified = (await cp.kubectl('get', 'ocirepository.source.toolkit.fluxcd.io', 'webapp-signed', '-n', FLUX_NAMESPACE, '-o', 'jsonpath={.status.conditions[?(@.type=="SourceVerified")].status}')).stdout;
+      return { status, verified: verified || undefined };
+    };
+
+    const signed = await at('1.1.0');
+    expect(signed.status).toMatchObject({ ready: 'True', revision: `1.1.0@${published.get('1.1.0')}` });
+    expect(signed.verified).toBe('True');
+    note('signed 1.1.0 verified and pulled');
+    for (const refused of ['1.1.1', '1.2.0']) {
+      const { status, verified } = await at(refused);
+      expect(status).toMatchObject({ ready: 'False', reason: 'VerificationError' });
+      expect(status.message).toContain("failed to verify the signature using provider 'cosign'");
+      expect(verified).toBe('False');
+      // What the source serves is still the signed release.
+      expect(status.revision).toBe(`1.1.0@${published.get('1.1.0')}`);
+    }
+    note('unsigned 1.1.1 and 1.2.0 signed with another key refused');
   });
 
   it('answered users all along: a release that breaks reaches only its canary’s share of them', () => {

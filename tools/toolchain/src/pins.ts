@@ -53,6 +53,8 @@ export const TOOLS = {
   loadtester: { recipe: { from: 'go-install', package: 'github.com/fluxcd/flagger/cmd/loadtester', version: `v${FLAGGER_VERSION}` }, coldMinutes: 2 },
   /** Flux's controllers, run out of cluster against the local API server (their go.mod pins the version). */
   'source-controller': { recipe: { from: 'go-build', moduleDir: 'source-controller', package: 'github.com/fluxcd/source-controller' }, coldMinutes: 6 },
+  /** Signs releases in the cluster suite; built in source-controller's module, so it is the cosign source-controller verifies with. */
+  cosign: { recipe: { from: 'go-build', moduleDir: 'source-controller', package: 'github.com/sigstore/cosign/v3/cmd/cosign' }, coldMinutes: 2 },
   'kustomize-controller': { recipe: { from: 'go-build', moduleDir: 'kustomize-controller', package: 'github.com/fluxcd/kustomize-controller' }, coldMinutes: 5 },
   /** The load generator the loadtester image ships. */
   hey: { recipe: { from: 'go-install', package: 'github.com/rakyll/hey', version: 'v0.1.5' }, coldMinutes: 1 },
@@ -85,7 +87,7 @@ export const SUITES = {
   test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize'] },
   /** `npm run test:cluster`. */
   cluster: {
-    tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus', 'registry', 'source-controller', 'kustomize-controller'],
+    tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus', 'registry', 'source-controller', 'cosign', 'kustomize-controller'],
     modules: ['kubernetes', 'flagger', 'gatewayApi', 'istioApi', 'fluxSource', 'fluxKustomize', 'kwok'],
   },
 } as const satisfies Record<string, { tools: readonly ToolName[]; modules: readonly UpstreamModule[] }>;
