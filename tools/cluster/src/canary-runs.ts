@@ -22,8 +22,9 @@ import type { ClusterNetwork } from './dataplane/network.js';
 import { canaryRoute, type CanaryRoute } from './dataplane/routing.js';
 import type { Pod } from './dataplane/state.js';
 import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type HopsProof, type UserKind, type UserRequest } from './dataplane/users.js';
+import { NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from './canary-state.js';
 import { getJson } from './kubectl.js';
-import { FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
+import { deployedRevision, FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { waitUntil } from './processes.js';
 
 const NAMESPACE = 'webapp';
@@ -108,11 +109,9 @@ export interface RunReport {
   readonly environments: readonly EnvironmentReport[];
 }
 
-interface CanaryStatus {
-  items: { metadata: { name: string }; spec: { analysis: Manifest }; status?: { phase?: string; canaryWeight?: number; failedChecks?: number; lastTransitionTime?: string } }[];
+interface CanaryList {
+  items: { metadata: { name: string }; spec: { analysis: Manifest }; status?: CanaryStatus }[];
 }
-
-const TERMINAL = new Set(['Succeeded', 'Failed']);
 
 /** The analysis as the overlay leaves it. */
 const shortened = (a: Manifest): Analysis => ({ ...a, ...shortenedFields(a) }) as Analysis;
@@ -173,7 +172,7 @@ export async function runCanaries(options: {
       const applyWarnings = await apply({});
       await waitUntil(
         `${env}: all Canaries Initialized`,
-        async () => (await getJson<CanaryStatus>(kubectl, 'canaries', '-n', NAMESPACE)).items.filter((c) => c.status?.phase === 'Initialized').length === services.length,
+        async () => (await getJson<CanaryList>(kubectl, 'canaries', '-n', NAMESPACE)).items.filter((c) => c.status?.phase === 'Initialized').length === services.length,
         240_000,
         cp.processes,
       );
@@ -189,25 +188,21 @@ export async function runCanaries(options: {
         // From the moment the revision is in the API to Flagger's own record of the terminal phase:
         // neither the apply nor this poll's latency is counted (lastTransitionTime has whole seconds).
         const started = Date.now();
-        const seenMoving = new Set<string>();
-        const done = new Map<string, { phase: string; at: number }>();
+        const watches = new Map<string, ReleaseWatch>(released.map((name) => [name, NEW_RELEASE]));
         const maxWeight = new Map<string, number>();
-        const maxFailed = new Map<string, number>();
         const samples = new Map<string, Sample[]>();
         await waitUntil(
           `${env}: ${scenario} to finish for ${released.join(', ')}`,
           async () => {
-            for (const c of (await getJson<CanaryStatus>(kubectl, 'canaries', '-n', NAMESPACE)).items) {
+            for (const c of (await getJson<CanaryList>(kubectl, 'canaries', '-n', NAMESPACE)).items) {
               const name = c.metadata.name;
               if (!released.includes(name)) continue;
-              const phase = c.status?.phase ?? '';
-              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(app.snapshot(), profile.mesh, name), failedChecks: c.status?.failedChecks ?? 0 });
+              const state = stateOf(c.status);
+              (samples.get(name) ?? samples.set(name, []).get(name)!).push({ at: Date.now(), route: canaryRoute(app.snapshot(), profile.mesh, name), failedChecks: state.failedChecks });
               maxWeight.set(name, Math.max(maxWeight.get(name) ?? 0, c.status?.canaryWeight ?? 0));
-              maxFailed.set(name, Math.max(maxFailed.get(name) ?? 0, c.status?.failedChecks ?? 0));
-              if (!TERMINAL.has(phase) && phase !== 'Initialized') seenMoving.add(name);
-              if (seenMoving.has(name) && TERMINAL.has(phase) && !done.has(name)) done.set(name, { phase, at: Date.parse(c.status?.lastTransitionTime ?? '') || Date.now() });
+              watches.set(name, watchRelease(watches.get(name)!, state));
             }
-            return done.size === released.length;
+            return [...watches.values()].every((w) => w.verdict);
           },
           300_000,
           cp.processes,
@@ -216,15 +211,14 @@ export async function runCanaries(options: {
           const name = canary.metadata.name;
           const analysis = shortened(canary.spec.analysis);
           const plan = planCanary({ ...canary, spec: { ...canary.spec, analysis } });
-          const outcome = done.get(name)!;
-          const primary = await getJson<Manifest>(kubectl, 'deployment', `${name}-primary`, '-n', NAMESPACE);
+          const outcome = watches.get(name)!.verdict!;
           const loadTests = net.webhooks.filter((w) => w.name === name && w.hook === 'load' && w.at >= started).length;
           // A release that never got load was stopped by its checks before any traffic: it keeps that schedule.
           const stoppedBy = outcome.phase === 'Failed' ? (loadTests === 0 ? 'conformance' : 'analysis') : undefined;
-          const seconds = Math.round((outcome.at - started) / 100) / 10;
+          const seconds = Math.round(((outcome.since ?? Date.now()) - started) / 100) / 10;
           const chart = join(options.workDir, 'charts', `${env}.${name}.${scenario}.svg`);
           await mkdir(join(chart, '..'), { recursive: true });
-          await writeFile(chart, planChart(plan, measuredRun(plan, samples.get(name) ?? [], started, { at: seconds, phase: outcome.phase as 'Succeeded' | 'Failed' })));
+          await writeFile(chart, planChart(plan, measuredRun(plan, samples.get(name) ?? [], started, { at: seconds, phase: outcome.phase })));
           results.push({
             environment: env,
             service: name,
@@ -234,11 +228,11 @@ export async function runCanaries(options: {
             seconds,
             predicted: stoppedBy === 'conformance' || scenario === 'conformance' || scenario === 'bad-downstream' ? plan.conformanceStop : scenario === 'rollback' ? plan.rollback.fromApply : plan.promotion,
             chart,
-            primaryRevision: String(primary['spec']?.template?.metadata?.annotations?.['canaryship.dev/revision'] ?? ''),
+            primaryRevision: await deployedRevision(cp, NAMESPACE, `${name}-primary`),
             maxWeight: maxWeight.get(name) ?? 0,
             routed: (samples.get(name) ?? []).some(({ route }) => route.weight > 0 || route.matchRule || route.mirror),
             loadTests,
-            failedChecks: maxFailed.get(name) ?? 0,
+            failedChecks: outcome.failedChecks,
             ...(stoppedBy && { stoppedBy }),
           });
           if (scenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), samples.get(name) ?? [], users.requests, dataPlane.hops.slice(hopsBefore)));

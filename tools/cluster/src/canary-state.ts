@@ -2,7 +2,7 @@
  * What Flagger says about one Canary, read from its status, and waiting for it to say something:
  * a phase, or its verdict on a release.
  */
-import type { ControlPlane } from './control-plane.js';
+import type { Cluster } from './cluster.js';
 import { getJson } from './kubectl.js';
 import { waitUntil } from './processes.js';
 
@@ -11,14 +11,29 @@ export interface CanaryState {
   readonly phase: string;
   /** Failed checks of the release under way (Flagger resets the count when it ends). */
   readonly failedChecks: number;
+  /** When Flagger last changed the phase, in ms (Flagger writes whole seconds). */
+  readonly since: number | undefined;
 }
 
-export async function canaryState(cp: ControlPlane, namespace: string, name: string): Promise<CanaryState> {
-  const canary = await getJson<{ status?: { phase?: string; failedChecks?: number } }>(cp.kubectl, 'canary', name, '-n', namespace);
-  return { phase: canary.status?.phase ?? '', failedChecks: canary.status?.failedChecks ?? 0 };
+/** A Canary's status as the API serves it. */
+export interface CanaryStatus {
+  readonly phase?: string;
+  readonly failedChecks?: number;
+  readonly canaryWeight?: number;
+  readonly lastTransitionTime?: string;
 }
 
-async function awaitCanary(cp: ControlPlane, namespace: string, name: string, what: string, done: (state: CanaryState) => boolean, timeoutMs: number): Promise<CanaryState> {
+export const stateOf = (status: CanaryStatus | undefined): CanaryState => ({
+  phase: status?.phase ?? '',
+  failedChecks: status?.failedChecks ?? 0,
+  since: Date.parse(status?.lastTransitionTime ?? '') || undefined,
+});
+
+export async function canaryState(cp: Cluster, namespace: string, name: string): Promise<CanaryState> {
+  return stateOf((await getJson<{ status?: CanaryStatus }>(cp.kubectl, 'canary', name, '-n', namespace)).status);
+}
+
+async function awaitCanary(cp: Cluster, namespace: string, name: string, what: string, done: (state: CanaryState) => boolean, timeoutMs: number): Promise<CanaryState> {
   let last: CanaryState | undefined;
   await waitUntil(
     `Canary ${namespace}/${name} ${what}`,
@@ -31,25 +46,43 @@ async function awaitCanary(cp: ControlPlane, namespace: string, name: string, wh
   return last!;
 }
 
-export const awaitCanaryPhase = (cp: ControlPlane, namespace: string, name: string, phase: string, timeoutMs: number): Promise<CanaryState> =>
+export const awaitCanaryPhase = (cp: Cluster, namespace: string, name: string, phase: string, timeoutMs: number): Promise<CanaryState> =>
   awaitCanary(cp, namespace, name, `to reach ${phase}`, (state) => state.phase === phase, timeoutMs);
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
 
+/** Flagger's verdict on a release: its terminal phase, and the highest failed-check count during it. */
+export interface Verdict extends CanaryState {
+  readonly phase: 'Succeeded' | 'Failed';
+}
+
+/** What has been seen of one release so far. */
+export interface ReleaseWatch {
+  readonly moving: boolean;
+  readonly failedChecks: number;
+  readonly verdict?: Verdict;
+}
+
+export const NEW_RELEASE: ReleaseWatch = { moving: false, failedChecks: 0 };
+
 /**
- * Flagger's verdict on a release that is under way or about to start: the first terminal phase
- * after the Canary was seen working on it. The verdict of the release before is still in the status
- * until Flagger notices the new one (up to an interval), so a terminal phase counts only once a
- * non-terminal one has been seen; every release spends at least an interval in one.
+ * One more status of a release that is under way or about to start. Its verdict is the first
+ * terminal phase after the Canary was seen working on it: the verdict of the release before is
+ * still in the status until Flagger notices the new one (up to an interval), so a terminal phase
+ * counts only once a non-terminal one has been seen; every release spends at least an interval in one.
+ * Flagger resets failedChecks when a release ends: the verdict carries the highest seen during it.
  */
-export async function awaitVerdict(cp: ControlPlane, namespace: string, name: string, timeoutMs: number): Promise<CanaryState> {
-  let moving = false;
-  let failedChecks = 0;
-  const verdict = await awaitCanary(cp, namespace, name, 'to finish its release', (state) => {
-    if (!TERMINAL.has(state.phase) && state.phase !== 'Initialized' && state.phase !== '') moving = true;
-    if (moving) failedChecks = Math.max(failedChecks, state.failedChecks);
-    return moving && TERMINAL.has(state.phase);
-  }, timeoutMs);
-  // Flagger resets the count when a release ends: the verdict carries the highest seen during it.
-  return { ...verdict, failedChecks };
+export function watchRelease(watch: ReleaseWatch, state: CanaryState): ReleaseWatch {
+  if (watch.verdict) return watch;
+  const moving = watch.moving || (!TERMINAL.has(state.phase) && state.phase !== 'Initialized' && state.phase !== '');
+  if (!moving) return watch;
+  const failedChecks = Math.max(watch.failedChecks, state.failedChecks);
+  return { moving, failedChecks, ...(TERMINAL.has(state.phase) && { verdict: { ...state, phase: state.phase as Verdict['phase'], failedChecks } }) };
+}
+
+/** Flagger's verdict on a release of `name` that is under way or about to start. */
+export async function awaitVerdict(cp: Cluster, namespace: string, name: string, timeoutMs: number): Promise<Verdict> {
+  let watch = NEW_RELEASE;
+  await awaitCanary(cp, namespace, name, 'to finish its release', (state) => (watch = watchRelease(watch, state)).verdict !== undefined, timeoutMs);
+  return watch.verdict!;
 }

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FLUX_NAMESPACE } from '@canaryship/blocks';
 import { toolPath } from '@canaryship/toolchain';
+import type { Cluster } from './cluster.js';
 import type { ControlPlane } from './control-plane.js';
 import { freePort } from './ports.js';
 import { httpOk, waitUntil } from './processes.js';
@@ -47,7 +48,7 @@ type FluxKind = 'ocirepository' | 'kustomization';
 /** The kind as kubectl names it, group included (`kustomization` alone could be another API's). */
 const resource = (kind: FluxKind): string => `${kind}.${kind === 'ocirepository' ? 'source' : 'kustomize'}.toolkit.fluxcd.io`;
 
-export async function fluxStatus(cp: ControlPlane, kind: FluxKind, name: string): Promise<FluxStatus | undefined> {
+export async function fluxStatus(cp: Cluster, kind: FluxKind, name: string): Promise<FluxStatus | undefined> {
   const { stdout } = await cp.kubectl('get', resource(kind), name, '-n', FLUX_NAMESPACE, '-o', 'json', '--ignore-not-found');
   if (!stdout.trim()) return undefined;
   const object = JSON.parse(stdout) as {
@@ -69,7 +70,7 @@ export async function fluxStatus(cp: ControlPlane, kind: FluxKind, name: string)
  * interval, and waits until it has finished (it records the request it handled in the status),
  * so the status returned is that reconcile's outcome.
  */
-export async function reconcileNow(cp: ControlPlane, kind: FluxKind, name: string, timeoutMs = 60_000): Promise<FluxStatus> {
+export async function reconcileNow(cp: Cluster, kind: FluxKind, name: string, timeoutMs = 60_000): Promise<FluxStatus> {
   const requested = new Date().toISOString();
   await cp.kubectl('annotate', '--overwrite', resource(kind), name, '-n', FLUX_NAMESPACE, `reconcile.fluxcd.io/requestedAt=${requested}`);
   let last: FluxStatus | undefined;

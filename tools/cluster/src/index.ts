@@ -1,11 +1,11 @@
 export { startAppCluster, type AppCluster } from './app-cluster.js';
-export { awaitCanaryPhase, awaitVerdict, canaryState, type CanaryState } from './canary-state.js';
+export { awaitCanaryPhase, awaitVerdict, canaryState, type CanaryState, type Verdict } from './canary-state.js';
 export { locateBinaries, type Binaries } from './binaries.js';
 export { formatShares, formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type RunReport, type UserShare } from './canary-runs.js';
 export { startControlPlane, type ControlPlane } from './control-plane.js';
 export { fluxStatus, reconcileNow, startFlux, type FluxStatus } from './flux.js';
 export { kubectlFor, type Kubectl } from './kubectl.js';
-export { FAULTY_CONFIG, SHORTENED, shortenAnalysis, shortenedFields, writeOverlay, writeReleases, type ServiceRelease } from './overlay.js';
+export { deployedRevision, FAULTY_CONFIG, SHORTENED, shortenAnalysis, shortenedFields, writeOverlay, writeReleases, type ServiceRelease } from './overlay.js';
 export { freePort } from './ports.js';
 export { httpOk, ProcessGroup, waitUntil } from './processes.js';
 export { apiClient, type ApiClient, type Json } from './dataplane/api.js';
@@ -15,3 +15,5 @@ export { canaryRoute, endpoints, route, serviceOf, weighted, type CanaryRoute, t
 export { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
 export { createTelemetry, type Exchange, type Scrapeable, type Telemetry } from './dataplane/telemetry.js';
 export { entryAnswers, entryOf, provenHops, proveEveryHop, startUsers, userMarker, USER_RATE, USERS, type HopsProof, type UserKind, type UserRequest, type Users } from './dataplane/users.js';
+export { generateKeyPair, signByDigest, type KeyPair } from './cosign.js';
+export { clusterAt, type Cluster } from './cluster.js';

@@ -11,6 +11,8 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseDocument, stringify } from 'yaml';
+import type { Cluster } from './cluster.js';
+import { getJson } from './kubectl.js';
 
 export const SHORTENED = { interval: '10s', iterations: 3, stepWeight: 20, maxWeight: 60 } as const;
 
@@ -54,7 +56,16 @@ export function shortenedFields(analysis: { readonly iterations?: unknown; reado
 export const shortenAnalysis = (canary: CanaryLike): object[] =>
   Object.entries(shortenedFields(canary.spec.analysis)).map(([field, value]) => ({ op: 'replace', path: `/spec/analysis/${field}`, value }));
 
-const revisionAnnotations = (release: ServiceRelease): Record<string, string> => ({ 'canaryship.dev/revision': release.revision, ...release.annotations });
+/** Where a release's revision is stamped on its pod template: the tests tell releases apart by it. */
+const REVISION_ANNOTATION = 'canaryship.dev/revision';
+
+const revisionAnnotations = (release: ServiceRelease): Record<string, string> => ({ [REVISION_ANNOTATION]: release.revision, ...release.annotations });
+
+/** The release a Deployment's pods run (its revision; '' before any release was stamped). */
+export async function deployedRevision(cluster: Cluster, namespace: string, deployment: string): Promise<string> {
+  const object = await getJson<{ spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } }>(cluster.kubectl, 'deployment', deployment, '-n', namespace);
+  return object.spec?.template?.metadata?.annotations?.[REVISION_ANNOTATION] ?? '';
+}
 
 /** A service's podinfo config.yaml with the release's keys set, from its ConfigMap file. */
 function releasedConfig(configMapFile: string, changes: Readonly<Record<string, unknown>>): string {
