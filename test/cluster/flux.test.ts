@@ -13,46 +13,55 @@
  * 5. 2.0.0, a major, is not picked up; 6. an interrupted publish is never seen as a release.
  * Prints a timeline per environment: publish → Flux applied → Flagger's verdict.
  */
+import { execFile } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { composeDistribution, customisationPatches, ENVIRONMENT_PROFILES, FLAGGER_VERSION, FLUX_NAMESPACE, providerBundle, toYaml, type Canary, type Customisation, type KubernetesObject } from '@canaryship/blocks';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { ENVIRONMENT_PROFILES, FLAGGER_VERSION, FLUX_NAMESPACE, providerBundle, toYaml } from '@canaryship/blocks';
 import {
+  awaitApplied,
   awaitCanaryPhase,
   awaitVerdict,
   canaryState,
   deployedRevision,
-  FAULTY_CONFIG,
-  fluxStatus,
-  generateKeyPair,
-  signByDigest,
+  diagnose,
   entryAnswers,
   entryOf,
+  fluxStatus,
+  generateKeyPair,
+  patchesOf,
   proveEveryHop,
+  publishRelease,
+  quickAnalyses,
   reconcileNow,
-  shortenedFields,
+  signByDigest,
   startAppCluster,
   startFlux,
   startUsers,
+  subscribe,
   USER_RATE,
   USERS,
   waitUntil,
-  writeReleases,
   type AppCluster,
   type ControlPlane,
   type FluxStatus,
-  type ServiceRelease,
+  type Published,
+  type Release,
   type Users,
 } from '@canaryship/cluster';
-import { buildArtifact, createRegistryClient, publish, pushArtifact, RegistryError } from '@canaryship/release';
-import { moduleDir } from '@canaryship/toolchain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitIn, environmentPackage, local } from '../release/workspace.js';
+import { buildArtifact, createRegistryClient, pushArtifact, RegistryError } from '@canaryship/release';
+import { moduleDir, toolPath } from '@canaryship/toolchain';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { environmentPackage, local } from '../release/workspace.js';
 import { DEFINITIONS, ENVIRONMENT_NAMES, type Env } from '../support/distribution.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startFaultProxy, startRegistry, type FaultProxy, type TestRegistry } from '../support/registry.js';
 
 const quick = { attempts: 2, baseDelayMs: 20 };
+const execFileAsync = promisify(execFile);
+/** The provider path's command line, as the kind workflow runs it (built by `npm run build`). */
+const PROVIDER_PATH = join(import.meta.dirname, '../../tools/cluster/bin/provider-path.js');
 const NAMESPACE = 'webapp';
 /** The provider's Secret holding its receiver's address (Flagger reads the key `address`). */
 const NOTIFICATIONS_SECRET = 'release-notifications';
@@ -89,6 +98,8 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
   let receiver: Receiver;
   let users: Users | undefined;
   let packageDir: string;
+  /** The vendor's repository: the environment package in it is `packageDir`. */
+  let workspace: string;
   const timeline: string[] = [];
   let started = Date.now();
   const note = (what: string) => timeline.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${what}`);
@@ -118,8 +129,14 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     await pushArtifact(createRegistryClient({ address: local(registry.host) }), 'fluxcd/flagger-manifests', FLAGGER_VERSION, artifact);
     // Flux applies Flagger's Deployment (its pod is kwok's); the Flagger that judges runs beside the control plane.
     app.startFlagger(ENV);
-    packageDir = environmentPackage(ENV, '1.0.0');
+    workspace = mkdtempSync(join(tmpdir(), 'canaryship-flux-vendor-'));
+    packageDir = environmentPackage(ENV, '1.0.0', workspace);
   }, 15 * 60_000);
+
+  // What the kind workflow prints when a step fails, printed here too.
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail' && cp) process.stderr.write(`\n${ENV}: diagnostics after "${task.name}"\n${await diagnose(cp, ENV, NAMESPACE)}\n`);
+  });
 
   afterAll(async () => {
     users?.stop();
@@ -136,51 +153,47 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
    * a person approving frontend's promotions, and backend's and frontend's releases reported to
    * the provider's receiver.
    */
-  const provider = ((): { patches: ReturnType<typeof customisationPatches>['patches']; objects: KubernetesObject[] } => {
-    const canaries = composeDistribution(DEFINITIONS[ENV]).objects.filter((o) => o.object.kind === 'Canary').map((o) => o.object as Canary);
-    const customisations: Customisation[] = [
-      ...canaries.map((c): Customisation => ({ kind: 'analysis', service: c.metadata.name ?? '', ...shortenedFields(c.spec.analysis) })),
-      { kind: 'analysis', service: 'frontend', threshold: 2 },
-      { kind: 'resources', service: 'frontend', limits: { memory: '384Mi' } },
-      { kind: 'manual-approval', service: 'frontend' },
-      { kind: 'notifications', type: 'slack', secretName: NOTIFICATIONS_SECRET, services: ['backend', 'frontend'] },
-    ];
-    const all = customisations.map((c) => customisationPatches(DEFINITIONS[ENV], c));
-    return { patches: all.flatMap((c) => c.patches), objects: all.flatMap((c) => c.objects) };
-  })();
+  const provider = patchesOf(DEFINITIONS[ENV], [
+    ...quickAnalyses(DEFINITIONS[ENV]),
+    { kind: 'analysis', service: 'frontend', threshold: 2 },
+    { kind: 'resources', service: 'frontend', limits: { memory: '384Mi' } },
+    { kind: 'manual-approval', service: 'frontend' },
+    { kind: 'notifications', type: 'slack', secretName: NOTIFICATIONS_SECRET, services: ['backend', 'frontend'] },
+  ]);
 
-  /** Publishes the package's dist/ as `version` (a release commit in its repository first), after `change` to it. */
-  async function release(version: string, change: (dist: string) => Promise<void> | void, via = registry.host): Promise<{ digest: string; at: number }> {
-    await change(join(packageDir, 'dist'));
-    const manifest = join(packageDir, 'package.json');
-    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version }));
-    if (gitIn(packageDir, 'status', '--porcelain')) gitIn(packageDir, 'commit', '--quiet', '-am', `release ${version}`);
-    const at = Date.now();
-    const result = await publish({ packageDir, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-flux-layout-')), registry: local(via), retry: quick });
-    note(`published ${version} (${result.digest.slice(0, 19)})`);
-    published.set(version, result.digest);
-    return { digest: result.digest, at };
+  /** Publishes `release` from the vendor's workspace (its release commit first). */
+  async function release(version: string, change: Omit<Release, 'version'>, via = registry.host): Promise<Published> {
+    const result = await publishRelease(packageDir, { version, ...change }, { layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-flux-layout-')), registry: local(via), retry: quick });
+    noted(result);
+    return result;
   }
   const published = new Map<string, string>();
-  const services = (releases: Readonly<Record<string, ServiceRelease>>) => (dist: string) => writeReleases(dist, releases);
+  const noted = ({ version, digest }: { version: string; digest: string }) => {
+    note(`published ${version} (${digest.slice(0, 19)})`);
+    published.set(version, digest);
+  };
+
+  /** One step of the provider's path through its command line (what the kind workflow runs), against this cluster's kubeconfig. */
+  async function providerPathStep(...args: string[]): Promise<{ version: string; digest: string; verdict: string; failedChecks: number; primaryRevision: string }> {
+    const kubectl = await toolPath('kubectl');
+    const env = { ...process.env, PATH: `${dirname(kubectl)}:${process.env['PATH'] ?? ''}` };
+    const { stdout, stderr } = await execFileAsync(process.execPath, [PROVIDER_PATH, ...args, '--environment', ENV, '--kubeconfig', cp.kubeconfig, '--workspace', workspace, '--registry', registry.host], { env }).catch((error: { stdout: string; stderr: string; message: string }) => {
+      throw new Error(`${error.message}\n${error.stdout}\n${error.stderr}`);
+    });
+    process.stderr.write(stderr);
+    const result = JSON.parse(stdout) as Awaited<ReturnType<typeof providerPathStep>>;
+    published.set(result.version, result.digest);
+    note(`provider-path ${args[0]}: published ${result.version} (${result.digest.slice(0, 19)}), Flux applied it`);
+    note(`Flagger: ${args[args.indexOf('--service') + 1]} ${result.verdict === 'Succeeded' ? 'promoted' : 'rolled back'} (${result.failedChecks} failed checks)`);
+    return result;
+  }
 
   const status = (kind: 'ocirepository' | 'kustomization', name: string): Promise<FluxStatus | undefined> => fluxStatus(cp, kind, name);
 
   async function appliedRevision(expected: string, timeoutMs = 5 * 60_000): Promise<FluxStatus> {
-    let last: FluxStatus | undefined;
-    await waitUntil(
-      `Flux to apply ${expected}`,
-      async () => {
-        last = await status('kustomization', 'webapp');
-        return last?.ready === 'True' && last.revision === expected;
-      },
-      timeoutMs,
-      cp.processes,
-    ).catch(async (error: Error) => {
-      throw new Error(`${error.message}\nlast Kustomization status: ${JSON.stringify(last)}\nOCIRepository: ${JSON.stringify(await status('ocirepository', 'webapp'))}`);
-    });
+    const applied = await awaitApplied(cp, expected, timeoutMs);
     note(`Flux applied ${expected.split('@')[0]}`);
-    return last!;
+    return applied;
   }
 
   /** Flagger's verdict on `service`'s release, under way or about to start. */
@@ -201,23 +214,14 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
       .filter((a) => a.author_name === `${service}.${NAMESPACE}`);
 
   it("1.0.0: Flux installs Flagger from its mirrored overlay, then the app with the provider's patches; every Canary initialises", async () => {
-    const { digest } = await release('1.0.0', () => undefined);
-    const bundle = providerBundle({ environment: ENV, repository: `${registry.host}/webapp/${ENV}`, version: '1.0.0', insecure: true, patches: provider.patches });
-    // The provider's mirror of Flagger's artifact: its own registry, no Sigstore to verify against here.
-    const mirrored = bundle.map(({ path, object }) => {
-      const o = JSON.parse(JSON.stringify(object)) as { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
-      if (o.kind === 'OCIRepository' && o.metadata.name === 'flagger') {
-        o.spec['url'] = `oci://${registry.host}/fluxcd/flagger-manifests`;
-        o.spec['insecure'] = true;
-        delete o.spec['verify'];
-      }
-      // A provider who wants releases as soon as they are out polls more often than the default 5m.
-      if (o.kind === 'OCIRepository' && o.metadata.name === 'webapp') o.spec['interval'] = '10s';
-      return { path, object: o };
-    });
-    const file = join(cp.workDir, 'bundle.yaml');
-    writeFileSync(file, mirrored.map(({ object }) => toYaml(object)).join('---\n'));
-    await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', file);
+    const { digest } = await release('1.0.0', {});
+    // The provider mirrors Flagger's artifact in its own registry (no Sigstore to verify against
+    // here) and, wanting releases as soon as they are out, polls more often than the default 5m.
+    await subscribe(
+      cp,
+      { environment: ENV, repository: `${registry.host}/webapp/${ENV}`, version: '1.0.0', insecure: true, patches: provider.patches, pollInterval: '10s', flaggerMirror: `oci://${registry.host}/fluxcd/flagger-manifests` },
+      join(cp.workDir, 'bundle.yaml'),
+    );
     note('bundle applied');
 
     await waitUntil('Flagger installed by Flux', async () => (await status('kustomization', 'flagger'))?.ready === 'True', 5 * 60_000, cp.processes);
@@ -245,24 +249,20 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
   });
 
   it("1.1.0, a good backend: Flux moves to it within the range, Flagger promotes it, the provider's patches still in force", async () => {
-    const { digest } = await release('1.1.0', async (dist) => {
-      await services({ backend: { revision: '1.1.0' } })(dist);
-      const hpa = join(dist, 'backend/hpa.yaml');
-      writeFileSync(hpa, readFileSync(hpa, 'utf8').replace(/maxReplicas: \d+/, 'maxReplicas: 9'));
-    });
-    // The provider polls every 10 s: a minute is ample, and far less than the 5 minutes 1.0.0 may take.
-    await appliedRevision(`1.1.0@${digest}`, 60_000);
-    expect(await verdict('backend')).toBe('Succeeded');
-    expect(await revision('backend-primary')).toBe('1.1.0');
+    // The service team's release also raises backend's autoscaling ceiling.
+    const hpa = join(packageDir, 'dist/backend/hpa.yaml');
+    writeFileSync(hpa, readFileSync(hpa, 'utf8').replace(/maxReplicas: \d+/, 'maxReplicas: 9'));
+    const result = await providerPathStep('release', '--version', '1.1.0', '--service', 'backend', '--expect', 'promoted');
+    expect(result).toMatchObject({ verdict: 'Succeeded', primaryRevision: '1.1.0' });
     expect(await field('hpa', 'backend', '.spec.maxReplicas')).toBe('9');
     expect((await canary('frontend')).spec.analysis.threshold).toBe(2);
     expect(await field('deployment', 'frontend', '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
   });
 
   it('1.1.1, a faulty backend: Flagger rolls it back, the primary keeps serving 1.1.0, and the alert reaches the provider naming canary and reason', async () => {
-    const { digest, at } = await release('1.1.1', services({ backend: { revision: '1.1.1', config: FAULTY_CONFIG['backend'] } }));
-    await appliedRevision(`1.1.1@${digest}`, 60_000);
-    expect(await verdict('backend')).toBe('Failed');
+    const at = Date.now();
+    const result = await providerPathStep('release', '--version', '1.1.1', '--service', 'backend', '--faulty', '--expect', 'rolled-back');
+    expect(result).toMatchObject({ verdict: 'Failed', primaryRevision: '1.1.0' });
     expect(await revision('backend')).toBe('1.1.1');
     expect(await revision('backend-primary')).toBe('1.1.0');
     await waitUntil('the rollback alert at the receiver', async () => alerts('backend', at).some((a) => a.color === 'danger'), 30_000);
@@ -274,7 +274,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
   });
 
   it("1.2.0, a good frontend: the provider's manual gate holds it until the gate is opened", async () => {
-    const { digest, at } = await release('1.2.0', services({ frontend: { revision: '1.2.0' } }));
+    const { digest, at } = await release('1.2.0', { services: { frontend: { revision: '1.2.0' } } });
     await appliedRevision(`1.2.0@${digest}`, 60_000);
     await awaitCanaryPhase(cp, NAMESPACE, 'frontend', 'WaitingPromotion', 5 * 60_000);
     note('Flagger: frontend waiting for approval');
@@ -292,7 +292,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
   });
 
   it('2.0.0, a major release, is not picked up by a subscription to 1.x', async () => {
-    await release('2.0.0', (dist) => appendFileSync(join(dist, 'namespace.yaml'), '# 2.0.0\n'));
+    await release('2.0.0', { change: (dist) => appendFileSync(join(dist, 'namespace.yaml'), '# 2.0.0\n') });
     // A reconcile that has listed the registry's tags with 2.0.0 among them.
     const after = await reconcileNow(cp, 'ocirepository', 'webapp');
     expect(after.ready).toBe('True');
@@ -309,7 +309,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
         await registry.stop();
       }
     });
-    await expect(release('1.3.0', (dist) => appendFileSync(join(dist, 'namespace.yaml'), '# 1.3.0\n'), proxy.host)).rejects.toThrow(RegistryError);
+    await expect(release('1.3.0', { change: (dist) => appendFileSync(join(dist, 'namespace.yaml'), '# 1.3.0\n') }, proxy.host)).rejects.toThrow(RegistryError);
     note('publish of 1.3.0 interrupted (registry stopped mid-push)');
     await registry.start();
     expect((await reconcileNow(cp, 'ocirepository', 'webapp')).revision).toMatch(/^1\.2\.0@sha256:/);
@@ -352,6 +352,15 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
       expect(status.revision).toBe(`1.1.0@${published.get('1.1.0')}`);
     }
     note('unsigned 1.1.1 and 1.2.0 signed with another key refused');
+  });
+
+  it('diagnostics name each Canary with its phase and each Flux object with its revision, and say which sections cannot be read', async () => {
+    const report = await diagnose(cp, ENV, NAMESPACE);
+    for (const name of ['backend', 'cache', 'database', 'frontend']) expect(report).toMatch(new RegExp(`^${name}\\s+(Succeeded|Failed|Initialized)\\b`, 'm'));
+    expect(report).toMatch(/^ocirepository\.source\.toolkit\.fluxcd\.io\/webapp\s.*1\.2\.0@sha256:/m);
+    expect(report).toMatch(/^kustomization\.kustomize\.toolkit\.fluxcd\.io\/webapp\s.*1\.2\.0@sha256:/m);
+    // Flagger runs beside this control plane, not in a pod: its section says so rather than failing the rest.
+    expect(report).toMatch(/== Flagger log\n(\(not readable: .*\)|No resources found.*)/);
   });
 
   it('answered users all along: a release that breaks reaches only its canary’s share of them', () => {

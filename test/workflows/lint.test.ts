@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/distribution.js';
 import { tool } from '../support/tools.js';
 
-const SCRIPTS = ['.ci/run', ...readdirSync(join(ROOT, '.github/e2e')).map((f) => `.github/e2e/${f}`)];
+const SCRIPTS = ['.ci/run', ...readdirSync(join(ROOT, 'tools/e2e')).map((f) => `tools/e2e/${f}`)];
 
 describe('workflows and scripts', () => {
   it('pass actionlint, with shellcheck on every run block', async () => {

@@ -11,5 +11,5 @@ export interface Cluster {
   readonly processes?: ProcessGroup;
 }
 
-/** A cluster reached through `kubeconfig` with the kubectl on PATH. */
-export const clusterAt = (kubeconfig: string, kubectl = 'kubectl'): Cluster => ({ kubectl: kubectlFor(kubectl, kubeconfig) });
+/** A cluster reached with the kubectl on PATH, through `kubeconfig` or kubectl's default. */
+export const clusterAt = (kubeconfig?: string, kubectl = 'kubectl'): Cluster => ({ kubectl: kubectlFor(kubectl, kubeconfig) });

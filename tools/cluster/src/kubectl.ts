@@ -11,11 +11,12 @@ export interface KubectlResult {
 
 export type Kubectl = (...args: string[]) => Promise<KubectlResult>;
 
+/** kubectl with `kubeconfig`; without one, kubectl's own choice ($KUBECONFIG, ~/.kube/config). */
 export const kubectlFor =
-  (kubectl: string, kubeconfig: string): Kubectl =>
+  (kubectl: string, kubeconfig?: string): Kubectl =>
   async (...args) => {
     try {
-      return await run(kubectl, ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 64 << 20 });
+      return await run(kubectl, [...(kubeconfig ? ['--kubeconfig', kubeconfig] : []), ...args], { maxBuffer: 64 << 20 });
     } catch (error) {
       const e = error as { stderr?: string; message: string };
       throw new Error(`kubectl ${args.join(' ')}: ${e.stderr?.trim() || e.message}`);

@@ -1,0 +1,92 @@
+/**
+ * The kind workflow cannot run here (no containers). What can be checked is checked: every
+ * provider-path command the workflow and README run parses with the step's own parser (a renamed
+ * option or step fails here, not on GitHub), the steps come in a provider's order, and README
+ * states the versions the workflow pins.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseStep, type Step } from '@canaryship/cluster';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
+
+interface Workflow {
+  env: Record<string, string>;
+  jobs: { kind: { strategy: { matrix: { environment: string[] } }; steps: { name?: string; run?: string; if?: string; uses?: string; with?: Record<string, string> }[] } };
+}
+
+const workflow = parse(readFileSync(join(ROOT, '.github/workflows/e2e.yml'), 'utf8')) as Workflow;
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const PROVIDER_PATH = 'node tools/cluster/bin/provider-path.js';
+
+/** A run line's words, the way bash splits these simple lines: double quotes group, $VARS expand. */
+const words = (line: string, vars: Readonly<Record<string, string>>): string[] =>
+  [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => (m[1] ?? m[2] ?? '').replace(/\$\{?([A-Z_]+)\}?/g, (_, name: string) => vars[name] ?? `<unset ${name}>`));
+
+const stepsIn = (lines: readonly string[], vars: Readonly<Record<string, string>>): Step[] =>
+  lines.filter((line) => line.startsWith(PROVIDER_PATH)).map((line) => {
+    const parsed = parseStep(words(line.slice(PROVIDER_PATH.length), vars), ROOT);
+    if (parsed === 'help') throw new Error(`${line} asks for help`);
+    return parsed;
+  });
+
+describe('the kind workflow', () => {
+  it.each(workflow.jobs.kind.strategy.matrix.environment)('%s: every provider-path step parses, in the order a provider takes them', (environment) => {
+    const vars = { ...workflow.env, ENVIRONMENT: environment };
+    const steps = stepsIn(
+      workflow.jobs.kind.steps.filter((s) => s.run && !s.if).map((s) => s.run!.trim()),
+      vars,
+    );
+    expect(steps.map((s) => (s.step === 'release' ? `release ${s.release.faulty ? 'faulty' : 'good'} → ${s.expect}` : s.step))).toEqual([
+      'publish',
+      'subscribe',
+      'initialised',
+      'release good → promoted',
+      'release faulty → rolled-back',
+    ]);
+    for (const step of steps) expect(step.environment).toBe(environment);
+    // Flux in the cluster pulls what was published to the same registry, through its in-cluster name.
+    const subscribe = steps.find((s) => s.step === 'subscribe');
+    expect(subscribe).toMatchObject({ repository: `${workflow.env['IN_CLUSTER_REGISTRY']}/webapp/${environment}`, insecure: true, quickAnalysis: true });
+    const diagnostics = workflow.jobs.kind.steps.find((s) => s.if === 'failure()');
+    expect(stepsIn([diagnostics?.run?.trim() ?? ''], vars)).toMatchObject([{ step: 'diagnose' }]);
+  });
+
+  it('covers every environment', () => {
+    expect([...workflow.jobs.kind.strategy.matrix.environment].sort()).toEqual([...ENVIRONMENT_NAMES].sort());
+  });
+
+  it("README's laptop commands parse, and README states the versions the workflow pins", () => {
+    const laptop = readme.slice(readme.indexOf('On a laptop with Docker'));
+    const block = laptop.slice(laptop.indexOf('```sh') + 5, laptop.indexOf('```', laptop.indexOf('```sh') + 5));
+    const steps = stepsIn(block.split('\n').map((l) => l.trim()), {});
+    expect(steps.map((s) => s.step)).toEqual(['publish', 'subscribe', 'initialised', 'release']);
+    const nodeVersion = /kindest\/node:(v[\d.]+)@/.exec(workflow.env['KIND_NODE_IMAGE'] ?? '')?.[1];
+    expect(block).toContain(`kindest/node:${nodeVersion}`);
+    const section = readme.slice(readme.indexOf('### End-to-end on kind'));
+    expect(section).toContain(`kind (${workflow.env['KIND_VERSION']}, Kubernetes ${nodeVersion?.slice(1)}`);
+    expect(section).toContain(`Flux ${workflow.env['FLUX_VERSION']}`);
+    const mesh = readFileSync(join(ROOT, 'tools/e2e/install-mesh.sh'), 'utf8');
+    for (const [name, label] of [['istio_version', 'Istio'], ['linkerd_version', 'Linkerd'], ['gateway_api_version', 'Gateway API']] as const) {
+      const version = new RegExp(`^${name}=(\\S+)`, 'm').exec(mesh)?.[1];
+      expect(section).toContain(`${label} ${version}`);
+    }
+  });
+});
+
+describe('provider-path steps refuse what they cannot run, before touching a cluster', () => {
+  const base = ['--environment', 'istio', '--workspace', '/tmp/w', '--registry', '127.0.0.1:5000', '--version', '1.1.0'];
+  it.each([
+    [['release', ...base, '--service', 'backend', '--expect', 'maybe'], /--expect: "maybe" is not promoted or rolled-back/],
+    [['release', ...base, '--expect', 'promoted'], /--service is required/],
+    [['publish', ...base, '--service', 'payments'], /--service: istio has no service "payments"/],
+    [['publish', ...base, '--faulty'], /--faulty needs --service/],
+    [['publish', '--environment', 'openshift'], /--environment: "openshift" is not one of kubernetes, istio, linkerd/],
+    [['publish', ...base.slice(0, -1), '1.1'], /--version: "1.1" is not MAJOR\.MINOR\.PATCH/],
+    [['subscribe', '--environment', 'istio', '--repository', 'r/webapp/istio', '--version', '1.0.0', '--poll', 'soon'], /--poll: "soon" is not a duration/],
+    [['rollout', '--environment', 'istio'], /unknown step "rollout"/],
+  ])('%j', (args, message) => {
+    expect(() => parseStep(args, ROOT)).toThrow(message);
+  });
+});
