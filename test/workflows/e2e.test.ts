@@ -4,6 +4,7 @@
  * option or step fails here, not on GitHub), the steps come in a provider's order, and README
  * states the versions the workflow pins.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStep, type Step } from '@canaryship/cluster';
@@ -88,5 +89,22 @@ describe('provider-path steps refuse what they cannot run, before touching a clu
     [['rollout', '--environment', 'istio'], /unknown step "rollout"/],
   ])('%j', (args, message) => {
     expect(() => parseStep(args, ROOT)).toThrow(message);
+  });
+});
+
+describe('the provider-path command line', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'tools/cluster/bin/provider-path.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  it('answers wrong arguments with exit 2, the reason and the usage', () => {
+    const result = run('release', '--environment', 'istio');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^error: --expect is required\n  usage: canaryship-provider-path <step>/);
+    expect(run('release', '--bogus').status).toBe(2);
+  });
+
+  it('answers a step that cannot finish with exit 1 and what it waited for, not a stack trace', () => {
+    const result = run('initialised', '--environment', 'istio', '--kubeconfig', join(ROOT, 'no-such-kubeconfig'), '--timeout-minutes', '0.01');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('error: timed out after 0.6s waiting for Canaries in webapp\n');
   });
 });
