@@ -14,7 +14,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, planCanary, planChart, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, planCanary, planChart, predictedWindow, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { startAppCluster } from './app-cluster.js';
 import { FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
@@ -226,7 +226,7 @@ export async function runCanaries(options: {
             scenario,
             phase: outcome.phase,
             seconds,
-            predicted: stoppedBy === 'conformance' || scenario === 'conformance' || scenario === 'bad-downstream' ? plan.conformanceStop : scenario === 'rollback' ? plan.rollback.fromApply : plan.promotion,
+            predicted: predictedWindow(analysis, stoppedBy === 'conformance' ? 'conformance' : scenario),
             chart,
             primaryRevision: await deployedRevision(cp, NAMESPACE, `${name}-primary`),
             maxWeight: maxWeight.get(name) ?? 0,
