@@ -102,6 +102,13 @@ describe('the provider-path command line', () => {
     expect(run('release', '--bogus').status).toBe(2);
   });
 
+  it("never commits into a directory that is not its own workspace (someone's repository)", () => {
+    const result = run('publish', '--environment', 'istio', '--workspace', ROOT, '--registry', '127.0.0.1:5000', '--version', '9.9.9');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`error: ${ROOT} is not a provider-path workspace (no .canaryship-workspace), and not empty`);
+    expect(spawnSync('git', ['status', '--porcelain', 'environments/istio'], { cwd: ROOT, encoding: 'utf8' }).stdout).toBe('');
+  });
+
   it('answers a step that cannot finish with exit 1 and what it waited for, not a stack trace', () => {
     const result = run('initialised', '--environment', 'istio', '--kubeconfig', join(ROOT, 'no-such-kubeconfig'), '--timeout-minutes', '0.01');
     expect(result.status).toBe(1);

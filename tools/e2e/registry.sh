@@ -2,7 +2,8 @@
 # An OCI registry inside the cluster (Distribution's registry image, pinned), which Flux's
 # source-controller pulls from at registry.registry.svc.cluster.local:5000, and which this machine
 # reaches through a port-forward on 127.0.0.1:5000 to publish to (loopback: plain HTTP is accepted).
-# The port-forward keeps running in the background for the later steps.
+# The port-forward keeps running in the background for the later steps (GitHub Actions ends it
+# with the job); the registry keeps what is pushed only as long as its pod lives.
 set -euo pipefail
 
 image="registry:3.0.0"
@@ -45,8 +46,14 @@ spec:
 YAML
 kubectl -n registry rollout status deployment/registry --timeout=5m
 
-log="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/registry-port-forward.log"
+state="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
+log="$state/registry-port-forward.log"
+# A rerun replaces the port-forward an earlier run left (its pid is kept beside its log).
+if [ -f "$state/registry-port-forward.pid" ]; then
+  kill "$(cat "$state/registry-port-forward.pid")" 2>/dev/null || true
+fi
 nohup kubectl -n registry port-forward service/registry "${port}:5000" >"$log" 2>&1 &
+echo $! >"$state/registry-port-forward.pid"
 for _ in $(seq 1 60); do
   if curl -fsS "http://127.0.0.1:${port}/v2/" >/dev/null 2>&1; then
     echo "registry: in the cluster at registry.registry.svc.cluster.local:5000, here at 127.0.0.1:${port}"

@@ -19,5 +19,5 @@ export { generateKeyPair, signByDigest, type KeyPair } from './cosign.js';
 export { clusterAt, type Cluster } from './cluster.js';
 export { diagnose } from './provider-path/diagnose.js';
 export { awaitApplied, judgeRelease, patchesOf, quickAnalyses, subscribe, subscriptionObjects, type Judged, type Subscription } from './provider-path/subscribe.js';
-export { gitIn, publishRelease, releaseWorkspace, RELEASED_AT, type Published, type Release } from './provider-path/workspace.js';
+export { gitIn, openWorkspace, publishRelease, releaseWorkspace, RELEASED_AT, type Published, type Release } from './provider-path/workspace.js';
 export { parseStep, providerPath, type Step } from './provider-path/cli.js';

@@ -99,6 +99,9 @@ export async function writeTreeAtomically(target: string, files: readonly TreeFi
   for (const file of files) {
     if (file.path.startsWith('/') || file.path.split('/').includes('..') || file.path.includes('\\')) throw new Error(`bug: file path escapes the tree: ${file.path}`);
   }
+  // Refused targets are refused before anything is written beside them (the lock included).
+  const current = await classify(target);
+  if (typeof current === 'object') throw refuse(target, current.refused);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const lock = join(parent, `.${basename(target)}.canaryship.lock`);
@@ -114,6 +117,7 @@ export async function writeTreeAtomically(target: string, files: readonly TreeFi
 }
 
 async function replaceTree(target: string, files: readonly TreeFile[]): Promise<void> {
+  // Again under the lock: another render may have replaced it meanwhile.
   const current = await classify(target);
   if (typeof current === 'object') throw refuse(target, current.refused);
   const parent = dirname(target);

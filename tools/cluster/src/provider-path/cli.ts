@@ -9,14 +9,13 @@
  *   release    publish, then Flux's apply and Flagger's verdict, checked against what is expected
  *   diagnose   Canaries, Flux's objects, events and Flagger's log
  */
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CanaryshipError, ENVIRONMENT_PROFILES, type DistributionDefinition, type EnvironmentName, type FluxDuration } from '@canaryship/blocks';
 import { distribution as istio } from '@canaryship/env-istio';
 import { distribution as kubernetes } from '@canaryship/env-kubernetes';
 import { distribution as linkerd } from '@canaryship/env-linkerd';
-import { parseRegistryAddress } from '@canaryship/release';
+import { isLoopback, parseRegistryAddress, type RegistryAddress } from '@canaryship/release';
 import { awaitCanaryPhase } from '../canary-state.js';
 import { clusterAt, type Cluster } from '../cluster.js';
 import { getJson } from '../kubectl.js';
@@ -24,7 +23,7 @@ import { deployedRevision, FAULTY_CONFIG } from '../overlay.js';
 import { waitUntil } from '../processes.js';
 import { diagnose } from './diagnose.js';
 import { judgeRelease, patchesOf, quickAnalyses, subscribe } from './subscribe.js';
-import { publishRelease, releaseWorkspace, type Published } from './workspace.js';
+import { openWorkspace, publishRelease, type Published } from './workspace.js';
 
 const DEFINITIONS: Readonly<Record<EnvironmentName, DistributionDefinition>> = { kubernetes, istio, linkerd };
 const NAMESPACE = 'webapp';
@@ -71,6 +70,14 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
+function parseOptions(args: readonly string[]): { values: Values; positionals: string[] } {
+  try {
+    return parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new Usage((error as Error).message);
+  }
+}
+
 const required = (values: Values, name: keyof Values): string => {
   const value = values[name];
   if (typeof value !== 'string' || value === '') throw new Usage(`--${name} is required`);
@@ -107,11 +114,14 @@ interface ReleaseArgs {
   readonly faulty: boolean;
 }
 
+/** Plain HTTP for a registry on loopback (a port-forward, a local registry), HTTPS for any other. */
+const registryOf = (value: string): RegistryAddress => parseRegistryAddress(value, { insecure: isLoopback(value.replace(/^oci:\/\//, '').split('/')[0] ?? '') });
+
 const DURATION = /^(\d+(ms|s|m|h))+$/;
 
 /** Parses and checks a step's command line, without touching a cluster or a file. */
 export function parseStep(args: readonly string[], cwd: string): Step | 'help' {
-  const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseOptions(args);
   const [step, ...extra] = positionals;
   if (step === 'help' || values.help) return 'help';
   if (step === undefined) throw new Usage('which step?');
@@ -124,7 +134,7 @@ export function parseStep(args: readonly string[], cwd: string): Step | 'help' {
     const service = values.service;
     if (service !== undefined && !DEFINITIONS[environment].services.some((s) => s.input.name === service)) throw new Usage(`--service: ${environment} has no service "${service}"`);
     if (values.faulty && service === undefined) throw new Usage('--faulty needs --service: the service whose release is faulty');
-    parseRegistryAddress(required(values, 'registry'), { insecure: true });
+    registryOf(required(values, 'registry'));
     return { workspace: resolve(cwd, required(values, 'workspace')), registry: required(values, 'registry'), version: versionOf(values), dist: resolve(cwd, values.dist ?? join('environments', environment, 'dist')), service, faulty: values.faulty };
   };
   switch (step) {
@@ -149,10 +159,9 @@ export function parseStep(args: readonly string[], cwd: string): Step | 'help' {
 
 /** Publishes one release from the workspace (created from the rendered dist on first use). */
 async function publishStep(environment: EnvironmentName, args: ReleaseArgs, io: Io): Promise<Published> {
-  const packageDir = join(args.workspace, 'environments', environment);
-  if (!existsSync(join(packageDir, 'package.json'))) releaseWorkspace(environment, args.dist, args.version, args.workspace);
+  const packageDir = openWorkspace(environment, args.dist, args.version, args.workspace);
   const { service, version, faulty } = args;
-  const registry = parseRegistryAddress(args.registry, { insecure: true });
+  const registry = registryOf(args.registry);
   const published = await publishRelease(packageDir, { version, ...(service && { services: { [service]: { revision: version, ...(faulty && { config: FAULTY_CONFIG[service] }) } } }) }, { registry, layoutRoot: join(args.workspace, 'layout') });
   io.stderr.write(`${environment}: published ${version} (${published.digest})${service ? `: ${faulty ? 'a faulty' : 'a good'} ${service}` : ''}\n`);
   return published;

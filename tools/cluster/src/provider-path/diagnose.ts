@@ -11,7 +11,7 @@ export async function diagnose(cluster: Cluster, environment: EnvironmentName, n
     ['Canaries', ['get', 'canaries', '-n', namespace, '-o', 'wide']],
     ['Flux sources and syncs', ['get', 'ocirepositories.source.toolkit.fluxcd.io,kustomizations.kustomize.toolkit.fluxcd.io', '-n', FLUX_NAMESPACE, '-o', 'wide']],
     ['Deployments', ['get', 'deployments', '-n', namespace, '-o', 'wide']],
-    ['Events', ['get', 'events', '-A', '--sort-by=.lastTimestamp']],
+    ['Events', ['get', 'events', '-A', '--sort-by=.metadata.creationTimestamp']],
     // Flagger's own overlays label its pod app=flagger, in the namespace of its mesh.
     ['Flagger log', ['logs', '-n', ENVIRONMENT_PROFILES[environment].flaggerNamespace, '-l', 'app=flagger', '--tail=300', '--prefix']],
   ];

@@ -5,9 +5,9 @@
  * the repository's own history and packages are never touched.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnvironmentName } from '@canaryship/blocks';
+import { CanaryshipError, type EnvironmentName } from '@canaryship/blocks';
 import { publish, type PublishOptions } from '@canaryship/release';
 import { writeReleases, type ServiceRelease } from '../overlay.js';
 
@@ -26,10 +26,34 @@ export function releaseWorkspace(environment: EnvironmentName, distDir: string, 
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@canaryship/env-${environment}`, version }));
   cpSync(distDir, join(dir, 'dist'), { recursive: true });
+  writeFileSync(join(root, WORKSPACE_MARK), 'A vendor workspace of canaryship-provider-path: its commits are test releases.\n');
   gitIn(root, 'init', '--quiet');
   gitIn(root, 'add', '-A');
-  gitIn(root, 'commit', '--quiet', '-m', `release ${version}`);
+  gitIn(root, ...NO_SIGNING, 'commit', '--quiet', '-m', `release ${version}`);
   return dir;
+}
+
+/** Marks a directory releaseWorkspace made: only such a directory is committed into. */
+const WORKSPACE_MARK = '.canaryship-workspace';
+/** Test releases are committed with a fixed identity, never with the user's signing key. */
+const NO_SIGNING = ['-c', 'commit.gpgsign=false'];
+
+/**
+ * The package directory of `environment` in the workspace at `root`, made on first use. A
+ * directory that holds anything but a workspace is refused: releases are commits, and must never
+ * land in someone's own repository.
+ */
+export function openWorkspace(environment: EnvironmentName, distDir: string, version: string, root: string): string {
+  const dir = join(root, 'environments', environment);
+  const marked = existsSync(join(root, WORKSPACE_MARK));
+  if (marked && existsSync(join(dir, 'package.json'))) return dir;
+  if (!marked && existsSync(root) && readdirSync(root).length > 0) {
+    throw new CanaryshipError(`${root} is not a provider-path workspace (no ${WORKSPACE_MARK}), and not empty`, { code: 'workspace.not-ours', exitCode: 2, hint: 'give a new or empty directory: provider-path commits its releases there' });
+  }
+  if (!existsSync(join(distDir, 'kustomization.yaml'))) {
+    throw new CanaryshipError(`${distDir} is not a rendered distribution (no kustomization.yaml)`, { code: 'workspace.no-dist', exitCode: 2, hint: 'render it first: npx nx run-many -t build' });
+  }
+  return releaseWorkspace(environment, distDir, version, root);
 }
 
 export interface Release {
@@ -55,7 +79,7 @@ export async function publishRelease(packageDir: string, release: Release, optio
   const manifest = join(packageDir, 'package.json');
   writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version: release.version }));
   gitIn(packageDir, 'add', '-A', '.');
-  if (gitIn(packageDir, 'diff', '--cached', '--name-only')) gitIn(packageDir, 'commit', '--quiet', '-m', `release ${release.version}`);
+  if (gitIn(packageDir, 'diff', '--cached', '--name-only')) gitIn(packageDir, ...NO_SIGNING, 'commit', '--quiet', '-m', `release ${release.version}`);
   const at = Date.now();
   const result = await publish({ ...options, packageDir });
   return { version: release.version, digest: result.digest, at };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,12 @@ describe('withProcessLock', () => {
       expect(most).toBe(1);
       expect(readdirSync(dir)).toEqual([]);
     }
+  });
+
+  it('fails at once, not spinning, when the lock is something it cannot read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canaryship-lock-'));
+    mkdirSync(join(dir, 'x.lock'));
+    await expect(withProcessLock(lockIn(dir), async () => 'ran')).rejects.toMatchObject({ code: 'EISDIR' });
   });
 
   it('gives up on a live owner after its patience, naming the owner', async () => {

@@ -5,7 +5,7 @@
  * judge a lock stale by its age, which would take a lock from a slow but live render or publish.
  */
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
 
 const POLL_MS = 50;
 
@@ -24,7 +24,9 @@ function isAlive(pid: number): boolean {
  * "the lock", the second would remove the one the first has just taken. So removal happens under
  * a second, short-lived lock, and only after reading the owner again there: a lock can change
  * owner only by being removed, and only this section removes a lock it does not own.
- * Returns whether the lock was removed.
+ * Returns whether the lock was removed. Left open: a waiter killed inside this section (a few
+ * microseconds) leaves a guard that the next waiters clear; two of them clearing it at once could
+ * let two removals through. That needs a second crash at that instant, under contention.
  */
 async function takeOver(path: string, claim: string): Promise<boolean> {
   const guard = `${path}.takeover`;
@@ -66,12 +68,16 @@ export async function withProcessLock<T>(lock: ProcessLock, work: () => Promise<
   // The pid is written first and the lock appears by link(), so a lock is never seen without its owner.
   const claim = `${lock.path}.${process.pid}-${randomBytes(4).toString('hex')}`;
   await writeFile(claim, String(process.pid));
+  const { ino } = await stat(claim);
   try {
     for (;;) {
       const taken = await linked(claim, lock.path);
       if (taken) break;
-      const content = await readFile(lock.path, 'utf8').catch(() => undefined);
-      if (content === undefined) continue; // released this instant: try again
+      const content = await readFile(lock.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined; // released this instant: try again
+        throw error; // unreadable (a directory, no permission): a clear error, not a spin
+      });
+      if (content === undefined) continue;
       const holder = Number(content);
       if (!isAlive(holder) && (await takeOver(lock.path, claim))) continue;
       if (Date.now() > deadline) throw lock.tooLong(holder);
@@ -83,6 +89,8 @@ export async function withProcessLock<T>(lock: ProcessLock, work: () => Promise<
   try {
     return await work();
   } finally {
-    await rm(lock.path, { force: true });
+    // Only our own lock: the claim's inode, which the lock shares while it is ours.
+    const held = await stat(lock.path).catch(() => undefined);
+    if (held?.ino === ino) await rm(lock.path, { force: true });
   }
 }
