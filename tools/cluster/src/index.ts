@@ -18,6 +18,6 @@ export { entryAnswers, entryOf, provenHops, proveEveryHop, startUsers, userMarke
 export { generateKeyPair, signByDigest, type KeyPair } from './cosign.js';
 export { clusterAt, type Cluster } from './cluster.js';
 export { diagnose } from './provider-path/diagnose.js';
-export { awaitApplied, judgeRelease, patchesOf, quickAnalyses, subscribe, subscriptionObjects, type Judged, type Subscription } from './provider-path/subscribe.js';
-export { gitIn, openWorkspace, publishRelease, releaseWorkspace, RELEASED_AT, type Published, type Release } from './provider-path/workspace.js';
-export { parseStep, providerPath, type Step } from './provider-path/cli.js';
+export { awaitApplied, patchesOf, quickAnalyses, subscribe, type Subscription } from './provider-path/subscribe.js';
+export { gitIn, publishRelease, releaseWorkspace, RELEASED_AT, type Published, type Release } from './provider-path/workspace.js';
+export { parseStep, type Step } from './provider-path/cli.js';
