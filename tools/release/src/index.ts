@@ -17,4 +17,3 @@ export { releaseCommit, type ReleaseCommit } from './git.js';
 export { buildEnvironmentArtifact, connectRegistry, environmentOf, packageManifest, publish, repositoryPath, type PublishOptions, type PublishResult, type RegistryTarget } from './publish.js';
 export { release, type ReleaseOptions, type ReleaseResult } from './release.js';
 export { affectedEnvironments, runTargets, type AffectedEnvironment } from './versioning/affected.js';
-export { withProcessLock, type ProcessLock } from './fs/process-lock.js';

@@ -3,3 +3,4 @@ export { atLeast, controlPlaneKubernetesVersion, goVersion, moduleDir, upstreamM
 export { MINIMUM_GO, SUITES, TOOLS, toolOf, UPSTREAM_MODULES, type Recipe, type Suite, type Tool, type ToolName, type UpstreamModule } from './pins.js';
 export { locate, provision, toolPath, type ProvisionedTool, type ProvisionResult, type ProvisionStatus } from './provision.js';
 export { run, tail, ToolFailed, ToolMissing, type RunOptions, type RunResult } from './run.js';
+export { withProcessLock, type ProcessLock } from './process-lock.js';

@@ -17,7 +17,7 @@
 import { chmod, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CanaryshipError, KUSTOMIZATION_FILE as KUSTOMIZATION, RENDERED_BY as RENDER_HEADER } from '@canaryship/blocks';
-import { withProcessLock } from '@canaryship/release';
+import { withProcessLock } from '@canaryship/toolchain';
 import { parse } from 'yaml';
 
 export interface TreeFile {

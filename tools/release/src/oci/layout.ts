@@ -12,7 +12,7 @@
 import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImmutableVersionError, PublishError } from '../errors.js';
-import { withProcessLock, type ProcessLock } from '../fs/process-lock.js';
+import { withProcessLock, type ProcessLock } from '@canaryship/toolchain';
 import { parseManifest, sha256, type Artifact, type Blob } from './artifact.js';
 import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
 import { ARTIFACT_LIMITS } from './limits.js';
