@@ -30,7 +30,7 @@ function workspace(): string {
 }
 
 describe('new-service', () => {
-  it('scaffolds a package that type-checks against @canaryship/blocks, from any folder of the repository', async () => {
+  it('scaffolds a package that type-checks against @canaryship/blocks and states every exported type (its declarations are emitted file by file), from any folder of the repository', async () => {
     const root = workspace();
     const { code } = await run(['new-service', 'payments'], join(root, 'environments/istio'));
     expect(code).toBe(0);
@@ -42,7 +42,7 @@ describe('new-service', () => {
       join(dir, 'tsconfig.check.json'),
       JSON.stringify({
         extends: join(ROOT, 'tsconfig.base.json'),
-        compilerOptions: { noEmit: true, types: [], paths: { '@canaryship/blocks': [join(ROOT, 'packages/blocks/src/index.ts')] } },
+        compilerOptions: { noEmit: true, declaration: true, isolatedDeclarations: true, types: [], paths: { '@canaryship/blocks': [join(ROOT, 'packages/blocks/src/index.ts')] } },
         include: ['src'],
       }),
     );

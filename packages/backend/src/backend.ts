@@ -1,11 +1,11 @@
-import { blueGreen, defineService, progressive } from '@canaryship/blocks';
+import { blueGreen, defineService, progressive, type BlueGreen, type Progressive, type ServiceDefinition } from '@canaryship/blocks';
 
 /**
  * The API tier behind frontend; calls cache and database.
  * Analysis every minute with a threshold of 3: it serves every frontend request, and weight moves in
  * 10% steps, so a bad release reaches at most a small share of traffic before three failures stop it.
  */
-export const backend = defineService(
+export const backend: ServiceDefinition<{ kubernetes: BlueGreen; istio: Progressive; linkerd: Progressive }> = defineService(
   {
     name: 'backend',
     description: 'API tier; calls cache and database.',

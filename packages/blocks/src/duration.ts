@@ -1,7 +1,7 @@
 /** Flagger durations (`interval`, webhook `timeout`): whole seconds or minutes, `^[0-9]+(m|s)`. */
 export type Duration = `${number}s` | `${number}m`;
 
-export const DURATION_PATTERN = /^[1-9][0-9]*(s|m)$/;
+export const DURATION_PATTERN: RegExp = /^[1-9][0-9]*(s|m)$/;
 
 export const durationSeconds = (duration: string): number => {
   const match = DURATION_PATTERN.exec(duration);

@@ -54,7 +54,7 @@ export { command, shellQuote } from './webhooks/shell.js';
 export { LOAD_BODY, loadTestWebhooks, streamRate } from './webhooks/load-test.js';
 export type { TestRunner } from './webhooks/test-runner.js';
 
-export { serviceInputSchema, type ServiceInput, type ServiceSpec } from './service/input.js';
+export { serviceInputSchema, type ConformanceCheck, type ResourceList, type ServiceInput, type ServiceSpec } from './service/input.js';
 export { defineService, type ServiceDefinition } from './service/define.js';
 export { baseObjects, parseServiceInput, type ParsedService } from './service/parse.js';
 

@@ -1,11 +1,11 @@
-import { blueGreen, defineService } from '@canaryship/blocks';
+import { blueGreen, defineService, type BlueGreen, type ServiceDefinition } from '@canaryship/blocks';
 
 /**
  * The cache tier backend reads through. It answers in milliseconds, so its SLOs are tight and a
  * 30s interval gives a quick signal; a threshold of 2 rolls back within about a minute of failing,
  * before a slow cache slows every backend request.
  */
-export const cache = defineService(
+export const cache: ServiceDefinition<{ kubernetes: BlueGreen; istio: BlueGreen; linkerd: BlueGreen }> = defineService(
   {
     name: 'cache',
     description: 'Cache tier read by backend.',

@@ -1,11 +1,11 @@
-import { blueGreen, defineService, mirrored } from '@canaryship/blocks';
+import { blueGreen, defineService, mirrored, type BlueGreen, type BlueGreenMirroring, type ServiceDefinition } from '@canaryship/blocks';
 
 /**
  * The data tier backend writes to. Least tolerance of all: a threshold of 2 at one-minute intervals.
  * On Istio the canary is fed a mirror of live traffic, so it is measured on real requests while the
  * primary alone answers them.
  */
-export const database = defineService(
+export const database: ServiceDefinition<{ kubernetes: BlueGreen; istio: BlueGreenMirroring; linkerd: BlueGreen }> = defineService(
   {
     name: 'database',
     description: 'Data tier written by backend.',

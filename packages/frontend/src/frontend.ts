@@ -1,11 +1,11 @@
-import { abTesting, blueGreen, cookie, defineService, header, progressive } from '@canaryship/blocks';
+import { abTesting, blueGreen, cookie, defineService, header, progressive, type ABTesting, type BlueGreen, type Progressive, type ServiceDefinition } from '@canaryship/blocks';
 
 /**
  * The user-facing tier: every request enters here and fans out through backend.
  * Analysis every minute with a threshold of 3: users see this service first, so three failed
  * minutes (not one transient blip during pod warm-up) roll a release back.
  */
-export const frontend = defineService(
+export const frontend: ServiceDefinition<{ kubernetes: BlueGreen; istio: ABTesting; linkerd: Progressive }> = defineService(
   {
     name: 'frontend',
     description: 'User-facing web tier; calls backend.',

@@ -167,7 +167,7 @@ export function composeDistribution(definition: DistributionDefinition): Compose
 }
 
 /** How many answers an echo through `name` brings back: one per path to the end of its calls (calls form no circle). */
-export function chainAnswers(name: string, specs: readonly ServiceSpec[], memo = new Map<string, number>()): number {
+export function chainAnswers(name: string, specs: readonly ServiceSpec[], memo: Map<string, number> = new Map()): number {
   const known = memo.get(name);
   if (known !== undefined) return known;
   const calls = specs.find((s) => s.name === name)?.config.calls ?? [];

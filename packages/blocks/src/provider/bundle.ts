@@ -54,7 +54,7 @@ const WORKFLOW = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\.gi
 const GIT_REF = /^refs\/(heads|tags)\/[A-Za-z0-9._\/-]+$/;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export const BUNDLE_NAMES = { flagger: 'flagger', app: APP_NAME } as const;
+export const BUNDLE_NAMES: { readonly flagger: 'flagger'; readonly app: typeof APP_NAME } = { flagger: 'flagger', app: APP_NAME };
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$/;
 const REPOSITORY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;

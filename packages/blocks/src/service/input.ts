@@ -7,6 +7,78 @@ import { PODINFO_VERSION } from '../images.js';
 import { DURATION_PATTERN, durationSeconds } from '../duration.js';
 import { CPU_PATTERN, MEMORY_PATTERN, cpuMillicores, memoryBytes } from './quantity.js';
 
+/** Kubernetes resource quantities: CPU `100m`, `1` or `1.5`; memory `64Mi` or `1Gi`. */
+export interface ResourceList {
+  cpu: string;
+  memory: string;
+}
+
+/** A request the blocking conformance test makes against the canary before any traffic moves; it must answer 2xx. */
+export interface ConformanceCheck {
+  /** Shown in Flagger's events when the check fails. Quoted for the shell like every argument. */
+  name: string;
+  method?: 'GET' | 'POST' | undefined;
+  /** Path on the canary, e.g. `/readyz`. */
+  path: string;
+  /** Request body for POST, sent as JSON exactly as written (curl --data-raw, quoted for the shell). */
+  body?: string | undefined;
+}
+
+/**
+ * What a service team writes (fields with a default may be left out). Spelt out rather than inferred
+ * from the schema, so the published declarations need no type inference (isolatedDeclarations) and
+ * service teams read plain fields; a type test holds it equal to the schema's input.
+ */
+export interface ServiceInput {
+  /** RFC 1035 label of at most 40 characters, not ending in -primary or -canary (Flagger's names). */
+  name: string;
+  /** One line on the service's role, written into its objects' annotations. */
+  description: string;
+  /** podinfo release this service runs; defaults to the one pinned for the whole app. */
+  podinfoVersion?: string | undefined;
+  /** podinfo configuration for this service's role, written to its ConfigMap. */
+  config: {
+    message: string;
+    color: string;
+    logLevel?: 'debug' | 'info' | 'warn' | 'error' | undefined;
+    /** Services this one calls (podinfo `backend-url`); each must be in the same distribution. */
+    calls?: string[] | undefined;
+  };
+  resources: { requests: ResourceList; limits: ResourceList };
+  autoscaling: { minReplicas: number; maxReplicas: number; targetCpuUtilizationPercent: number };
+  analysis: {
+    /** Time between Flagger checks, `30s` or `1m`: at least 10s, at most 1h. */
+    interval: string;
+    /** Failed checks, cumulative, before Flagger rolls back. */
+    threshold: number;
+    /** Seconds the canary Deployment may take to become ready before Flagger rolls back (default 600). */
+    progressDeadlineSeconds?: number | undefined;
+  };
+  slo: {
+    /** Minimum share of non-5xx responses, in percent (builtin request-success-rate). */
+    availabilityPercent: number;
+    /** Maximum share of 4xx and 5xx responses, in percent: catches a release that starts rejecting requests. */
+    errorRatePercent: number;
+    /** Maximum mean response time, in milliseconds. */
+    averageResponseTimeMs: number;
+    /** Maximum 99th percentile response time, in milliseconds (builtin request-duration). */
+    p99ResponseTimeMs: number;
+  };
+  /** Traffic the load test sends to the canary during analysis, so the SLO queries have data. */
+  load?: { requestsPerSecond: number; concurrency: number } | undefined;
+  /** Requests the blocking conformance test makes against the canary before any traffic moves. */
+  conformance: ConformanceCheck[];
+}
+
+/** The input after parsing: defaults applied, every rule checked. */
+export interface ServiceSpec extends Omit<ServiceInput, 'podinfoVersion' | 'config' | 'analysis' | 'load' | 'conformance'> {
+  podinfoVersion: string;
+  config: Required<ServiceInput['config']>;
+  analysis: Required<ServiceInput['analysis']>;
+  load: NonNullable<ServiceInput['load']>;
+  conformance: (ConformanceCheck & { method: 'GET' | 'POST' })[];
+}
+
 /**
  * RFC 1035 label, short enough that Flagger's `-primary` / `-canary` names and pod suffixes stay
  * valid, and not one of the names Flagger generates for another service.
@@ -47,7 +119,7 @@ const conformanceCheck = z.strictObject({
   body: z.string().max(4096).regex(PRINTABLE, 'printable ASCII (no control characters)').optional(),
 });
 
-export const serviceInputSchema = z
+const schema = z
   .strictObject({
     name: serviceName,
     /** One line on the service's role, written into its objects' annotations. */
@@ -141,7 +213,12 @@ export const serviceInputSchema = z
     }
   });
 
-/** What a service team writes (defaults optional). */
-export type ServiceInput = z.input<typeof serviceInputSchema>;
-/** The input after parsing: defaults applied, every rule checked. */
-export type ServiceSpec = z.output<typeof serviceInputSchema>;
+// The spelt-out types must be the schema's own, both ways: a field added, dropped or made optional
+// on one side only fails the type check here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputIsSchemas: Same<ServiceInput, z.input<typeof schema>> = true;
+const specIsSchemas: Same<ServiceSpec, z.output<typeof schema>> = true;
+void inputIsSchemas, specIsSchemas;
+
+/** Parses what a service team wrote into a ServiceSpec (unknown keys rejected, defaults applied). */
+export const serviceInputSchema: z.ZodType<ServiceSpec, ServiceInput> = schema;

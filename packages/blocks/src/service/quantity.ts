@@ -3,8 +3,8 @@
  * not below its request. Accepts the forms the inputs allow: CPU `500m` / `1` / `1.5`, memory `64Mi` / `1Gi`.
  */
 // Bounded digit counts: a quantity that overflows a double could never compare correctly.
-export const CPU_PATTERN = /^(\d{1,9}m|\d{1,6}(\.\d{1,3})?)$/;
-export const MEMORY_PATTERN = /^\d{1,10}(Ki|Mi|Gi)$/;
+export const CPU_PATTERN: RegExp = /^(\d{1,9}m|\d{1,6}(\.\d{1,3})?)$/;
+export const MEMORY_PATTERN: RegExp = /^\d{1,10}(Ki|Mi|Gi)$/;
 
 const MEMORY_UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
 

@@ -19,7 +19,7 @@ import { command } from './shell.js';
 import type { TestRunner } from './test-runner.js';
 
 /** What the load posts: a word that tells load from checks in any log. */
-export const LOAD_BODY = JSON.stringify({ canaryship: 'load' });
+export const LOAD_BODY: string = JSON.stringify({ canaryship: 'load' });
 
 interface LoadRoute {
   readonly name: string;

@@ -42,15 +42,16 @@ export function scaffold(name: string, blocksVersion = '0.1.0'): Record<string, 
       null,
       2,
     )}\n`,
-    'tsconfig.json': `${JSON.stringify({ extends: '../../tsconfig.build.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'] }, null, 2)}\n`,
+    'tsconfig.json': `${JSON.stringify({ extends: '../../tsconfig.build.json', compilerOptions: { rootDir: 'src', outDir: 'dist', isolatedDeclarations: true }, include: ['src'] }, null, 2)}\n`,
     'src/index.ts': `export { ${id} } from './${name}.js';\n`,
-    [`src/${name}.ts`]: `import { blueGreen, defineService } from '@canaryship/blocks';
+    [`src/${name}.ts`]: `import { blueGreen, defineService, type BlueGreen, type ServiceDefinition } from '@canaryship/blocks';
 
 /**
  * ${name}: say what it does, and why its interval and threshold suit it.
  * Runs podinfo ${PODINFO_VERSION} unless podinfoVersion says otherwise.
+ * The type states each environment's strategy kind: the published declarations are emitted from it.
  */
-export const ${id} = defineService(
+export const ${id}: ServiceDefinition<{ kubernetes: BlueGreen; istio: BlueGreen; linkerd: BlueGreen }> = defineService(
   ${input.replace(/\n/g, '\n  ')},
   {
     kubernetes: blueGreen({ iterations: 10 }),
