@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import getReleasePlan from '@changesets/get-release-plan';
 import { run, ToolFailed } from '@canaryship/toolchain';
 import { contract } from './contract/contract.js';
 import { PublishError } from './errors.js';
@@ -54,6 +53,8 @@ async function workspacePackages(cwd: string): Promise<WorkspacePackage[]> {
  * version their subscription ranges exclude (a major; for 0.x a minor), or the release stops here.
  */
 async function checkContracts(options: ReleaseOptions, packages: readonly WorkspacePackage[]): Promise<void> {
+  // Loaded here: Changesets' reader and its file-system stack cost every other command of the CLI a sixth of a second.
+  const { default: getReleasePlan } = await import('@changesets/get-release-plan');
   const plan = await getReleasePlan(options.cwd);
   const planned = plan.releases.flatMap((r) => {
     const pkg = packages.find((p) => p.name === r.name && p.dir.startsWith('environments/'));
