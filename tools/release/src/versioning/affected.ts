@@ -1,4 +1,6 @@
 /** The environment distributions a change affects, by Nx's project graph, and rendering only those. */
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { ENVIRONMENTS, type EnvironmentName } from '@canaryship/blocks';
 import { run, ToolFailed } from '@canaryship/toolchain';
 import { PublishError } from '../errors.js';
@@ -12,10 +14,23 @@ export interface AffectedEnvironment {
   readonly dist: string;
 }
 
+/**
+ * Nx's entry in the workspace's own node_modules (found as Node finds a package from `cwd`), run by
+ * this Node rather than through npx, whose own start costs 0.4 s of every call.
+ */
+function nxEntry(cwd: string): string {
+  try {
+    return createRequire(join(resolve(cwd), 'package.json')).resolve('nx/bin/nx');
+  } catch {
+    throw new PublishError(`nx is not installed in ${resolve(cwd)} or a folder above it`, { code: 'nx.missing', exitCode: 2, hint: 'run `npm ci` in the repository first' });
+  }
+}
+
 /** Runs Nx from the workspace's own node_modules; its failure becomes one line naming what Nx was asked. */
 async function nx(cwd: string, what: string, args: readonly string[]): Promise<string> {
+  const entry = nxEntry(cwd);
   try {
-    return (await run('npx', ['--no-install', 'nx', ...args], { cwd, env: { ...process.env, ...NX_ENV } })).stdout;
+    return (await run(process.execPath, [entry, ...args], { cwd, env: { ...process.env, ...NX_ENV } })).stdout;
   } catch (error) {
     if (!(error instanceof ToolFailed)) throw error;
     const lines = error.output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('NX ') && !/^at /.test(l));

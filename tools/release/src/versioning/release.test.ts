@@ -1,6 +1,7 @@
 /**
  * The release command's order of work, with `npx` and `npm` replaced by recording stand-ins on
- * PATH (changesets, Nx and npm themselves run in test/release/versioning.test.ts, on a clone of this
+ * PATH and Nx by one in the workspace's node_modules, where the release tooling finds it
+ * (changesets, Nx and npm themselves run in test/release/versioning.test.ts, on a clone of this
  * repository, in minutes): versions committed before publishing, tags only after their artifacts,
  * a rerun doing nothing twice, a failed step said plainly. Git and publishing are real.
  */
@@ -18,11 +19,28 @@ const STAND_IN = `#!/bin/sh
 echo "$(basename "$0") $*" >> "$STUB_LOG"
 case "$*" in
   "--no-install changeset version") [ -n "$STUB_BUMP" ] && sed -i "s/\\"version\\":\\"1.0.0\\"/\\"version\\":\\"$STUB_BUMP\\"/" environments/istio/package.json ;;
-  "--no-install nx show projects"*) [ -n "$STUB_FAIL" ] && { echo "NX   failed"; echo "the base is unknown"; exit 1; }; printf '%s\\n' "$STUB_PROJECTS" ;;
 esac
 [ -n "$STUB_FAIL_ALL" ] && { echo "changeset: no config"; exit 1; }
 exit 0
 `;
+
+/** Nx's stand-in, run by Node from node_modules/nx as the real one is: records, and answers `show projects`. */
+const NX_STAND_IN = `const { appendFileSync } = require('node:fs');
+const args = process.argv.slice(2).join(' ');
+appendFileSync(process.env.STUB_LOG, 'nx ' + args + '\\n');
+if (args.startsWith('show projects')) {
+  if (process.env.STUB_FAIL) { console.log('NX   failed'); console.log('the base is unknown'); process.exit(1); }
+  console.log(process.env.STUB_PROJECTS ?? '');
+}
+`;
+
+/** A folder whose node_modules holds Nx's stand-in (package name, exports and entry as Nx's own). */
+function withNx(root: string = mkdtempSync(join(tmpdir(), 'canaryship-nx-'))): string {
+  mkdirSync(join(root, 'node_modules/nx/dist/bin'), { recursive: true });
+  writeFileSync(join(root, 'node_modules/nx/package.json'), JSON.stringify({ name: 'nx', exports: { './bin/*': './dist/bin/*.js' } }));
+  writeFileSync(join(root, 'node_modules/nx/dist/bin/nx.js'), NX_STAND_IN);
+  return root;
+}
 
 let bin: string;
 let log: string;
@@ -59,6 +77,8 @@ function workspace(): string {
   write('packages/notes/README.md', 'not a package');
   write('environments/istio/package.json', JSON.stringify({ name: '@x/env-istio', version: '1.0.0' }));
   write('environments/istio/dist/kustomization.yaml', 'resources: []\n');
+  write('.gitignore', 'node_modules\n');
+  withNx(root);
   sh(root, 'init', '-q');
   sh(root, 'add', '-A');
   sh(root, 'commit', '-qm', 'start');
@@ -77,7 +97,7 @@ describe('release', () => {
     expect(result.versioned).toEqual(['@x/env-istio@1.1.0']);
     expect(result.tags).toEqual(['@x/env-istio@1.1.0']);
     expect(result.published.map((p) => [p.package, p.version, p.layout.status])).toEqual([['@x/env-istio', '1.1.0', 'written']]);
-    expect(calls()).toEqual(['npx --no-install changeset version', 'npm install --package-lock-only --no-audit --no-fund', 'npx --no-install nx run-many -t build validate -p @x/env-istio --outputStyle=static']);
+    expect(calls()).toEqual(['npx --no-install changeset version', 'npm install --package-lock-only --no-audit --no-fund', 'nx run-many -t build validate -p @x/env-istio --outputStyle=static']);
     expect(sh(cwd, 'log', '-1', '--format=%s')).toBe('release: @x/env-istio@1.1.0');
     // The artifact names the release commit, which the tag points at.
     expect(result.published[0]?.revision).toBe(`@x/env-istio@1.1.0@sha1:${sh(cwd, 'rev-parse', 'HEAD')}`);
@@ -112,31 +132,41 @@ describe('release', () => {
 
 describe('affected environments', () => {
   it("are the environment packages among Nx's affected projects, sorted, whatever Nx prints before the list", async () => {
+    const ws = withNx();
     process.env['STUB_PROJECTS'] = 'noise before\n["@canaryship/env-linkerd","@canaryship/backend","@canaryship/env-istio","@canaryship/env-openshift","@other/env-istio"]';
-    expect(await affectedEnvironments('/', 'main', 'HEAD')).toEqual([
+    expect(await affectedEnvironments(ws, 'main', 'HEAD')).toEqual([
       { environment: 'istio', package: '@canaryship/env-istio', dist: 'environments/istio/dist' },
       { environment: 'linkerd', package: '@canaryship/env-linkerd', dist: 'environments/linkerd/dist' },
     ]);
-    expect(calls()).toEqual(['npx --no-install nx show projects --affected --base=main --head=HEAD --json']);
+    expect(calls()).toEqual(['nx show projects --affected --base=main --head=HEAD --json']);
     process.env['STUB_PROJECTS'] = '[]';
-    expect(await affectedEnvironments('/', 'origin/main~2')).toEqual([]);
+    expect(await affectedEnvironments(join(ws, 'node_modules'), 'origin/main~2')).toEqual([]);
   });
 
   it('refuses a revision that is not one, and says what Nx could not do', async () => {
-    for (const ref of ['-x', '--exec=rm', 'a b', 'a;b', '']) await expect(affectedEnvironments('/', ref), ref).rejects.toMatchObject({ code: 'usage', message: `"${ref}" is not a git revision` });
-    await expect(affectedEnvironments('/', 'main', '$(x)')).rejects.toMatchObject({ code: 'usage' });
+    const ws = withNx();
+    for (const ref of ['-x', '--exec=rm', 'a b', 'a;b', '']) await expect(affectedEnvironments(ws, ref), ref).rejects.toMatchObject({ code: 'usage', message: `"${ref}" is not a git revision` });
+    await expect(affectedEnvironments(ws, 'main', '$(x)')).rejects.toMatchObject({ code: 'usage' });
     process.env['STUB_PROJECTS'] = 'no list';
-    await expect(affectedEnvironments('/', 'main')).rejects.toMatchObject({ code: 'nx.failed', message: 'nx printed no project list for base main' });
+    await expect(affectedEnvironments(ws, 'main')).rejects.toMatchObject({ code: 'nx.failed', message: 'nx printed no project list for base main' });
     process.env['STUB_FAIL'] = '1';
-    await expect(affectedEnvironments('/', 'main', 'v2')).rejects.toMatchObject({ code: 'nx.failed', message: 'nx could not find the projects affected since main up to v2: the base is unknown' });
+    await expect(affectedEnvironments(ws, 'main', 'v2')).rejects.toMatchObject({ code: 'nx.failed', message: 'nx could not find the projects affected since main up to v2: the base is unknown' });
+  });
+
+  it('a workspace without Nx is told to install it, before anything runs', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'canaryship-no-nx-'));
+    await expect(affectedEnvironments(empty, 'main')).rejects.toMatchObject({ code: 'nx.missing', exitCode: 2, message: `nx is not installed in ${empty} or a folder above it`, hint: 'run `npm ci` in the repository first' });
+    await expect(runTargets(empty, ['build'], ['@canaryship/env-istio'])).rejects.toMatchObject({ code: 'nx.missing' });
+    expect(calls()).toEqual([]);
   });
 
   it('renders only the projects asked for, and nothing when none', async () => {
-    await runTargets('/', ['build'], []);
+    const ws = withNx();
+    await runTargets(ws, ['build'], []);
     expect(calls()).toEqual([]);
     const out: string[] = [];
-    await runTargets('/', ['build', 'validate'], ['@canaryship/env-istio'], (t) => out.push(t));
-    expect(calls()).toEqual(['npx --no-install nx run-many -t build validate -p @canaryship/env-istio --outputStyle=static']);
+    await runTargets(ws, ['build', 'validate'], ['@canaryship/env-istio'], (t) => out.push(t));
+    expect(calls()).toEqual(['nx run-many -t build validate -p @canaryship/env-istio --outputStyle=static']);
     expect(out).toEqual(['']);
   });
 });
