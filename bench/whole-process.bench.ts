@@ -40,7 +40,8 @@ const kustomizeOne = ['kubectl', 'kustomize', 'environments/istio/dist'];
 const validateAll = ['node', CLI, 'validate', ...dists];
 const kustomizeAll = `for d in ${dists.join(' ')}; do kubectl kustomize "$d"; done`;
 const affected = ['node', CLI, 'build-affected', '--base', 'HEAD'];
-const showAffected = ['npx', 'nx', 'show', 'projects', '--affected', '--base=HEAD'];
+// Nx's own entry, as build-affected runs it (npx would add its own start to this column only).
+const showAffected = [join(ROOT, 'node_modules/.bin/nx'), 'show', 'projects', '--affected', '--base=HEAD'];
 const coldBuild = ['npx', 'nx', 'run-many', '-t', 'build', '--skip-nx-cache'];
 
 afterAll(() => {
