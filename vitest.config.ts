@@ -17,7 +17,7 @@ export default defineConfig({
     include: ['{packages,environments,tools}/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     // The cluster suite needs minutes and its own processes: `npm run test:cluster`.
     exclude: ['test/cluster/**', '**/node_modules/**'],
-    globalSetup: ['test/support/provisioned.ts'],
+    globalSetup: ['test/support/provisioned.ts', 'test/support/scratch.ts'],
     benchmark: { include: ['bench/**/*.bench.ts'] },
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: base.resolve,
   test: {
     include: (process.env['CANARYSHIP_MUTATION_TESTS'] ?? '').split(',').filter(Boolean),
-    globalSetup: ['test/support/provisioned.ts'],
+    globalSetup: ['test/support/provisioned.ts', 'test/support/scratch.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
