@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: base.resolve,
   test: {
     include: ['test/cluster/**/*.test.ts'],
-    globalSetup: ['test/support/provisioned-cluster.ts'],
+    globalSetup: ['test/support/provisioned-cluster.ts', 'test/support/scratch.ts'],
     // One control plane at a time: two on two cores would skew every measured timeline.
     fileParallelism: false,
     testTimeout: 60 * 60 * 1000,

@@ -16,6 +16,11 @@ export default (): (() => void) => {
   return () => {
     if (previous === undefined) delete process.env['TMPDIR'];
     else process.env['TMPDIR'] = previous;
-    rmSync(root, { recursive: true, force: true });
+    try {
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    } catch (error) {
+      // A program that outlived its test may still be writing there: say so rather than fail the run.
+      process.stderr.write(`could not remove ${root}: ${(error as Error).message}\n`);
+    }
   };
 };
