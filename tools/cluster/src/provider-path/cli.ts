@@ -115,7 +115,10 @@ interface ReleaseArgs {
 }
 
 /** Plain HTTP for a registry on loopback (a port-forward, a local registry), HTTPS for any other. */
-const registryOf = (value: string): RegistryAddress => parseRegistryAddress(value, { insecure: isLoopback(value.replace(/^oci:\/\//, '').split('/')[0] ?? '') });
+const registryOf = (value: string): RegistryAddress => {
+  const address = parseRegistryAddress(value);
+  return { ...address, insecure: isLoopback(address.host) };
+};
 
 const DURATION = /^(\d+(ms|s|m|h))+$/;
 
