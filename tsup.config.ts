@@ -31,7 +31,7 @@ async function emitDeclarations(): Promise<void> {
     const { outputText, diagnostics = [] } = ts.transpileDeclaration(readFileSync(file, 'utf8'), { fileName: file, reportDiagnostics: true });
     for (const d of diagnostics) {
       const { line, character } = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
-      problems.push(`${relative(join(process.cwd(), '../..'), join(process.cwd(), file))}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+      problems.push(`${relative('../..', file)}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
     }
     const out = join('dist', relative('src', file)).replace(/\.ts$/, '.d.ts');
     mkdirSync(dirname(out), { recursive: true });
