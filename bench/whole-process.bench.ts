@@ -43,6 +43,9 @@ const affected = ['node', CLI, 'build-affected', '--base', 'HEAD'];
 // Nx's own entry, as build-affected runs it (npx would add its own start to this column only).
 const showAffected = [join(ROOT, 'node_modules/.bin/nx'), 'show', 'projects', '--affected', '--base=HEAD'];
 const coldBuild = ['npx', 'nx', 'run-many', '-t', 'build', '--skip-nx-cache'];
+// What any Node process pays before render does its own work: a floor for the render row.
+const nodeStart = ['node', '-e', '0'];
+const nodeWithLibraries = ['node', '--input-type=module', '-e', 'await import("zod"); await import("yaml")'];
 
 afterAll(() => {
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -54,6 +57,11 @@ afterAll(() => {
 describe('render one environment, whole process', () => {
   bench('canaryship render environments/istio', () => measure('canaryship render environments/istio', quoted(render)), { iterations: 10, time: 0 });
   bench('kubectl kustomize of its dist', () => measure('kubectl kustomize environments/istio/dist', quoted(kustomizeOne)), { iterations: 10, time: 0 });
+});
+
+describe('the floor under any Node command that renders: start, and the two libraries the packages use', () => {
+  bench('node -e 0', () => measure("Node's own start (node -e 0)", quoted(nodeStart)), { iterations: 10, time: 0 });
+  bench('node importing zod and yaml', () => measure('a Node process that only imports zod and yaml', quoted(nodeWithLibraries)), { iterations: 10, time: 0 });
 });
 
 describe('validate the three distributions, all five layers, whole process', () => {
