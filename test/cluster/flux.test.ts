@@ -21,6 +21,7 @@ import { promisify } from 'node:util';
 import { ENVIRONMENT_PROFILES, FLAGGER_VERSION, FLUX_NAMESPACE, providerBundle, toYaml } from '@canaryship/blocks';
 import {
   awaitApplied,
+  awaitCanariesInitialised,
   awaitCanaryPhase,
   awaitVerdict,
   canaryState,
@@ -236,8 +237,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     writeFileSync(objects, [secret, ...provider.objects].map((o) => toYaml(o)).join('---\n'));
     await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', objects);
 
-    const names = ['backend', 'cache', 'database', 'frontend'];
-    for (const name of names) await awaitCanaryPhase(cp, NAMESPACE, name, 'Initialized', 4 * 60_000);
+    await awaitCanariesInitialised(cp, NAMESPACE, 4 * 60_000, ['backend', 'cache', 'database', 'frontend']);
     note('Flagger: every Canary initialised');
     const frontend = await canary('frontend');
     expect(frontend.spec.analysis.threshold).toBe(2);

@@ -98,7 +98,7 @@ describe('the provider-path command line', () => {
   it('answers wrong arguments with exit 2, the reason and the usage', () => {
     const result = run('release', '--environment', 'istio');
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^error: --expect is required\n  usage: canaryship-provider-path <step>/);
+    expect(result.stderr).toMatch(/^error: --expect is required\n\nUsage: canaryship-provider-path <step>/);
     expect(run('release', '--bogus').status).toBe(2);
   });
 
@@ -109,9 +109,10 @@ describe('the provider-path command line', () => {
     expect(spawnSync('git', ['status', '--porcelain', 'environments/istio'], { cwd: ROOT, encoding: 'utf8' }).stdout).toBe('');
   });
 
-  it('answers a step that cannot finish with exit 1 and what it waited for, not a stack trace', () => {
+  it('answers a step that cannot finish with exit 1, what it waited for and why the last check failed, not a stack trace', () => {
     const result = run('initialised', '--environment', 'istio', '--kubeconfig', join(ROOT, 'no-such-kubeconfig'), '--timeout-minutes', '0.01');
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe('error: timed out after 0.6s waiting for Canaries in webapp\n');
+    // kubectl's own words after the command line, whichever kubectl is on PATH.
+    expect(result.stderr).toMatch(/^error: timed out after 0\.6s waiting for Canaries in webapp; last seen: none; the last check failed: kubectl get canaries -n webapp -o json: [^\n]*no-such-kubeconfig[^\n]*\n$/);
   });
 });

@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await (await command.load()).run(args, io);
   } catch (error) {
     // Loaded only on failure: reporting needs the error classes, which the happy path never pays for.
-    const { report } = await import('./report.js');
-    return report(error, command, io);
+    const { report } = await import('@canaryship/toolchain');
+    return report(error, `canaryship ${command.usage}`, io.stderr);
   }
 }

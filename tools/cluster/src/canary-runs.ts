@@ -22,7 +22,7 @@ import type { ClusterNetwork } from './dataplane/network.js';
 import { canaryRoute, type CanaryRoute } from './dataplane/routing.js';
 import type { Pod } from './dataplane/state.js';
 import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type HopsProof, type UserKind, type UserRequest } from './dataplane/users.js';
-import { NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from './canary-state.js';
+import { awaitCanariesInitialised, NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from './canary-state.js';
 import { getJson } from './kubectl.js';
 import { deployedRevision, FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { waitUntil } from './processes.js';
@@ -170,12 +170,7 @@ export async function runCanaries(options: {
 
       progress(`${env}: server-side apply into a namespace enforcing Pod Security restricted`);
       const applyWarnings = await apply({});
-      await waitUntil(
-        `${env}: all Canaries Initialized`,
-        async () => (await getJson<CanaryList>(kubectl, 'canaries', '-n', NAMESPACE)).items.filter((c) => c.status?.phase === 'Initialized').length === services.length,
-        240_000,
-        cp.processes,
-      );
+      await awaitCanariesInitialised(cp, NAMESPACE, 240_000, services);
       await waitUntil(`${env}: the entry answering users`, () => entryAnswers(dataPlane, NAMESPACE), 60_000, cp.processes);
       users = startUsers({ dataPlane, entry: entryOf(NAMESPACE), kinds: USERS[env], requestsPerSecond: USER_RATE, idPrefix: env });
 

@@ -35,19 +35,33 @@ export async function canaryState(cp: Cluster, namespace: string, name: string):
 
 async function awaitCanary(cp: Cluster, namespace: string, name: string, what: string, done: (state: CanaryState) => boolean, timeoutMs: number): Promise<CanaryState> {
   let last: CanaryState | undefined;
-  await waitUntil(
-    `Canary ${namespace}/${name} ${what}`,
-    async () => done((last = await canaryState(cp, namespace, name))),
-    timeoutMs,
-    cp.processes,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`);
-  });
+  await waitUntil(`Canary ${namespace}/${name} ${what}`, async () => done((last = await canaryState(cp, namespace, name))), timeoutMs, cp.processes, () => JSON.stringify(last));
   return last!;
 }
 
 export const awaitCanaryPhase = (cp: Cluster, namespace: string, name: string, phase: string, timeoutMs: number): Promise<CanaryState> =>
   awaitCanary(cp, namespace, name, `to reach ${phase}`, (state) => state.phase === phase, timeoutMs);
+
+/**
+ * Waits until Flagger has initialised every Canary in `namespace`, `expected` ones (all of them
+ * present) or, without a list, whichever exist once there is at least one; returns their names.
+ */
+export async function awaitCanariesInitialised(cp: Cluster, namespace: string, timeoutMs: number, expected?: readonly string[]): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let names: string[] = [];
+  await waitUntil(
+    `Canaries in ${namespace}`,
+    async () => {
+      names = (await getJson<{ items: { metadata: { name: string } }[] }>(cp.kubectl, 'canaries', '-n', namespace)).items.map((c) => c.metadata.name).sort();
+      return expected ? expected.every((name) => names.includes(name)) : names.length > 0;
+    },
+    timeoutMs,
+    cp.processes,
+    () => (names.length > 0 ? names.join(', ') : 'none'),
+  );
+  for (const name of names) await awaitCanaryPhase(cp, namespace, name, 'Initialized', Math.max(deadline - Date.now(), 0));
+  return names;
+}
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
 

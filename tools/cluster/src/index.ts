@@ -1,5 +1,5 @@
 export { startAppCluster, type AppCluster } from './app-cluster.js';
-export { awaitCanaryPhase, awaitVerdict, canaryState, type CanaryState, type Verdict } from './canary-state.js';
+export { awaitCanariesInitialised, awaitCanaryPhase, awaitVerdict, canaryState, type CanaryState, type Verdict } from './canary-state.js';
 export { locateBinaries, type Binaries } from './binaries.js';
 export { formatShares, formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type RunReport, type UserShare } from './canary-runs.js';
 export { startControlPlane, type ControlPlane } from './control-plane.js';

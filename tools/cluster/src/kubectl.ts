@@ -1,6 +1,7 @@
 /** kubectl against the local control plane (a real client: server-side apply, warnings, waits). */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { CanaryshipError } from '@canaryship/blocks';
 
 const run = promisify(execFile);
 
@@ -19,7 +20,7 @@ export const kubectlFor =
       return await run(kubectl, [...(kubeconfig ? ['--kubeconfig', kubeconfig] : []), ...args], { maxBuffer: 64 << 20 });
     } catch (error) {
       const e = error as { stderr?: string; message: string };
-      throw new Error(`kubectl ${args.join(' ')}: ${e.stderr?.trim() || e.message}`);
+      throw new CanaryshipError(`kubectl ${args.join(' ')}: ${e.stderr?.trim() || e.message}`, { code: 'cluster.kubectl' });
     }
   };
 

@@ -1,2 +1,2 @@
 /** The provider-path steps' command line (bin/provider-path.js): its own entry, so the library stays free of it. */
-export { providerPath } from './provider-path/cli.js';
+export { main } from './provider-path/cli.js';

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CanaryshipError } from '@canaryship/blocks';
 
 export interface Managed {
   readonly name: string;
@@ -31,7 +32,7 @@ export class ProcessGroup {
   /** Fails fast if a process died, naming it and showing its log. */
   async assertRunning(): Promise<void> {
     for (const p of this.processes) {
-      if (p.child.exitCode !== null) throw new Error(`${p.name} exited with ${p.child.exitCode}:\n${await this.tail(p)}`);
+      if (p.child.exitCode !== null) throw new CanaryshipError(`${p.name} exited with ${p.child.exitCode}:\n${await this.tail(p)}`, { code: 'cluster.process-exited' });
     }
   }
 
@@ -68,13 +69,29 @@ async function terminate(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Polls `check` until it holds or the timeout passes. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, group?: ProcessGroup): Promise<void> {
+/** A wait that ran out of time: what was awaited, what was last seen of it, why the last check failed. */
+export class WaitTimedOut extends CanaryshipError {
+  override readonly name = 'WaitTimedOut';
+  constructor(message: string) {
+    super(message, { code: 'cluster.timeout' });
+  }
+}
+
+/**
+ * Polls `check` until it holds or the timeout passes; a check that throws counts as not yet. On
+ * timeout, the message says what `lastSeen` describes, and the last check's error if it failed.
+ */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, group?: ProcessGroup, lastSeen?: () => Promise<string> | string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await check().catch(() => false)) return;
+    let failure: unknown;
+    if (await check().catch((error: unknown) => ((failure = error), false))) return;
     await group?.assertRunning();
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const seen = lastSeen ? `; last seen: ${await Promise.resolve(lastSeen()).catch((error: Error) => `(cannot tell: ${error.message})`)}` : '';
+      const failed = failure === undefined ? '' : `; the last check failed: ${(failure as Error)?.message?.split('\n')[0] ?? String(failure)}`;
+      throw new WaitTimedOut(`timed out after ${timeoutMs / 1000}s waiting for ${what}${seen}${failed}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }

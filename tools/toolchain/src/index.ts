@@ -4,3 +4,4 @@ export { MINIMUM_GO, SUITES, TOOLS, toolOf, UPSTREAM_MODULES, type Recipe, type 
 export { locate, provision, toolPath, type ProvisionedTool, type ProvisionResult, type ProvisionStatus } from './provision.js';
 export { run, tail, ToolFailed, ToolMissing, type RunOptions, type RunResult } from './run.js';
 export { withProcessLock, type ProcessLock } from './process-lock.js';
+export { report } from './report.js';

@@ -16,11 +16,10 @@ import { distribution as istio } from '@canaryship/env-istio';
 import { distribution as kubernetes } from '@canaryship/env-kubernetes';
 import { distribution as linkerd } from '@canaryship/env-linkerd';
 import { isLoopback, parseRegistryAddress, type RegistryAddress } from '@canaryship/release';
-import { awaitCanaryPhase } from '../canary-state.js';
+import { report } from '@canaryship/toolchain';
+import { awaitCanariesInitialised } from '../canary-state.js';
 import { clusterAt, type Cluster } from '../cluster.js';
-import { getJson } from '../kubectl.js';
 import { deployedRevision, FAULTY_CONFIG } from '../overlay.js';
-import { waitUntil } from '../processes.js';
 import { diagnose } from './diagnose.js';
 import { judgeRelease, patchesOf, quickAnalyses, subscribe } from './subscribe.js';
 import { openWorkspace, publishRelease, type Published } from './workspace.js';
@@ -35,7 +34,7 @@ export interface Io {
   readonly stderr: { write(text: string): unknown };
 }
 
-const usage = `usage: canaryship-provider-path <step> --environment ENV [options]   (kubectl's cluster: --kubeconfig or $KUBECONFIG)
+const usage = `canaryship-provider-path <step> --environment ENV [options]   (kubectl's cluster: --kubeconfig or $KUBECONFIG)
   publish     --workspace DIR --registry HOST --version V [--service S [--faulty]] [--dist DIR]
   subscribe   --repository HOST/PATH --version V [--insecure] [--poll DURATION] [--quick-analysis]
   initialised [--timeout-minutes N]
@@ -45,7 +44,7 @@ const usage = `usage: canaryship-provider-path <step> --environment ENV [options
 
 class Usage extends CanaryshipError {
   constructor(message: string) {
-    super(message, { code: 'usage', exitCode: 2, hint: usage.trimEnd() });
+    super(message, { code: 'usage', exitCode: 2 });
   }
 }
 
@@ -170,17 +169,19 @@ async function publishStep(environment: EnvironmentName, args: ReleaseArgs, io: 
   return published;
 }
 
-async function initialised(cluster: Cluster, namespace: string, timeoutMs: number): Promise<string[]> {
-  let names: string[] = [];
-  await waitUntil(`Canaries in ${namespace}`, async () => (names = (await getJson<{ items: { metadata: { name: string } }[] }>(cluster.kubectl, 'canaries', '-n', namespace)).items.map((c) => c.metadata.name)).length > 0, timeoutMs);
-  for (const name of names) await awaitCanaryPhase(cluster, namespace, name, 'Initialized', timeoutMs);
-  return names;
+/** The command line: runs one step; a failure is reported as `canaryship` reports one (exit 1 or 2, 70 for a bug). */
+export async function main(args: readonly string[], io: Io): Promise<number> {
+  try {
+    return await providerPath(args, io);
+  } catch (error) {
+    return report(error, usage.trimEnd(), io.stderr);
+  }
 }
 
 export async function providerPath(args: readonly string[], io: Io): Promise<number> {
   const parsed = parseStep(args, io.cwd);
   if (parsed === 'help') {
-    io.stdout.write(usage);
+    io.stdout.write(`Usage: ${usage}`);
     return 0;
   }
   const { environment, namespace, timeoutMs } = parsed;
@@ -200,7 +201,7 @@ export async function providerPath(args: readonly string[], io: Io): Promise<num
       return 0;
     }
     case 'initialised': {
-      const names = await initialised(cluster, namespace, timeoutMs);
+      const names = await awaitCanariesInitialised(cluster, namespace, timeoutMs);
       io.stderr.write(`${environment}: Canaries initialised: ${names.join(', ')}\n`);
       return 0;
     }

@@ -64,9 +64,8 @@ export async function awaitApplied(cluster: Cluster, revision: string, timeoutMs
     },
     timeoutMs,
     cluster.processes,
-  ).catch(async (error: Error) => {
-    throw new Error(`${error.message}\nlast Kustomization status: ${JSON.stringify(last)}\nOCIRepository: ${JSON.stringify(await fluxStatus(cluster, 'ocirepository', 'webapp'))}`);
-  });
+    async () => `Kustomization ${JSON.stringify(last)}, OCIRepository ${JSON.stringify(await fluxStatus(cluster, 'ocirepository', 'webapp'))}`,
+  );
   return last!;
 }
 

@@ -1,10 +1,10 @@
 /**
- * How a failure reaches the user. A CanaryshipError (bad input, a refusal, a missing program) is one
- * line with what to do, exit 1 or 2; wrong arguments add the command's help. Anything else is a bug
- * in canaryship and says so, with its stack.
+ * How a failure reaches the user of any of our command lines (`canaryship`,
+ * `canaryship-provider-path`). A CanaryshipError (bad input, a refusal, a missing program, a wait
+ * that timed out) is one line with what to do, exit 1 or 2; wrong arguments add the usage. Anything
+ * else is a bug and says so, with its stack.
  */
 import { CanaryshipError, DistributionError, formatIssue } from '@canaryship/blocks';
-import type { CommandSpec, Io } from './command.js';
 
 const INTERNAL_ERROR = 70;
 
@@ -24,25 +24,31 @@ const SYSTEM_HINTS: Readonly<Record<string, string>> = {
 const isSystemError = (error: unknown): error is NodeJS.ErrnoException =>
   error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && typeof (error as NodeJS.ErrnoException).code === 'string';
 
-export function report(error: unknown, command: CommandSpec, io: Io): number {
+const indented = (text: string): string => `  ${text.replaceAll('\n', '\n  ')}\n`;
+
+/**
+ * Writes what went wrong to `stderr` and returns the exit code. `usage` is the command's usage
+ * (`canaryship render [DIR] …`), shown after a usage error.
+ */
+export function report(error: unknown, usage: string, stderr: { write(text: string): unknown }): number {
   if (error instanceof DistributionError) {
-    io.stderr.write(`error: ${error.issues.length} problem(s); nothing was written\n`);
-    for (const issue of error.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);
+    stderr.write(`error: ${error.issues.length} problem(s); nothing was written\n`);
+    for (const issue of error.issues) stderr.write(`  ${formatIssue(issue)}\n`);
     return error.exitCode;
   }
   if (error instanceof CanaryshipError) {
-    io.stderr.write(`error: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
-    if (error.code === 'usage') io.stderr.write(`\nUsage: canaryship ${command.usage}\n`);
+    stderr.write(`error: ${error.message}\n${error.hint ? indented(error.hint) : ''}`);
+    if (error.code === 'usage') stderr.write(`\nUsage: ${usage}\n`);
     return error.exitCode;
   }
   if (isSystemError(error) && error.code !== undefined && SYSTEM_HINTS[error.code]) {
-    io.stderr.write(`error: cannot ${error.syscall} ${error.path ?? ''}: ${error.code}\n  ${SYSTEM_HINTS[error.code]}\n`);
+    stderr.write(`error: cannot ${error.syscall} ${error.path ?? ''}: ${error.code}\n  ${SYSTEM_HINTS[error.code]}\n`);
     return 1;
   }
   if (isParseArgsError(error)) {
-    io.stderr.write(`error: ${error.message}\n\nUsage: canaryship ${command.usage}\n`);
+    stderr.write(`error: ${error.message}\n\nUsage: ${usage}\n`);
     return 2;
   }
-  io.stderr.write(`internal error (a bug in canaryship, please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+  stderr.write(`internal error (a bug in canaryship, please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
   return INTERNAL_ERROR;
 }
