@@ -178,7 +178,7 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
   }
 }
 
-export async function providerPath(args: readonly string[], io: Io): Promise<number> {
+async function providerPath(args: readonly string[], io: Io): Promise<number> {
   const parsed = parseStep(args, io.cwd);
   if (parsed === 'help') {
     io.stdout.write(`Usage: ${usage}`);
