@@ -88,7 +88,7 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
     if (await check().catch((error: unknown) => ((failure = error), false))) return;
     await group?.assertRunning();
     if (Date.now() > deadline) {
-      const seen = lastSeen ? `; last seen: ${await Promise.resolve(lastSeen()).catch((error: Error) => `(cannot tell: ${error.message})`)}` : '';
+      const seen = lastSeen ? `; last seen: ${await Promise.resolve().then(lastSeen).catch((error: Error) => `(cannot tell: ${error.message})`)}` : '';
       const failed = failure === undefined ? '' : `; the last check failed: ${(failure as Error)?.message?.split('\n')[0] ?? String(failure)}`;
       throw new WaitTimedOut(`timed out after ${timeoutMs / 1000}s waiting for ${what}${seen}${failed}`);
     }
