@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, planCanary, planChart, predictedWindow, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { startAppCluster } from './app-cluster.js';
-import { FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
+import { FAULT_INJECTION_ANNOTATION, type Hop } from './dataplane/mesh.js';
 import type { ClusterNetwork } from './dataplane/network.js';
 import { canaryRoute, type CanaryRoute } from './dataplane/routing.js';
 import type { Pod } from './dataplane/state.js';

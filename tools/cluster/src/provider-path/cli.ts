@@ -18,7 +18,7 @@ import { distribution as linkerd } from '@canaryship/env-linkerd';
 import { isLoopback, parseRegistryAddress, type RegistryAddress } from '@canaryship/release';
 import { report } from '@canaryship/toolchain';
 import { awaitCanariesInitialised } from '../canary-state.js';
-import { clusterAt, type Cluster } from '../cluster.js';
+import { clusterAt } from '../cluster.js';
 import { deployedRevision, FAULTY_CONFIG } from '../overlay.js';
 import { diagnose } from './diagnose.js';
 import { judgeRelease, patchesOf, quickAnalyses, subscribe } from './subscribe.js';
