@@ -1,11 +1,5 @@
 #!/usr/bin/env node
 // Committed entry point, so npm can link the bin before the first build; the code lives in dist/.
-let main;
-try {
-  ({ main } = await import('../dist/main.js'));
-} catch (error) {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/main.js')) throw error;
-  process.stderr.write('error: canaryship is not built yet\n  run `npm run build` in the repository first\n');
-  process.exit(2);
-}
-process.exitCode = await main(process.argv.slice(2), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+import { start } from '@canaryship/toolchain/start';
+
+await start('canaryship', new URL('../dist/main.js', import.meta.url));

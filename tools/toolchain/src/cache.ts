@@ -5,14 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { controlPlaneKubernetesVersion } from './go.js';
+import { cacheRoot } from '../runtime/cache-root.mjs';
 import type { Recipe, Tool } from './pins.js';
 
-export const cacheRoot = (env: NodeJS.ProcessEnv = process.env): string =>
-  env['CANARYSHIP_CACHE'] || join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'canaryship');
+export { cacheRoot };
 
 /** This repository's Go modules (tools/<dir>), beside this package. */
 export const GO_MODULES_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -2,9 +2,13 @@
  * Every external program canaryship, its tests and the cluster suite run, and every upstream Go
  * module whose files they read: one place for each version. Kubernetes and etcd are pinned by
  * tools/control-plane/go.mod (the module they are built from), Flagger by @canaryship/blocks (the
- * release the Canaries are written for); everything else here.
+ * release the Canaries are written for), Node by runtime/node.mjs (read by npm's postinstall before
+ * anything is built); everything else here.
  */
 import { FLAGGER_VERSION } from '@canaryship/blocks';
+import { NODE } from '../runtime/node.mjs';
+
+export { NODE };
 
 /** How a program is obtained. */
 export type Recipe =

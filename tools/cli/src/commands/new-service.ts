@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseServiceInput, PODINFO_VERSION, type ServiceInput } from '@canaryship/blocks';
+import { NODE } from '@canaryship/toolchain';
 import { UsageError, type Io } from '../command.js';
 
 /** The starting input: conservative SLOs and a readiness-only conformance test, for the team to tighten. */
@@ -33,7 +34,7 @@ export function scaffold(name: string, blocksVersion = '0.1.0'): Record<string, 
         description: `The ${name} service of the app: typed base objects and its Flagger strategy for each environment.`,
         type: 'module',
         license: 'Apache-2.0',
-        engines: { node: '>=20.19' },
+        engines: { node: NODE.supported },
         exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
         files: ['dist'],
         scripts: { build: 'tsup --config ../../tsup.config.ts' },
