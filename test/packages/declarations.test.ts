@@ -2,9 +2,9 @@
  * What a service team's editor and compiler see: the built packages' declarations (dist/*.d.ts,
  * emitted file by file by the build), not the sources the rest of the tests read.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/distribution.js';
 
@@ -12,20 +12,19 @@ import { ROOT } from '../support/distribution.js';
 const dir = mkdtempSync(join(ROOT, 'node_modules/.canaryship-declarations-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Type-checks `source` against the packages' dist/ declarations; the diagnostics, one line each. */
+/** Type-checks `source` against the packages' dist/ declarations with the project's tsc; the diagnostics, one line each (code, message). */
 function typeCheck(source: string): string[] {
-  const file = join(dir, `consumer-${Math.random().toString(36).slice(2)}.ts`);
-  writeFileSync(file, source);
-  const program = ts.createProgram([file], {
-    strict: true,
-    noEmit: true,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    types: [],
-    paths: { '@canaryship/*': [join(ROOT, 'packages/*/dist/index.d.ts')] },
-  });
-  return ts.getPreEmitDiagnostics(program).map((d) => `${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+  const name = `consumer-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(join(dir, `${name}.ts`), source);
+  const compilerOptions = { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], paths: { '@canaryship/*': [join(ROOT, 'packages/*/dist/index.d.ts')] } };
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ compilerOptions, files: [`${name}.ts`] }));
+  const { stdout, stderr } = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(dir, `${name}.json`), '--pretty', 'false'], { encoding: 'utf8' });
+  // A message's chain continues on indented lines: one line per diagnostic, as an editor shows it.
+  return `${stdout}${stderr}`
+    .replace(/\n\s+/g, ' ')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/^.*?: error TS(\d+): /, '$1 '));
 }
 
 describe('published declarations', () => {
@@ -55,5 +54,19 @@ describe('published declarations', () => {
       expect.stringMatching(/^2322 Type 'BlueGreenMirroring' is not assignable to type 'BlueGreen'/),
       expect.stringMatching(/^2353 Object literal may only specify known properties, and 'replicas' does not exist in type 'ServiceInput'/),
     ]);
+  });
+});
+
+describe('the build of a package whose export does not state its type', () => {
+  it('fails, naming the file, the line and the rule, and writes no declarations', () => {
+    const pkg = join(dir, 'packages/untyped');
+    mkdirSync(join(pkg, 'src'), { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'untyped', type: 'module' }));
+    writeFileSync(join(pkg, 'tsconfig.json'), JSON.stringify({ extends: join(ROOT, 'tsconfig.build.json'), compilerOptions: { rootDir: 'src', outDir: 'dist', types: [], isolatedDeclarations: true }, include: ['src'] }));
+    writeFileSync(join(pkg, 'src/index.ts'), 'export const stated = (x: number): number => x;\nexport const double = (x: number) => x * 2;\n');
+    const result = spawnSync(join(ROOT, 'node_modules/.bin/tsup'), ['--config', join(ROOT, 'tsup.config.ts')], { cwd: pkg, encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("type declarations cannot be emitted:\npackages/untyped/src/index.ts(2,38): error TS9013: Expression type can't be inferred with --isolatedDeclarations.");
+    expect(existsSync(join(pkg, 'dist/index.d.ts'))).toBe(false);
   });
 });
