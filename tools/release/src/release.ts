@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, ToolFailed } from '@canaryship/toolchain';
+import type getReleasePlan from '@changesets/get-release-plan';
 import { contract } from './contract/contract.js';
 import { PublishError } from './errors.js';
 import { git } from './git.js';
@@ -47,15 +48,14 @@ async function workspacePackages(cwd: string): Promise<WorkspacePackage[]> {
   return packages;
 }
 
+type ReleasePlan = Awaited<ReturnType<typeof getReleasePlan>>;
+
 /**
  * Before anything is written: every environment the pending changesets release is rendered and
  * compared with its last published version. A change that breaks providers must arrive as a
  * version their subscription ranges exclude (a major; for 0.x a minor), or the release stops here.
  */
-async function checkContracts(options: ReleaseOptions, packages: readonly WorkspacePackage[]): Promise<void> {
-  // Loaded here: Changesets' reader and its file-system stack cost every other command of the CLI a sixth of a second.
-  const { default: getReleasePlan } = await import('@changesets/get-release-plan');
-  const plan = await getReleasePlan(options.cwd);
+async function checkContracts(options: ReleaseOptions, packages: readonly WorkspacePackage[], plan: ReleasePlan): Promise<void> {
   const planned = plan.releases.flatMap((r) => {
     const pkg = packages.find((p) => p.name === r.name && p.dir.startsWith('environments/'));
     return pkg && r.type !== 'none' ? [{ ...pkg, newVersion: r.newVersion }] : [];
@@ -95,10 +95,15 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       throw error;
     }
   };
-  await checkContracts(options, packages);
+  // Loaded here: Changesets' reader and its file-system stack cost every other command of the CLI a sixth of a second.
+  const plan = await (await import('@changesets/get-release-plan')).default(cwd);
+  await checkContracts(options, packages, plan);
   if (options.check) return { versioned: [], published: [], tags: [] };
-  progress('changeset version');
-  await step('changeset version', 'npx', ['--no-install', 'changeset', 'version']);
+  // Changesets 3 fails `version` when no changeset is pending; a rerun then only tags and publishes what is not yet.
+  if (plan.changesets.length > 0) {
+    progress('changeset version');
+    await step('changeset version', 'npx', ['--no-install', 'changeset', 'version']);
+  }
   const after = await workspacePackages(cwd);
   const versioned = after.filter((p) => before.get(p.name) !== p.version).map((p) => `${p.name}@${p.version}`);
   if (versioned.length > 0) {
