@@ -23,7 +23,7 @@ const inProcess = async (args: string[], cwd = ROOT) => {
   return { code, output: out.join('') };
 };
 const subprocess = (args: string[], env: NodeJS.ProcessEnv) => {
-  const result = spawnSync('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   return { code: result.status, output: result.stdout + result.stderr };
 };
 

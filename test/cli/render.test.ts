@@ -82,7 +82,7 @@ describe('render', () => {
 
   it('exits non-zero from the installed command too', () => {
     const pkg = brokenPackage('strategy', `{ ...s, strategy: { kind: 'progressive', stepWeight: 10, maxWeight: 50, iterations: 3 } }`);
-    const result = spawnSync('node', [join(ROOT, 'tools/cli/bin/canaryship.js'), 'render', pkg, '--out', join(scratch, 'never')], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(ROOT, 'tools/cli/bin/canaryship.js'), 'render', pkg, '--out', join(scratch, 'never')], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('service frontend, environment istio, field strategy.iterations: unknown field');
     expect(readdirSync(scratch)).not.toContain('never');
@@ -199,7 +199,7 @@ describe('the command line explains itself', () => {
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("Unknown option '--frobnicate'");
     expect(option.stderr).toContain('Usage: canaryship render [DIR]');
-    expect(execFileSync('node', [join(ROOT, 'tools/cli/bin/canaryship.js'), '--help'], { encoding: 'utf8' })).toContain('canaryship render');
+    expect(execFileSync(process.execPath, [join(ROOT, 'tools/cli/bin/canaryship.js'), '--help'], { encoding: 'utf8' })).toContain('canaryship render');
   });
 });
 

@@ -14,7 +14,7 @@ const metadata = { created: '2026-01-01T00:00:00Z', source: 'https://github.com/
 /** Renders the istio distribution with the CLI under a given umask. */
 function renderWithUmask(umask: string): string {
   const out = join(mkdtempSync(join(tmpdir(), `canaryship-umask-${umask}-`)), 'dist');
-  execFileSync('/bin/sh', ['-c', `umask ${umask} && exec node tools/cli/bin/canaryship.js render environments/istio --out "$0"`, out], { cwd: ROOT });
+  execFileSync('/bin/sh', ['-c', `umask ${umask} && exec "$1" tools/cli/bin/canaryship.js render environments/istio --out "$0"`, out, process.execPath], { cwd: ROOT });
   return out;
 }
 

@@ -29,7 +29,7 @@ describe('changesets', () => {
   it('a patch to backend bumps backend and every environment, and nothing else', () => {
     writeFileSync(join(clone, '.changeset/backend-timeout.md'), `---\n'@canaryship/backend': patch\n---\n\nShorter upstream timeout.\n`);
     const before = Object.fromEntries(['packages/frontend', 'packages/backend', 'environments/istio'].map((d) => [d, version(d)]));
-    execFileSync('node', [join(ROOT, 'node_modules/@changesets/cli/bin.js'), 'version'], { cwd: clone, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/@changesets/cli/bin.js'), 'version'], { cwd: clone, stdio: 'pipe' });
     const bump = (v: string): string => v.replace(/\d+$/, (patch) => String(Number(patch) + 1));
     expect(version('packages/backend')).toBe(bump(before['packages/backend']!));
     for (const env of ['kubernetes', 'istio', 'linkerd']) expect(version(`environments/${env}`)).toBe(bump(before['environments/istio']!));
