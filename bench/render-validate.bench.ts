@@ -7,7 +7,7 @@ import { defaultSchemaRegistry, distributionOf, validateDistribution, type Distr
 import { distribution as istio } from '../environments/istio/src/index.js';
 import { distribution as kubernetes } from '../environments/kubernetes/src/index.js';
 import { distribution as linkerd } from '../environments/linkerd/src/index.js';
-import { bench, describe } from 'vitest';
+import { test } from 'vitest';
 
 const SHIPPED: DistributionDefinition[] = [kubernetes, istio, linkerd];
 /** The layers that run in this process; kustomize and promtool are child processes, measured apart. */
@@ -32,29 +32,30 @@ function scaled(count: number): DistributionDefinition[] {
 // Warm the schema compiler once: compiling a kind is a one-time cost per process, not per validation.
 for (const definition of SHIPPED) await validateDistribution(asLoaded(definition), { schemas, layers: IN_PROCESS });
 
-describe('three shipped distributions', () => {
-  bench('render (compose + YAML)', () => {
+test('three shipped distributions', async ({ bench }) => {
+  await bench('render (compose + YAML)', () => {
     for (const definition of SHIPPED) renderDistribution(composeDistribution(definition));
-  });
-  bench('validate, in-process layers (schema, references, policy)', async () => {
+  }).run();
+  await bench('validate, in-process layers (schema, references, policy)', async () => {
     for (const definition of SHIPPED) await validateDistribution(asLoaded(definition), { schemas, layers: IN_PROCESS });
-  });
-  bench('validate, all five layers (with kubectl kustomize and promtool)', async () => {
+  }).run();
+  await bench('validate, all five layers (with kubectl kustomize and promtool)', async () => {
     for (const definition of SHIPPED) await validateDistribution(asLoaded(definition), { schemas });
-  }, { iterations: 5, time: 0 });
-  bench('kubectl kustomize of the same three', () => {
+  }).run({ iterations: 5, time: 0 });
+  await bench('kubectl kustomize of the same three', () => {
     for (const env of ['kubernetes', 'istio', 'linkerd']) execFileSync('kubectl', ['kustomize', `environments/${env}/dist`]);
-  }, { iterations: 10, time: 0 });
+  }).run({ iterations: 10, time: 0 });
 });
 
-for (const count of [10, 30, 100]) {
+test.for([10, 30, 100])('%i services x 3 environments', async (count, { bench }) => {
   const definitions = scaled(count);
-  describe(`${count} services x 3 environments`, () => {
+  await bench.compare(
     bench('render', () => {
       for (const definition of definitions) renderDistribution(composeDistribution(definition));
-    }, { iterations: 10, time: 0 });
+    }),
     bench('validate, in-process layers', async () => {
       for (const definition of definitions) await validateDistribution(asLoaded(definition), { schemas, layers: IN_PROCESS });
-    }, { iterations: 10, time: 0 });
-  });
-}
+    }),
+    { iterations: 10, time: 0 },
+  );
+});
