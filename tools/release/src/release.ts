@@ -81,6 +81,17 @@ async function checkContracts(options: ReleaseOptions, packages: readonly Worksp
   }
 }
 
+/** What the pending changesets would release; a changeset Changesets cannot read is the user's to fix, not a bug. */
+async function releasePlan(cwd: string): Promise<ReleasePlan> {
+  // Loaded here: Changesets' reader and its file-system stack cost every other command of the CLI a sixth of a second.
+  const readPlan = (await import('@changesets/get-release-plan')).default;
+  try {
+    return await readPlan(cwd);
+  } catch (error) {
+    throw new PublishError(`the pending changesets cannot be read: ${(error as Error).message}`, { code: 'release.changesets', hint: 'fix or remove the changeset in .changeset/ that it names (nothing was versioned or published)' });
+  }
+}
+
 export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const { cwd } = options;
   const progress = options.onProgress ?? (() => undefined);
@@ -95,8 +106,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       throw error;
     }
   };
-  // Loaded here: Changesets' reader and its file-system stack cost every other command of the CLI a sixth of a second.
-  const plan = await (await import('@changesets/get-release-plan')).default(cwd);
+  const plan = await releasePlan(cwd);
   await checkContracts(options, packages, plan);
   if (options.check) return { versioned: [], published: [], tags: [] };
   // Changesets 3 fails `version` when no changeset is pending; a rerun then only tags and publishes what is not yet.

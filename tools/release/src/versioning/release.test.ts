@@ -18,7 +18,7 @@ const STAND_IN = `#!/bin/sh
 # Records its arguments; does what the test asks through STUB_* variables.
 echo "$(basename "$0") $*" >> "$STUB_LOG"
 case "$*" in
-  "--no-install changeset version") [ -n "$STUB_BUMP" ] && sed -i "s/\\"version\\":\\"1.0.0\\"/\\"version\\":\\"$STUB_BUMP\\"/" environments/istio/package.json ;;
+  "--no-install changeset version") rm -f .changeset/*.md; [ -n "$STUB_BUMP" ] && sed -i "s/\\"version\\":\\"1.0.0\\"/\\"version\\":\\"$STUB_BUMP\\"/" environments/istio/package.json ;;
 esac
 [ -n "$STUB_FAIL_ALL" ] && { echo "changeset: no config"; exit 1; }
 exit 0
@@ -62,21 +62,23 @@ afterEach(() => {
 const calls = (): string[] => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
 const sh = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
-/** A workspace with a service package, a private one, and the istio environment at 1.0.0, all tagged. */
-function workspace(): string {
+/** A workspace with a service package, a private one, and the istio environment at 1.0.0, all tagged; `pending`: a changeset for the service. */
+function workspace({ pending = false } = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'canaryship-release-'));
   const write = (path: string, content: string): void => {
     mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), content);
   };
   write('package.json', JSON.stringify({ name: 'ws', private: true, repository: 'https://github.com/acme/app', workspaces: ['packages/*', 'environments/*'] }));
-  // No pending changesets: the contract check before versioning finds nothing to release (the stand-in versions).
+  // A pending changeset names the service, not the environment: the contract check before versioning has no environment to check (the stand-in versions it).
   write('.changeset/config.json', JSON.stringify({ baseBranch: 'main' }));
+  if (pending) write('.changeset/fix-svc.md', "---\n'@x/svc': patch\n---\n\nA fix.\n");
   write('packages/svc/package.json', JSON.stringify({ name: '@x/svc', version: '1.0.0' }));
   write('packages/internal/package.json', JSON.stringify({ name: '@x/internal', version: '1.0.0', private: true }));
   write('packages/notes/README.md', 'not a package');
   write('environments/istio/package.json', JSON.stringify({ name: '@x/env-istio', version: '1.0.0' }));
   write('environments/istio/dist/kustomization.yaml', 'resources: []\n');
+  write('package-lock.json', JSON.stringify({ name: 'ws', lockfileVersion: 3, requires: true, packages: {} }));
   write('.gitignore', 'node_modules\n');
   withNx(root);
   sh(root, 'init', '-q');
@@ -89,7 +91,7 @@ function workspace(): string {
 
 describe('release', () => {
   it('commits the new versions, renders and publishes the untagged environment, then tags it', async () => {
-    const cwd = workspace();
+    const cwd = workspace({ pending: true });
     process.env['STUB_BUMP'] = '1.1.0';
     const layoutRoot = mkdtempSync(join(tmpdir(), 'canaryship-layout-'));
     const progress: string[] = [];
@@ -107,11 +109,15 @@ describe('release', () => {
   });
 
   it('does nothing twice: a rerun with nothing new versions, renders, publishes and tags nothing', async () => {
-    const cwd = workspace();
+    const cwd = workspace({ pending: true });
+    process.env['STUB_BUMP'] = '1.1.0';
+    const layoutRoot = mkdtempSync(join(tmpdir(), 'canaryship-layout-'));
+    expect((await release({ cwd, layoutRoot })).tags).toEqual(['@x/env-istio@1.1.0']);
     const head = sh(cwd, 'rev-parse', 'HEAD');
-    const result = await release({ cwd, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-layout-')) });
-    expect(result).toEqual({ versioned: [], published: [], tags: [] });
-    expect(calls()).toEqual(['npx --no-install changeset version']);
+    writeFileSync(log, '');
+    expect(await release({ cwd, layoutRoot })).toEqual({ versioned: [], published: [], tags: [] });
+    // No changeset is pending: `changeset version` (which Changesets 3 fails then) is not run either.
+    expect(calls()).toEqual([]);
     expect(sh(cwd, 'rev-parse', 'HEAD')).toBe(head);
   });
 
@@ -122,8 +128,18 @@ describe('release', () => {
     expect([result.versioned, result.tags, result.published.map((p) => p.version)]).toEqual([[], ['@x/env-istio@1.0.0'], ['1.0.0']]);
   });
 
-  it('stops at a failed step, saying which, and tags nothing', async () => {
+  it('says which changeset it cannot read, and runs nothing', async () => {
     const cwd = workspace();
+    writeFileSync(join(cwd, '.changeset/typo.md'), "---\n'@x/nope': patch\n---\n\nA fix.\n");
+    await expect(release({ cwd, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-layout-')) })).rejects.toMatchObject({
+      code: 'release.changesets',
+      message: 'the pending changesets cannot be read: Found changeset typo for package @x/nope which is not in the workspace',
+    });
+    expect(calls()).toEqual([]);
+  });
+
+  it('stops at a failed step, saying which, and tags nothing', async () => {
+    const cwd = workspace({ pending: true });
     process.env['STUB_FAIL_ALL'] = '1';
     await expect(release({ cwd, layoutRoot: mkdtempSync(join(tmpdir(), 'canaryship-layout-')) })).rejects.toMatchObject({ code: 'release.step-failed', message: expect.stringMatching(/^changeset version failed: /) });
     expect(sh(cwd, 'tag', '--list').split('\n')).toEqual(['@x/env-istio@1.0.0', '@x/svc@1.0.0']);
