@@ -45,19 +45,20 @@ export function scaffold(name: string, blocksVersion = '0.1.0'): Record<string, 
     )}\n`,
     'tsconfig.json': `${JSON.stringify({ extends: '../../tsconfig.build.json', compilerOptions: { rootDir: 'src', outDir: 'dist', isolatedDeclarations: true }, include: ['src'] }, null, 2)}\n`,
     'src/index.ts': `export { ${id} } from './${name}.js';\n`,
-    [`src/${name}.ts`]: `import { blueGreen, defineService, type BlueGreen, type ServiceDefinition } from '@canaryship/blocks';
+    // One namespace import: the service's own constant can take any name but `blocks`, which names a package already.
+    [`src/${name}.ts`]: `import * as blocks from '@canaryship/blocks';
 
 /**
  * ${name}: say what it does, and why its interval and threshold suit it.
  * Runs podinfo ${PODINFO_VERSION} unless podinfoVersion says otherwise.
  * The type states each environment's strategy kind: the published declarations are emitted from it.
  */
-export const ${id}: ServiceDefinition<{ kubernetes: BlueGreen; istio: BlueGreen; linkerd: BlueGreen }> = defineService(
+export const ${id}: blocks.ServiceDefinition<{ kubernetes: blocks.BlueGreen; istio: blocks.BlueGreen; linkerd: blocks.BlueGreen }> = blocks.defineService(
   ${input.replace(/\n/g, '\n  ')},
   {
-    kubernetes: blueGreen({ iterations: 10 }),
-    istio: blueGreen({ iterations: 10 }),
-    linkerd: blueGreen({ iterations: 10 }),
+    kubernetes: blocks.blueGreen({ iterations: 10 }),
+    istio: blocks.blueGreen({ iterations: 10 }),
+    linkerd: blocks.blueGreen({ iterations: 10 }),
   },
 );
 `,
