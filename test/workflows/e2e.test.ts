@@ -4,8 +4,9 @@
  * option or step fails here, not on GitHub), the steps come in a provider's order, and README
  * states the versions the workflow pins.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStep, type Step } from '@canaryship/cluster';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +108,57 @@ describe('the provider-path command line', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`error: ${ROOT} is not a provider-path workspace (no .canaryship-workspace), and not empty`);
     expect(spawnSync('git', ['status', '--porcelain', 'environments/istio'], { cwd: ROOT, encoding: 'utf8' }).stdout).toBe('');
+  });
+
+  /** A repository with a commit and a file its owner staged, as someone's own work looks. */
+  const someonesRepository = (): string => {
+    const outer = mkdtempSync(join(tmpdir(), 'canaryship-outer-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=someone', '-c', 'user.email=someone@example.invalid', ...args], { cwd: outer, encoding: 'utf8' });
+    git('init', '--quiet');
+    writeFileSync(join(outer, 'notes.txt'), 'mine\n');
+    git('add', 'notes.txt');
+    git('commit', '--quiet', '-m', 'my work');
+    writeFileSync(join(outer, 'staged.txt'), 'staged, not yet committed\n');
+    git('add', 'staged.txt');
+    return outer;
+  };
+  const history = (repo: string) => ({
+    log: execFileSync('git', ['log', '--format=%s'], { cwd: repo, encoding: 'utf8' }),
+    staged: execFileSync('git', ['diff', '--cached', '--name-only'], { cwd: repo, encoding: 'utf8' }),
+  });
+  const publishInto = (workspace: string, env?: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [join(ROOT, 'tools/cluster/bin/provider-path.js'), 'publish', '--environment', 'istio', '--workspace', workspace, '--registry', '127.0.0.1:1', '--version', '9.9.9'], { cwd: ROOT, encoding: 'utf8', ...(env && { env }) });
+
+  it("commits into a workspace's own repository only, never into one around it", () => {
+    const outer = someonesRepository();
+    const workspace = join(outer, 'releases');
+    // What a workspace whose .git went missing looks like: the mark and the package, no repository of its own.
+    mkdirSync(join(workspace, 'environments/istio'), { recursive: true });
+    writeFileSync(join(workspace, '.canaryship-workspace'), '');
+    writeFileSync(join(workspace, 'environments/istio/package.json'), JSON.stringify({ name: '@canaryship/env-istio', version: '1.0.0' }));
+    const result = publishInto(workspace);
+    expect(result.stderr).toBe(`error: ${workspace} is not a repository of its own: git would commit into ${realpathSync(outer)}\n  give a new or empty directory: provider-path commits its releases there\n`);
+    expect(result.status).toBe(2);
+    expect(history(outer)).toEqual({ log: 'my work\n', staged: 'staged.txt\n' });
+  });
+
+  it('a new workspace inside a repository is a repository of its own, and the outer one is left as it was', () => {
+    const outer = someonesRepository();
+    const workspace = join(outer, 'releases');
+    // No registry answers on port 1: the release commit is made, the upload fails.
+    expect(publishInto(workspace).status).toBe(1);
+    expect(history(workspace).log).toBe('release 9.9.9\n');
+    expect(history(outer)).toEqual({ log: 'my work\n', staged: 'staged.txt\n' });
+  });
+
+  it('a git that fails is one line and exit 1, and leaves no workspace mark and no half-made repository', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'canaryship-git-'));
+    writeFileSync(join(bin, 'git'), '#!/bin/sh\nmkdir -p .git/objects\necho "fatal: cannot mkdir .git/refs: No space left on device" >&2\nexit 128\n', { mode: 0o755 });
+    const workspace = join(mkdtempSync(join(tmpdir(), 'canaryship-ws-')), 'new');
+    const result = publishInto(workspace, { ...process.env, PATH: `${bin}:${process.env['PATH']}` });
+    expect(result.stderr).toBe(`error: git init --quiet in ${workspace} failed: fatal: cannot mkdir .git/refs: No space left on device\n`);
+    expect(result.status).toBe(1);
+    expect(existsSync(workspace)).toBe(false);
   });
 
   it('answers a step that cannot finish with exit 1, what it waited for and why the last check failed, not a stack trace', () => {
