@@ -145,7 +145,7 @@ describe('faults', () => {
     });
     await expect(publish({ packageDir, layoutRoot: layoutRoot(), registry: local(proxy.host), retry: quick })).rejects.toThrow(RegistryError);
     await registry.start();
-    const client = createRegistryClient({ address: local(registry.host) });
+    const client = createRegistryClient({ address: local(registry.host), access: 'pull' });
     expect(await client.getManifest('webapp/kubernetes', '5.0.0')).toBeUndefined();
 
     const rerun = await publish({ packageDir, layoutRoot: layoutRoot(), registry: local(proxy.host), retry: quick });
@@ -167,7 +167,7 @@ describe('faults', () => {
     });
     await expect(publish({ packageDir, layoutRoot: layoutRoot(), registry: local(`${proxy.host}/interrupted`), retry: quick })).rejects.toThrow(RegistryError);
     await registry.start();
-    const client = createRegistryClient({ address: local(registry.host) });
+    const client = createRegistryClient({ address: local(registry.host), access: 'pull' });
     expect(await client.manifestDigest('interrupted/webapp/linkerd', 'latest')).toBeUndefined();
     const rerun = await publish({ packageDir, layoutRoot: layoutRoot(), registry: local(`${proxy.host}/interrupted`), retry: quick });
     expect(rerun.registry).toMatchObject({ status: 'unchanged', uploaded: 0, latest: true });
@@ -214,7 +214,7 @@ describe('a tampered local layout', () => {
     expect(error).toBeInstanceOf(PublishError);
     expect((error as Error).message).toBe(`the local OCI layout ${layout}/webapp/istio is damaged: blob ${offline.digest} has ${readFileSync(manifestBlob).length} bytes, not ${readFileSync(manifestBlob).length - 1}`);
     expect((error as PublishError).hint).toBe(`remove ${layout}/webapp/istio; publish rebuilds it from dist/`);
-    expect(await createRegistryClient({ address: local(registry.host) }).getManifest('webapp/istio', '6.0.0')).toBeUndefined();
+    expect(await createRegistryClient({ address: local(registry.host), access: 'pull' }).getManifest('webapp/istio', '6.0.0')).toBeUndefined();
   });
 
   it('is never pushed: a layer swapped for another one is caught by its digest', async () => {
@@ -227,7 +227,7 @@ describe('a tampered local layout', () => {
     other.writeUInt8(other.readUInt8(other.length - 1) ^ 0xff, other.length - 1);
     writeFileSync(layer, other);
     await expect(publish({ packageDir, layoutRoot: layout, registry: local(registry.host) })).rejects.toThrow(`blob ${offline.layerDigest} does not match its digest`);
-    expect(await createRegistryClient({ address: local(registry.host) }).getManifest('webapp/linkerd', '6.1.0')).toBeUndefined();
+    expect(await createRegistryClient({ address: local(registry.host), access: 'pull' }).getManifest('webapp/linkerd', '6.1.0')).toBeUndefined();
   });
 });
 
@@ -249,7 +249,7 @@ describe('two publishes of one version at once', () => {
     expect(lost).toHaveLength(1);
     expect((lost[0]!.reason as PublishError).code).toBe('publish.concurrent');
     expect((lost[0]!.reason as Error).message).toContain('another publish of this version won');
-    const held = await createRegistryClient({ address: local(registry.host) }).manifestDigest('race/webapp/kubernetes', '7.0.0');
+    const held = await createRegistryClient({ address: local(registry.host), access: 'pull' }).manifestDigest('race/webapp/kubernetes', '7.0.0');
     expect(held).toBe(won[0]!.value.digest);
     expect((won[0]!.value.registry as PushResult).digest).toBe(held);
   });
@@ -296,7 +296,7 @@ describe("Flux's OCI client", () => {
     const reference = `${registry.host}/foreign/webapp/istio:8.6.0`;
     expect(await diff()).toContain(`error: ${reference} is not published\n  check --version and --registry\n`);
     // An OCI image with no layer at that tag: another tool's, not a distribution.
-    const client = createRegistryClient({ address: local(`${registry.host}/foreign`) });
+    const client = createRegistryClient({ address: local(`${registry.host}/foreign`), access: 'push' });
     const blob = (mediaType: string, data: Buffer) => ({ mediaType, digest: sha256(data), size: data.length, data });
     const config = blob('application/vnd.oci.image.config.v1+json', Buffer.from('{}'));
     await client.uploadBlob('foreign/webapp/istio', config);

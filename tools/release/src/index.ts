@@ -5,7 +5,7 @@ export { ARTIFACT_LIMITS } from './oci/limits.js';
 export { ANNOTATIONS, MEDIA_TYPES } from './oci/media-types.js';
 export { explainDifference, pushArtifact, type PushResult } from './oci/push.js';
 export { isLoopback, parseRegistryAddress, type RegistryAddress } from './oci/registry-address.js';
-export { createRegistryClient, type RegistryClient, type RegistryOptions } from './oci/registry.js';
+export { createRegistryClient, type RegistryClient, type RegistryOptions, type RegistryReader } from './oci/registry.js';
 export { readFiles, readTree, tarball, untarGzip } from './oci/tar.js';
 export { structuralBreaks, type BreakingChange, type BreakingKind } from './contract/breaking.js';
 export { breakingBump, breakingChanges, contract, leavesRange, type ContractOptions, type ContractResult } from './contract/contract.js';

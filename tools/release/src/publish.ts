@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { APP_NAME, ENVIRONMENTS, type EnvironmentName } from '@canaryship/blocks';
+import { withDistributionLock } from '@canaryship/toolchain';
 import semver from 'semver';
 import { ImmutableVersionError, PublishError } from './errors.js';
 import { releaseCommit } from './git.js';
@@ -15,7 +16,7 @@ import { findCredentials } from './oci/credentials.js';
 import { readFromLayout, tagDigest, writeToLayout, type LayoutStatus } from './oci/layout.js';
 import { explainDifference, pushArtifact, type PushResult } from './oci/push.js';
 import type { RegistryAddress } from './oci/registry-address.js';
-import { createRegistryClient, type RegistryClient, type RegistryOptions } from './oci/registry.js';
+import { createRegistryClient, type RegistryClient, type RegistryOptions, type RegistryReader } from './oci/registry.js';
 
 /** How to reach a registry: the client's settings, and the environment its credentials are read from. */
 export type ConnectOptions = Pick<RegistryOptions, 'retry' | 'requestTimeoutMs' | 'onProgress'> & { readonly env?: NodeJS.ProcessEnv };
@@ -85,19 +86,17 @@ async function sourceUrl(packageDir: string): Promise<string> {
   return url.replace(/^git\+/, '').replace(/\.git$/, '');
 }
 
-export interface RegistryTarget {
-  readonly client: RegistryClient;
+export interface RegistryTarget<Client extends RegistryReader = RegistryClient> {
+  readonly client: Client;
   readonly host: string;
   /** `[prefix/]webapp/<environment>` */
   readonly repository: string;
 }
 
-/** A client for the address (with the host's credentials) and the environment's repository. */
-export async function connectRegistry(
-  address: RegistryAddress,
-  environment: EnvironmentName,
-  { env, ...settings }: ConnectOptions,
-): Promise<RegistryTarget> {
+/** A client for the address (with the host's credentials, asking for `access` and no more) and the environment's repository. */
+export async function connectRegistry(address: RegistryAddress, environment: EnvironmentName, options: ConnectOptions & { access: 'pull' }): Promise<RegistryTarget<RegistryReader>>;
+export async function connectRegistry(address: RegistryAddress, environment: EnvironmentName, options: ConnectOptions & { access: 'push' }): Promise<RegistryTarget>;
+export async function connectRegistry(address: RegistryAddress, environment: EnvironmentName, { env, ...settings }: ConnectOptions & Pick<RegistryOptions, 'access'>): Promise<RegistryTarget<RegistryReader>> {
   const credentials = await findCredentials(address.host, env);
   const client = createRegistryClient({ ...settings, address, ...(credentials && { credentials }) });
   return { client, host: address.host, repository: repositoryPath(environment, address.prefix) };
@@ -118,7 +117,7 @@ export async function buildEnvironmentArtifact(packageDir: string, env: NodeJS.P
 export async function publish(options: PublishOptions): Promise<PublishResult> {
   const progress = options.onProgress ?? (() => undefined);
   const environment = await environmentOf(options.packageDir);
-  const { artifact, manifest } = await buildEnvironmentArtifact(options.packageDir, options.env);
+  const { artifact, manifest } = await withDistributionLock([join(options.packageDir, 'dist')], () => buildEnvironmentArtifact(options.packageDir, options.env));
   const tag = manifest.version;
 
   const layoutPath = join(options.layoutRoot, repositoryPath(environment));
@@ -141,7 +140,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   };
   if (!options.registry) return { ...base, reference: `oci:${layoutPath}:${tag}` };
 
-  const { client, host, repository } = await connectRegistry(options.registry, environment, { ...options, onProgress: (message) => progress(`${environment}: ${message}`) });
+  const { client, host, repository } = await connectRegistry(options.registry, environment, { ...options, access: 'push', onProgress: (message) => progress(`${environment}: ${message}`) });
   // Pushed from the layout, each blob verified on the way: what the embedded default holds is what goes out.
   const stored = await readFromLayout(layoutPath, tag);
   if (stored?.manifest.digest !== artifact.manifest.digest) throw new Error(`bug: ${layoutPath}:${tag} does not hold the artifact just written`);

@@ -26,7 +26,11 @@ describe('--registry', () => {
   });
 
   it('refuses credentials without repeating them, schemes, bad hosts, ports and path parts, each with what to do', () => {
-    expect(refusal('user:pw@ghcr.io/acme')).toEqual({ message: '--registry must not carry credentials (its value is not repeated here)', hint: 'set CANARYSHIP_REGISTRY_USERNAME and CANARYSHIP_REGISTRY_PASSWORD, or log in with docker/oras/flux', code: 'registry.address', exitCode: 2 });
+    for (const value of ['user:pw@ghcr.io/acme', 'ghcr.io/acme?token=s3cret', 'https://ghcr.io?access_token=s3cret', 'ghcr.io#s3cret', 'ghcr.io/acme/?']) {
+      const refused = refusal(value);
+      expect(refused, value).toEqual({ message: '--registry must not carry credentials, a query or a fragment (its value is not repeated here)', hint: 'set CANARYSHIP_REGISTRY_USERNAME and CANARYSHIP_REGISTRY_PASSWORD, or log in with docker/oras/flux', code: 'registry.address', exitCode: 2 });
+      expect(JSON.stringify(refused)).not.toContain('s3cret');
+    }
     expect(refusal('http://127.0.0.1:5000')).toMatchObject({ message: '--registry takes no http:// scheme: "http://127.0.0.1:5000"', hint: 'for plain HTTP to a registry on loopback, add --insecure' });
     expect(refusal('https://ghcr.io')).toMatchObject({ message: '--registry takes no https:// scheme: "https://ghcr.io"', hint: USAGE });
     expect(refusal('oci://https://ghcr.io')).toMatchObject({ message: '--registry takes no https:// scheme: "oci://https://ghcr.io"' });

@@ -2,7 +2,7 @@
  * `--registry HOST[:PORT][/PREFIX]`, parsed and checked once, before anything connects.
  * Credentials never travel in it (they would be echoed by shells, CI logs and error messages):
  * they come from CANARYSHIP_REGISTRY_USERNAME/_PASSWORD or the Docker config file. A value that
- * looks like it carries them is refused without being repeated.
+ * could carry them (userinfo, a query, a fragment) is refused without being repeated.
  * Grammar: the OCI distribution reference (github.com/distribution/reference, reference.go).
  */
 import { CanaryshipError } from '@canaryship/blocks';
@@ -27,8 +27,9 @@ const invalid = (message: string, hint?: string): CanaryshipError =>
   new CanaryshipError(`--registry ${message}`, { code: 'registry.address', exitCode: 2, hint: hint ?? 'expected HOST[:PORT][/PREFIX], e.g. ghcr.io/acme or 127.0.0.1:5000' });
 
 export function parseRegistryAddress(value: string, options: { insecure?: boolean } = {}): RegistryAddress {
-  if (value.includes('@')) {
-    throw invalid('must not carry credentials (its value is not repeated here)', 'set CANARYSHIP_REGISTRY_USERNAME and CANARYSHIP_REGISTRY_PASSWORD, or log in with docker/oras/flux');
+  // user:password@host, or a token in a query (?token=…, #access_token=…): refused before anything repeats the value.
+  if (/[@?#]/.test(value)) {
+    throw invalid('must not carry credentials, a query or a fragment (its value is not repeated here)', 'set CANARYSHIP_REGISTRY_USERNAME and CANARYSHIP_REGISTRY_PASSWORD, or log in with docker/oras/flux');
   }
   if (value.length > MAX_LENGTH) throw invalid(`is ${value.length} characters long; a registry reference has at most ${MAX_LENGTH}`);
   const withoutScheme = value.replace(/^oci:\/\//, '');

@@ -20,6 +20,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
 
+/** A scripted registry on loopback, and a client for it (push access unless `options` say otherwise). */
 async function registry(script: Script, options: Partial<RegistryOptions> = {}) {
   const seen: string[] = [];
   const server = createServer((req, res) => {
@@ -32,7 +33,7 @@ async function registry(script: Script, options: Partial<RegistryOptions> = {}) 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const progress: string[] = [];
-  const client = createRegistryClient({ address: parseRegistryAddress(host, { insecure: true }), retry: { attempts: 3, baseDelayMs: 1 }, onProgress: (m) => progress.push(m), ...options });
+  const client = createRegistryClient({ address: parseRegistryAddress(host, { insecure: true }), retry: { attempts: 3, baseDelayMs: 1 }, onProgress: (m) => progress.push(m), ...options, access: 'push' });
   return { client, seen, progress, host };
 }
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
@@ -55,6 +56,18 @@ describe('Bearer token authentication', () => {
     // The token is kept for the scope: the next request carries it at once.
     await client.getManifest('webapp/istio', '1.0.0');
     expect(seen.at(-1)).toBe('GET /v2/webapp/istio/manifests/1.0.0 [Bearer tok]');
+  });
+
+  it('asks for pull scope only when the client reads', async () => {
+    const { seen, host } = await registry((req, res, url) => {
+      if (url.pathname === '/token') return json(res, 200, { token: 'r' });
+      if (!req.headers.authorization) return json(res, 401, {}, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token"` });
+      res.writeHead(404).end();
+    });
+    const reader = createRegistryClient({ address: parseRegistryAddress(host, { insecure: true }), access: 'pull' });
+    expect(await reader.getManifest('webapp/istio', '1.0.0')).toBeUndefined();
+    expect(seen[1]).toBe('GET /token?scope=repository%3Awebapp%2Fistio%3Apull');
+    expect(Object.keys(reader)).not.toContain('uploadBlob');
   });
 
   it("uses the challenge's own scope, and a token service's refusals and silences are named", async () => {
@@ -111,12 +124,13 @@ describe('answers not to be trusted', () => {
     await expect(stored.client.putManifest('w/i', '1', blob)).rejects.toThrow(`PUT manifest w/i:1: the registry stored ${sha256(Buffer.from('other'))}, not ${blob.digest}`);
   });
 
-  it('refuses an upload with no location, or sent to another host', async () => {
+  it('refuses an upload with no location, or one over plain HTTP anywhere but the registry itself', async () => {
     const blob = { mediaType: MEDIA_TYPES.content, digest: sha256(MANIFEST), size: MANIFEST.length, data: MANIFEST };
     const nowhere = await registry((_req, res) => res.writeHead(202).end());
     await expect(nowhere.client.uploadBlob('w/i', blob)).rejects.toThrow(`start upload blob ${blob.digest.slice(0, 19)} (${blob.size} bytes): the registry named no upload location`);
     const elsewhere = await registry((_req, res) => res.writeHead(202, { location: 'http://198.51.100.7:5000/upload/1' }).end());
-    await expect(elsewhere.client.uploadBlob('w/i', blob)).rejects.toThrow('the registry redirected the upload to another host (198.51.100.7:5000)');
+    await expect(elsewhere.client.uploadBlob('w/i', blob)).rejects.toThrow(/^start upload blob sha256:[0-9a-f]{12} \(7 bytes\): the upload location is http:\/\/198\.51\.100\.7:5000, another origin over http; only http:\/\/127\.0\.0\.1:\d+ itself is reached without HTTPS$/);
+    expect(elsewhere.seen).toHaveLength(1);
     const good = await registry((req, res) => (req.method === 'POST' ? res.writeHead(202, { location: '/upload/1?state=a' }).end() : res.writeHead(201).end()));
     await good.client.uploadBlob('w/i', blob);
     expect(good.seen).toEqual(['POST /v2/w/i/blobs/uploads/', `PUT /upload/1?state=a&digest=${encodeURIComponent(blob.digest)}`]);

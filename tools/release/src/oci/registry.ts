@@ -14,13 +14,14 @@ import { parseChallenge, type Credentials } from './credentials.js';
 import { ARTIFACT_LIMITS as LIMITS } from './limits.js';
 import { MEDIA_TYPES } from './media-types.js';
 import type { RegistryAddress } from './registry-address.js';
-import { RegistryError } from '../errors.js';
+import { PublishError, RegistryError } from '../errors.js';
 
 export { RegistryError };
 
-
 export interface RegistryOptions {
   readonly address: RegistryAddress;
+  /** What the client may do: tokens are asked for this much and no more (`pull` reads, `push` also writes). */
+  readonly access: 'pull' | 'push';
   readonly credentials?: Credentials;
   readonly retry?: { readonly attempts: number; readonly baseDelayMs: number };
   /** Longest one request may take, answer included (default 30 s). */
@@ -29,7 +30,8 @@ export interface RegistryOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-export interface RegistryClient {
+/** What a client with pull access can do. */
+export interface RegistryReader {
   readonly host: string;
   /** Digest of the manifest the reference points at, or undefined when it does not exist. */
   manifestDigest(repository: string, reference: string): Promise<string | undefined>;
@@ -37,9 +39,13 @@ export interface RegistryClient {
   hasBlob(repository: string, digest: string): Promise<boolean>;
   /** The blob, checked against its digest and (when known) its size. */
   getBlob(repository: string, digest: string, size?: number): Promise<Buffer>;
+  listTags(repository: string): Promise<string[]>;
+}
+
+/** What a client with push access can do. */
+export interface RegistryClient extends RegistryReader {
   uploadBlob(repository: string, blob: Blob): Promise<void>;
   putManifest(repository: string, reference: string, manifest: Blob): Promise<void>;
-  listTags(repository: string): Promise<string[]>;
 }
 
 const RETRYABLE_STATUS = (status: number): boolean => status >= 500 || status === 429 || status === 408;
@@ -77,9 +83,14 @@ async function refusal(response: Response, what: string, hint?: string): Promise
   return new RegistryError(`${what}: ${response.status} ${response.statusText}${detail ? ` (${detail})` : ''}`, response.status, hint);
 }
 
-export function createRegistryClient(options: RegistryOptions): RegistryClient {
+export function createRegistryClient(options: RegistryOptions & { access: 'pull' }): RegistryReader;
+export function createRegistryClient(options: RegistryOptions & { access: 'push' }): RegistryClient;
+export function createRegistryClient(options: RegistryOptions): RegistryReader;
+export function createRegistryClient(options: RegistryOptions): RegistryReader | RegistryClient {
   const { host, insecure } = options.address;
   const base = `${insecure ? 'http' : 'https'}://${host}`;
+  const origin = new URL(base).origin;
+  const actions = options.access === 'push' ? 'pull,push' : 'pull';
   const { attempts, baseDelayMs } = options.retry ?? { attempts: 5, baseDelayMs: 200 };
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const progress = options.onProgress ?? (() => undefined);
@@ -111,6 +122,18 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
     }
   }
 
+  /**
+   * Where the registry sends the client (an upload location, a token service) must be the registry
+   * itself or reached over HTTPS: plain HTTP goes to the registry on loopback and nowhere else, and
+   * an https registry never switches to http (Docker's and ORAS's clients hold the same line).
+   */
+  function elsewhere(url: URL, what: string): void {
+    if (url.origin !== origin && url.protocol !== 'https:') {
+      // Not a RegistryError: asking again would get the same answer.
+      throw new PublishError(`${what} is ${url.origin}, another origin over ${url.protocol.replace(':', '')}; only ${origin} itself is reached without HTTPS`, { code: 'registry.origin', hint: 'a registry that answers this way is misconfigured, or not the registry you meant' });
+    }
+  }
+
   async function authorize(challenge: string, scope: string): Promise<string> {
     const { scheme, params } = parseChallenge(challenge);
     const basic = options.credentials && `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
@@ -125,6 +148,7 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
     } catch {
       throw new RegistryError(`${host} named a token service that is not a URL`, 401);
     }
+    elsewhere(url, `${host}'s token service`);
     if (params['service']) url.searchParams.set('service', params['service']);
     url.searchParams.set('scope', params['scope'] ?? scope);
     const what = `token from ${url.origin}`;
@@ -145,14 +169,16 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
   const CHALLENGED = Symbol('challenged');
 
   async function request<T>(what: string, method: string, pathOrUrl: string, repository: string, init: { headers?: Record<string, string>; body?: Buffer }, read: (response: Response) => Promise<T>): Promise<T> {
-    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${base}${pathOrUrl}`;
-    const scope = `repository:${repository}:pull,push`;
+    const url = new URL(pathOrUrl, base);
+    // Credentials and tokens go to the registry's own origin only; an upload elsewhere carries none.
+    const own = url.origin === origin;
+    const scope = `repository:${repository}:${actions}`;
     let challenge = '';
     progress(what);
     const attempt = (): Promise<T | typeof CHALLENGED> => {
-      const auth = tokens.get(scope);
+      const auth = own ? tokens.get(scope) : undefined;
       return send(what, url, { method, headers: { ...init.headers, ...(auth && { authorization: auth }) }, ...(init.body && { body: init.body }) }, async (response) => {
-        if (response.status === 401 && response.headers.get('www-authenticate') && !auth) {
+        if (response.status === 401 && response.headers.get('www-authenticate') && !auth && own) {
           challenge = response.headers.get('www-authenticate') ?? '';
           await response.body?.cancel();
           return CHALLENGED;
@@ -170,10 +196,10 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
     return second;
   }
 
-  const client: RegistryClient = {
+  const reader: RegistryReader = {
     host,
     async manifestDigest(repository, reference) {
-      const manifest = await client.getManifest(repository, reference);
+      const manifest = await reader.getManifest(repository, reference);
       return manifest && sha256(manifest);
     },
     getManifest: (repository, reference) => {
@@ -215,6 +241,24 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
         }),
       );
     },
+    listTags: (repository) => {
+      const what = `GET tags of ${repository}`;
+      return withRetry(what, () =>
+        request(what, 'GET', `/v2/${repository}/tags/list`, repository, {}, async (response) => {
+          if (response.status === 404) {
+            await response.body?.cancel();
+            return [];
+          }
+          if (!response.ok) throw await refusal(response, what);
+          const body = JSON.parse((await readBody(response, LIMITS.tagListBytes, what)).toString('utf8')) as { tags?: unknown };
+          return Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
+        }),
+      );
+    },
+  };
+  if (options.access === 'pull') return reader;
+  const client: RegistryClient = {
+    ...reader,
     uploadBlob: (repository, blob) => {
       const what = `upload blob ${short(blob.digest)} (${blob.size} bytes)`;
       return withRetry(what, async () => {
@@ -226,7 +270,7 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
           return where;
         });
         const url = new URL(location, base);
-        if (url.host !== new URL(base).host && insecure) throw new RegistryError(`start ${what}: the registry redirected the upload to another host (${url.host})`);
+        elsewhere(url, `start ${what}: the upload location`);
         url.searchParams.set('digest', blob.digest);
         await request(`PUT ${what}`, 'PUT', url.toString(), repository, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) }, body: blob.data }, async (response) => {
           if (response.status !== 201) throw await refusal(response, what);
@@ -242,20 +286,6 @@ export function createRegistryClient(options: RegistryOptions): RegistryClient {
           await response.body?.cancel();
           const stored = response.headers.get('docker-content-digest');
           if (stored && stored !== manifest.digest) throw new RegistryError(`${what}: the registry stored ${stored}, not ${manifest.digest}`);
-        }),
-      );
-    },
-    listTags: (repository) => {
-      const what = `GET tags of ${repository}`;
-      return withRetry(what, () =>
-        request(what, 'GET', `/v2/${repository}/tags/list`, repository, {}, async (response) => {
-          if (response.status === 404) {
-            await response.body?.cancel();
-            return [];
-          }
-          if (!response.ok) throw await refusal(response, what);
-          const body = JSON.parse((await readBody(response, LIMITS.tagListBytes, what)).toString('utf8')) as { tags?: unknown };
-          return Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
         }),
       );
     },
