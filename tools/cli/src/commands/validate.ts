@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { withDistributionLock } from '@canaryship/toolchain';
 import { defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validateDistributions, type Finding, type Layer } from '@canaryship/validate';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
 
@@ -31,6 +32,14 @@ export function parseLayers(names: readonly string[] | undefined): Layer[] | und
 export async function validate(options: ValidateCommandOptions): Promise<ValidateResult> {
   if (options.dirs.length === 0) throw new UsageError('validate needs at least one distribution directory');
   const layers = parseLayers(options.layers);
+  return withDistributionLock(
+    options.dirs.map((dir) => resolve(options.cwd, dir)),
+    () => validateLocked(options, layers),
+  );
+}
+
+/** `validate` while no render can replace the distributions. */
+async function validateLocked(options: ValidateCommandOptions, layers: Layer[] | undefined): Promise<ValidateResult> {
   // Every distribution is read before any layer runs: an unreadable one fails fast, with nothing checked.
   const loaded = await Promise.all(options.dirs.map(async (dir) => ({ dir, distribution: await loadDistribution(resolve(options.cwd, dir)) })));
   const schemas = !layers || layers.includes('schema') ? await defaultSchemaRegistry() : undefined;

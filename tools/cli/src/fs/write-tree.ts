@@ -11,13 +11,14 @@
  *   not reachable from Node), so a reader at that instant finds no distribution rather than a wrong one.
  * - Staging directories are named `.<target>.canaryship-*` (gitignored, so Nx and git never see
  *   them); ones left by an interrupted render are recognised by the same rule and removed.
- * - Renders into one target take turns under `.<target>.canaryship.lock`: without it, one render
- *   would take another's staging tree, mid-write, for one an interrupted render left.
+ * - Renders into one target take turns under its distribution lock (`.<target>.canaryship.lock`),
+ *   which its readers hold too: without it, one render would take another's staging tree,
+ *   mid-write, for one an interrupted render left, and a reader could see the swap.
  */
 import { chmod, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CanaryshipError, KUSTOMIZATION_FILE as KUSTOMIZATION, RENDERED_BY as RENDER_HEADER } from '@canaryship/blocks';
-import { withProcessLock } from '@canaryship/toolchain';
+import { withDistributionLock } from '@canaryship/toolchain';
 import { parse } from 'yaml';
 
 export interface TreeFile {
@@ -102,18 +103,8 @@ export async function writeTreeAtomically(target: string, files: readonly TreeFi
   // Refused targets are refused before anything is written beside them (the lock included).
   const current = await classify(target);
   if (typeof current === 'object') throw refuse(target, current.refused);
-  const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  const lock = join(parent, `.${basename(target)}.canaryship.lock`);
-  await withProcessLock(
-    {
-      path: lock,
-      patienceMs: 60_000,
-      tooLong: (holder: number) =>
-        new CanaryshipError(`another render (process ${holder}) has been writing ${target} for a minute`, { code: 'render.locked', hint: `wait for it to finish, or remove ${lock} if no render is running` }),
-    },
-    () => replaceTree(target, files),
-  );
+  await mkdir(dirname(target), { recursive: true });
+  await withDistributionLock([target], () => replaceTree(target, files));
 }
 
 async function replaceTree(target: string, files: readonly TreeFile[]): Promise<void> {

@@ -22,6 +22,7 @@ import {
   type DiffOptions,
   type ObjectChange,
 } from '@canaryship/release';
+import { withDistributionLock } from '@canaryship/toolchain';
 import { loadDistribution, validateDistribution, type Finding } from '@canaryship/validate';
 
 /** The smallest changeset bump that ships the change: a breaking one needs a version providers' ranges exclude. */
@@ -51,14 +52,19 @@ export async function reviewEnvironment(packageDir: string, target: Target): Pro
   const environment = await environmentOf(packageDir);
   const { name, version } = await packageManifest(packageDir);
   const dist = join(packageDir, 'dist');
-  const local = await readFiles(dist);
-  const findings = await validateDistribution(await loadDistribution(dist, environment));
   // The last release at or below the package's version: a pull request has not bumped it yet.
   const baseline = await lastPublished({ ...target, environment }, version);
   const published = baseline === undefined ? new Map<string, Buffer>() : await untarGzip((await publishedLayer({ ...target, environment, version: baseline })).data);
+  // The dist is read under its lock, after the registry has answered; the published files once, for the diff and the contract both.
+  const { local, findings, breaking } = await withDistributionLock([dist], async () => {
+    const local = await readFiles(dist);
+    return {
+      local,
+      findings: await validateDistribution(await loadDistribution(dist, environment)),
+      breaking: baseline === undefined ? [] : await breakingChanges(environment, published, dist, local),
+    };
+  });
   const changes = baseline === undefined ? [] : diffTrees(published, local);
-  // The published files are read once, for the diff and for the contract both.
-  const breaking = baseline === undefined ? [] : await breakingChanges(environment, published, dist, local);
   const bump: Bump = breaking.length > 0 ? breakingBump(baseline!) : changes.length > 0 ? 'patch' : 'none';
   const before = analyses(published);
   const plans = [...analyses(local)].filter(([id, { analysis }]) => !isDeepStrictEqual(before.get(id)?.analysis, analysis)).map(([, { canary }]) => planCanary(canary));

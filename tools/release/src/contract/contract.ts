@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { EnvironmentName } from '@canaryship/blocks';
+import { withDistributionLock } from '@canaryship/toolchain';
 import semver from 'semver';
 import { publishedLayer, publishedVersions, type DiffOptions } from '../diff/diff-artifact.js';
 import { objectsOf } from '../diff/object-diff.js';
@@ -62,7 +63,8 @@ export async function contract(options: ContractOptions): Promise<ContractResult
   const baseline = against ?? (await publishedVersions({ ...options, environment })).filter((v) => semver.lt(v, version)).at(-1);
   if (baseline === undefined) return { version, breaking: [], majorBump: false, refused: false };
   const published = await publishedLayer({ ...options, environment, version: baseline });
-  const breaking = await breakingChanges(environment, await untarGzip(published.data), dist, await readFiles(dist));
+  const before = await untarGzip(published.data);
+  const breaking = await withDistributionLock([dist], async () => breakingChanges(environment, before, dist, await readFiles(dist)));
   const majorBump = leavesRange(baseline, version);
   return { baseline, reference: published.reference, version, breaking, majorBump, refused: breaking.length > 0 && !majorBump };
 }

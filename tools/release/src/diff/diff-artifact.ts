@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { EnvironmentName } from '@canaryship/blocks';
+import { withDistributionLock } from '@canaryship/toolchain';
 import semver from 'semver';
 import { PublishError } from '../errors.js';
 import { buildLayer, parseManifest } from '../oci/artifact.js';
@@ -37,7 +38,7 @@ const notPublished = (reference: string): PublishError => new PublishError(`${re
 export async function publishedLayer(options: Omit<DiffOptions, 'packageDir'> & { environment: EnvironmentName }): Promise<{ reference: string; digest: string; data: Buffer }> {
   const { environment, version } = options;
   if (options.registry) {
-    const { client, host, repository } = await connectRegistry(options.registry, environment, options);
+    const { client, host, repository } = await connectRegistry(options.registry, environment, { ...options, access: 'pull' });
     const reference = `${host}/${repository}:${version}`;
     const manifest = await client.getManifest(repository, version);
     if (!manifest) throw notPublished(reference);
@@ -60,7 +61,7 @@ export async function publishedLayer(options: Omit<DiffOptions, 'packageDir'> & 
 export async function publishedVersions(options: Omit<DiffOptions, 'packageDir' | 'version'> & { environment: EnvironmentName }): Promise<string[]> {
   let tags: string[];
   if (options.registry) {
-    const { client, repository } = await connectRegistry(options.registry, options.environment, options);
+    const { client, repository } = await connectRegistry(options.registry, options.environment, { ...options, access: 'pull' });
     tags = await client.listTags(repository);
   } else {
     const index = await readIndex(join(options.layoutRoot, repositoryPath(options.environment)));
@@ -77,9 +78,9 @@ export async function lastPublished(options: Omit<DiffOptions, 'packageDir' | 'v
 export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
   const environment = await environmentOf(options.packageDir);
   const dist = join(options.packageDir, 'dist');
-  const { layer: local } = await buildLayer(dist);
   const published = await publishedLayer({ ...options, environment });
+  const { local, files } = await withDistributionLock([dist], async () => ({ local: (await buildLayer(dist)).layer, files: await readFiles(dist) }));
   const base = { reference: published.reference, publishedLayer: published.digest, localLayer: local.digest };
   if (published.digest === local.digest) return { ...base, unchanged: true, changes: [] };
-  return { ...base, unchanged: false, changes: diffTrees(await untarGzip(published.data), await readFiles(dist)) };
+  return { ...base, unchanged: false, changes: diffTrees(await untarGzip(published.data), files) };
 }
