@@ -6,11 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@canaryship/cli';
 import { LOAD_LIMITS } from '@canaryship/validate';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distDir } from '../support/distribution.js';
 import { readmeCount } from '../support/readme.js';
 
@@ -31,7 +33,43 @@ function distributionWith(name: string, extra: string | undefined, prepare: (dir
   return dir;
 }
 
+/** A server on loopback that only counts: every URL a case names points here, and nothing may arrive. */
+const fetched: string[] = [];
+const witness = createServer((req, res) => {
+  fetched.push(req.url ?? '');
+  res.writeHead(200).end('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fetched\n');
+});
+let url = '';
+beforeAll(async () => {
+  await new Promise<void>((resolve) => witness.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(witness.address() as AddressInfo).port}`;
+});
+afterAll(() => witness.close());
+
+/** A copy of the istio distribution whose kustomization also has `field: value` (value given the witness's URL). */
+const distributionWithField = (field: string, value: (url: string) => unknown): string =>
+  distributionWith(`field-${field}`, undefined, (dir) => appendFileSync(join(dir, 'kustomization.yaml'), `${field}: ${JSON.stringify(value(url))}\n`));
+
+/** Kustomize fields render never writes, each with a value that would make kustomize read a URL. */
+const FIELDS: [string, (url: string) => unknown][] = [
+  ['patches', (u) => [{ path: `${u}/patch.yaml` }]],
+  ['openapi', (u) => ({ path: `${u}/schema.json` })],
+  ['crds', (u) => [`${u}/crd.yaml`]],
+  ['generators', (u) => [`${u}/generator.yaml`]],
+  ['transformers', (u) => [`${u}/transformer.yaml`]],
+  ['configurations', (u) => [`${u}/config.yaml`]],
+  ['replacements', (u) => [{ path: `${u}/replacement.yaml` }]],
+  ['components', (u) => [`${u}/component`]],
+  ['helmCharts', (u) => [{ name: 'x', repo: u, version: '1.0.0' }]],
+];
+
 const CASES: [string, () => string, RegExp][] = [
+  ...FIELDS.map(([field, value]): [string, () => string, RegExp] => [
+    `a kustomization with \`${field}\``,
+    () => distributionWithField(field, value),
+    new RegExp(`kustomization\\.yaml has \`${field}\`, which render never writes: a distribution's kustomization holds apiVersion, kind, resources only`),
+  ]),
+  ['a kustomization of two documents', () => distributionWith('two-documents', undefined, (dir) => appendFileSync(join(dir, 'kustomization.yaml'), '---\nresources: []\n')), /kustomization\.yaml holds 2 documents; kustomize reads one/],
   ['a resource outside, by ../', () => distributionWith('dotdot', '../secret.yaml'), /kustomization\.yaml lists "\.\.\/secret\.yaml", which is outside the distribution/],
   ['a resource outside, by absolute path', () => distributionWith('absolute', outside), /a distribution only holds relative paths to its own files/],
   ['a remote resource', () => distributionWith('remote', 'https://example.com/base'), /a distribution only holds relative paths to its own files/],
@@ -65,4 +103,6 @@ describe('validate reads a closed world', () => {
     expect(output).not.toContain('internal error');
     expect(output).not.toMatch(/\n\s+at /);
   });
+
+  it('fetches nothing, whatever the kustomization names', () => expect(fetched).toEqual([]));
 });

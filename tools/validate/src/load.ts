@@ -1,8 +1,8 @@
 /**
  * Reads a rendered distribution through its kustomization.yaml, keeping each object's file.
  *
- * A distribution is a closed world: only regular files inside its directory, named by relative
- * `resources` entries, are opened; a symlink, an absolute or `../` path, a URL, a FIFO or a device is
+ * A distribution is a closed world: its kustomization.yaml holds only the fields render writes, and
+ * only regular files inside its directory, named by relative `resources` entries, are opened; a symlink, an absolute or `../` path, a URL, a FIFO or a device is
  * refused before anything is read from it, so nothing outside can leak into a message. Sizes and
  * counts are bounded far above any real distribution (a shipped one is ~30 files, ~60 KB) and
  * enforced while reading.
@@ -10,7 +10,7 @@
 import { constants } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
-import { CanaryshipError, type ComposedDistribution } from '@canaryship/blocks';
+import { CanaryshipError, KUSTOMIZATION_FIELDS, type ComposedDistribution } from '@canaryship/blocks';
 import { parseAllDocuments } from 'yaml';
 
 // Parsed YAML is untyped until a layer checks it; rules read it through this loose shape.
@@ -132,7 +132,16 @@ export async function loadDistribution(dir: string, name?: string): Promise<Dist
   const text = await readInside(root, 'kustomization.yaml', budget).catch((error: Error) => {
     throw error.message.includes('does not exist') ? new DistributionUnreadable(`${dir} has no kustomization.yaml`, NOT_A_DISTRIBUTION_HINT) : error;
   });
-  const [kustomization] = parseDocuments(text, 'kustomization.yaml', budget);
+  const documents = parseDocuments(text, 'kustomization.yaml', budget);
+  if (documents.length > 1) throw new DistributionUnreadable(`kustomization.yaml holds ${documents.length} documents; kustomize reads one`);
+  const [kustomization] = documents;
+  const foreign = Object.keys(kustomization ?? {}).filter((field) => !(KUSTOMIZATION_FIELDS as readonly string[]).includes(field));
+  if (foreign.length > 0) {
+    throw new DistributionUnreadable(
+      `kustomization.yaml has ${foreign.map((f) => `\`${f.slice(0, 60)}\``).join(', ')}, which render never writes: a distribution's kustomization holds ${KUSTOMIZATION_FIELDS.join(', ')} only`,
+      'kustomize would read what those fields name, outside the distribution or from the network; render again (npm run build), and customise in an overlay',
+    );
+  }
   const resources: unknown = kustomization?.['resources'] ?? [];
   if (!Array.isArray(resources)) throw new DistributionUnreadable('kustomization.yaml: resources must be a list of file paths');
   if (resources.length > LOAD_LIMITS.files) throw new DistributionUnreadable(`kustomization.yaml lists ${resources.length} resources; the limit is ${LOAD_LIMITS.files}`);

@@ -10,6 +10,13 @@ export interface RenderedFile {
 
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
+/**
+ * Every field render writes in a distribution's kustomization.yaml. Readers refuse any other: each
+ * of kustomize's other fields (patches, components, generators, openapi, crds, …) can make it read
+ * files outside the distribution or fetch URLs.
+ */
+export const KUSTOMIZATION_FIELDS = ['apiVersion', 'kind', 'resources'] as const;
+
 /** How every rendered file begins: what lets `render` recognise a directory it may replace. */
 export const RENDERED_BY = '# Rendered by canaryship';
 
@@ -18,7 +25,7 @@ const header = (distribution: ComposedDistribution): string =>
 
 export function renderDistribution(distribution: ComposedDistribution): RenderedFile[] {
   const files = distribution.objects.map(({ path, object }) => ({ path, content: header(distribution) + toYaml(object) }));
-  const kustomization = {
+  const kustomization: Record<(typeof KUSTOMIZATION_FIELDS)[number], unknown> = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: files.map((file) => file.path),

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { customisationPatches, customisationSurface, type ComposedDistribution, type EnvironmentName, type FluxPatch, type PlacedObject } from '@canaryship/blocks';
 import { run, toolPath, ToolFailed } from '@canaryship/toolchain';
+import { loadDistribution } from '@canaryship/validate';
 import { stringify } from 'yaml';
 import { PublishError } from '../errors.js';
 import type { BreakingChange, ObjectsById } from './breaking.js';
@@ -39,6 +40,8 @@ async function refusal(distDir: string, patches: readonly FluxPatch[], kustomize
 }
 
 export async function customisationBreaks(published: ComposedDistribution, distDir: string): Promise<BreakingChange[]> {
+  // kustomize builds the distribution only once it is known to name nothing beyond itself (no URL, no outside file).
+  await loadDistribution(distDir);
   const kustomize = await toolPath('kustomize');
   const unbuildable = await refusal(distDir, [], kustomize);
   if (unbuildable !== undefined) throw new PublishError(`${distDir} does not build with kustomize: ${unbuildable}`, { code: 'contract.unbuildable', hint: 'render it again (npm run build) and validate it' });
