@@ -6,7 +6,8 @@
  * Flagger writes decide who reaches a canary.
  */
 import { admits, createDataPlane, createTelemetry, provenHops, route, type Json, type Peer, type Pod, type Snapshot } from '@canaryship/cluster';
-import { ENVIRONMENT_PROFILES, PODINFO, prometheusNamespace } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, FLAGGER_POD_LABELS, PODINFO, prometheusNamespace } from '@canaryship/blocks';
+import { LOADTESTER } from '@canaryship/loadtester';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, renderedDistribution, type Env, type Obj } from '../support/distribution.js';
 
@@ -82,25 +83,30 @@ describe.each(ENVIRONMENT_NAMES)('%s: the traffic path', (env) => {
     expect([...new Set(admitted)].sort()).toEqual([...new Set(expected)].sort());
   });
 
-  it("lets Flagger alone call the loadtester, the environment's Prometheus alone scrape, and the mesh's inbound port carry exactly the path", () => {
+  it("lets Flagger's pod alone call the loadtester, the environment's Prometheus alone scrape, and the mesh's inbound port carry exactly the path", () => {
     const snapshot = clusterOf(env);
     const profile = ENVIRONMENT_PROFILES[env];
     const prometheus = prometheusNamespace(profile);
     const podOf = (workload: string): Pod => snapshot.pods.find((p) => p.workload === workload)!;
     const peers: [string, Peer][] = [
-      // On plain Kubernetes and Istio, Flagger and Prometheus share a namespace.
-      [`namespace ${profile.flaggerNamespace}`, { namespace: profile.flaggerNamespace }],
+      ['Flagger', { namespace: profile.flaggerNamespace, labels: FLAGGER_POD_LABELS }],
+      // On plain Kubernetes and Istio, Flagger and Prometheus share a namespace; on Istio, the ingress gateway does too.
+      [`another pod of ${profile.flaggerNamespace}`, { namespace: profile.flaggerNamespace, labels: { app: 'flagger-prometheus' } }],
+      ['the ingress gateway', { namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } }],
+      ['linkerd-viz', { namespace: 'linkerd-viz', labels: { component: 'prometheus', 'linkerd.io/extension': 'viz' } }],
       [`namespace ${prometheus}`, { namespace: prometheus }],
       ['namespace default', { namespace: 'default' }],
       ['outside', { outside: true }],
       ...snapshot.pods.map((pod): [string, Peer] => [pod.workload, { pod }]),
     ];
     const admitted = (pod: Pod, port: number): string[] => [...new Set(peers.filter(([, peer]) => admits(snapshot, peer, pod, port)).map(([name]) => name))].sort();
-    // The loadtester's one port serves Flagger's webhooks and its own metrics.
-    expect(admitted(podOf('flagger-loadtester'), 8080)).toEqual([...new Set([`namespace ${profile.flaggerNamespace}`, `namespace ${prometheus}`])].sort());
+    const inNamespace = (namespace: string): string[] => [...new Set(peers.filter(([, peer]) => 'namespace' in peer && peer.namespace === namespace).map(([name]) => name))].sort();
+    // The loadtester's port runs any command it is sent and opens manual gates: Flagger's pod alone reaches it, over the mesh too.
+    const loadtester = podOf('flagger-loadtester');
+    for (const port of [LOADTESTER.containerPort, ...profile.meshPorts.inbound]) expect(admitted(loadtester, port), `loadtester:${port}`).toEqual(['Flagger']);
     for (const pod of snapshot.pods) {
       const scrapePorts = [...profile.meshPorts.scrape, ...(pod.ports.some((p) => p.containerPort === PODINFO.metricsPort) ? [PODINFO.metricsPort] : [])];
-      for (const port of scrapePorts) expect(admitted(pod, port), `${pod.name}:${port}`).toEqual([`namespace ${prometheus}`]);
+      for (const port of scrapePorts) expect(admitted(pod, port), `${pod.name}:${port}`).toEqual(inNamespace(prometheus));
     }
     for (const port of profile.meshPorts.inbound) {
       expect(admitted(podOf('backend-primary'), port)).toEqual(['flagger-loadtester', 'frontend', 'frontend-primary']);

@@ -42,6 +42,12 @@ export interface EnvironmentProfile {
   readonly entryHeaders: (upstreamHost: string) => Readonly<Record<string, string>>;
 }
 
+/**
+ * The labels of Flagger's own pod, as its kustomize overlays (which the provider bundle installs
+ * through Flux) set them in every environment: the one pod allowed to call the loadtester.
+ */
+export const FLAGGER_POD_LABELS: Readonly<Record<string, string>> = { app: 'flagger' };
+
 /** Namespace of the Prometheus an environment's Flagger queries: it scrapes the pods' metrics from there. */
 export const prometheusNamespace = (profile: EnvironmentProfile): string => profile.prometheusAddress.replace(/^https?:\/\//, '').split(/[:/]/)[0]?.split('.')[1] ?? '';
 

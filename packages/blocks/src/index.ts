@@ -1,6 +1,6 @@
 export { ENVOY_IMAGE, ENVOY_VERSION, FLAGGER_VERSION, imageRef, LOADTESTER_IMAGE, LOADTESTER_VERSION, PODINFO_IMAGE, PODINFO_VERSION } from './images.js';
 export { PODINFO } from './podinfo.js';
-export { ENVIRONMENTS, ENVIRONMENT_PROFILES, prometheusNamespace, type EnvironmentName, type EnvironmentProfile, type MeshProvider } from './environment.js';
+export { ENVIRONMENTS, ENVIRONMENT_PROFILES, FLAGGER_POD_LABELS, prometheusNamespace, type EnvironmentName, type EnvironmentProfile, type MeshProvider } from './environment.js';
 export { CanaryshipError, DistributionError, formatIssue, type CanaryshipErrorOptions, type Issue } from './errors.js';
 export { DURATION_PATTERN, durationSeconds, type Duration } from './duration.js';
 
@@ -74,7 +74,7 @@ export { configMapName, podinfoConfig, serviceObjects, serviceUrl, type ServiceO
 export { composeDistribution, type ComposedDistribution } from './distribution/compose.js';
 export { defineDistribution, type DistributionDefinition, type EntryComponent, type ServiceRelease, type TestRunnerComponent } from './distribution/define.js';
 export { FILE_BY_KIND, type KubernetesObject, type PlacedObject } from './distribution/objects.js';
-export { KUSTOMIZATION_FILE, RENDERED_BY, renderDistribution, type RenderedFile } from './distribution/render.js';
+export { KUSTOMIZATION_FIELDS, KUSTOMIZATION_FILE, RENDERED_BY, renderDistribution, type RenderedFile } from './distribution/render.js';
 export { canonical, toYaml } from './distribution/serialize.js';
 
 export { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput, type ReleaseSignature } from './provider/bundle.js';

@@ -42,10 +42,8 @@ export function loadtesterDeployment(namespace: string): Deployment {
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(name) },
       template: {
-        metadata: {
-          labels: podLabels(name, 'test-runner'),
-          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(LOADTESTER.containerPort) },
-        },
+        // Not scraped: its one port is also its command API, which only Flagger reaches.
+        metadata: { labels: podLabels(name, 'test-runner') },
         spec: {
           automountServiceAccountToken: false,
           securityContext: restrictedPodSecurityContext,

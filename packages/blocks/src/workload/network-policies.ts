@@ -2,11 +2,12 @@
  * NetworkPolicies that make the traffic path the only path: nothing reaches a pod of the namespace
  * unless a rule below admits it. Users reach the entry; the entry reaches the first service; each
  * service reaches the services it calls; the loadtester reaches every service (conformance tests and
- * load) and Flagger reaches the loadtester; the environment's Prometheus reaches the metrics ports.
+ * load) and Flagger's pod alone reaches the loadtester; the environment's Prometheus reaches the
+ * metrics ports.
  * Pods are chosen by `app.kubernetes.io/name`, which Flagger copies to primary and canary pods alike.
  */
 import type { NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
-import { prometheusNamespace, type EnvironmentProfile } from '../environment.js';
+import { FLAGGER_POD_LABELS, prometheusNamespace, type EnvironmentProfile } from '../environment.js';
 import { PODINFO } from '../podinfo.js';
 import { APP_LABELS } from './labels.js';
 
@@ -37,6 +38,8 @@ function policy(name: string, namespace: string, selected: Record<string, string
 export function networkPolicies(path: TrafficPath): { readonly folder: string; readonly policy: NetworkPolicy }[] {
   const { namespace, profile } = path;
   const scrape = { from: [fromNamespace(prometheusNamespace(profile))], ports: tcp([PODINFO.metricsPort, ...profile.meshPorts.scrape]) };
+  // The proxy's metrics only, for pods whose own port serves no metrics (the entry, the loadtester).
+  const meshScrape = profile.meshPorts.scrape.length > 0 ? [{ from: scrape.from, ports: tcp(profile.meshPorts.scrape) }] : [];
   const deny: NetworkPolicy = {
     ...policy('default-deny-ingress', namespace, {}, []),
     spec: { podSelector: {}, policyTypes: ['Ingress'] },
@@ -62,14 +65,16 @@ export function networkPolicies(path: TrafficPath): { readonly folder: string; r
       policy: policy(path.entry.name, namespace, { 'app.kubernetes.io/name': path.entry.name }, [
         // Users come from wherever the provider exposes the entry Service.
         { ports: tcp([path.entry.port, ...profile.meshPorts.inbound]) },
-        ...(profile.meshPorts.scrape.length > 0 ? [{ from: scrape.from, ports: tcp(profile.meshPorts.scrape) }] : []),
+        ...meshScrape,
       ]),
     },
     {
       folder: path.runner.folder,
+      // Its port runs any command it is sent (`bash -c`) and opens manual gates: Flagger's pod alone
+      // reaches it. Nothing scrapes that port; the mesh's Prometheus scrapes the proxy's own.
       policy: policy(path.runner.workload, namespace, { 'app.kubernetes.io/name': path.runner.workload }, [
-        { from: [fromNamespace(profile.flaggerNamespace)], ports: tcp([path.runner.port, ...profile.meshPorts.inbound]) },
-        { ...scrape, ports: tcp([path.runner.port, ...profile.meshPorts.scrape]) },
+        { from: [{ ...fromNamespace(profile.flaggerNamespace), podSelector: { matchLabels: { ...FLAGGER_POD_LABELS } } }], ports: tcp([path.runner.port, ...profile.meshPorts.inbound]) },
+        ...meshScrape,
       ]),
     },
     ...services,

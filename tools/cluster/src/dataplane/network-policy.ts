@@ -8,8 +8,11 @@ import { selectorMatches, type LabelSelector } from '@canaryship/blocks';
 import type { Json } from './api.js';
 import type { Pod, Snapshot } from './state.js';
 
-/** Who connects: a pod of the app's namespace, a process standing for another namespace, or the outside world. */
-export type Peer = { readonly pod: Pod } | { readonly namespace: string } | { readonly outside: true };
+/**
+ * Who connects: a pod of the app's namespace, a process standing for a pod of another namespace
+ * (with that pod's labels, when a policy may select it by them: Flagger's), or the outside world.
+ */
+export type Peer = { readonly pod: Pod } | { readonly namespace: string; readonly labels?: Readonly<Record<string, string>> } | { readonly outside: true };
 
 /** A peer as the hops log names it. */
 export const describePeer = (peer: Peer): string => ('pod' in peer ? peer.pod.name : 'namespace' in peer ? `namespace ${peer.namespace}` : 'outside');
@@ -30,9 +33,8 @@ function peerMatches(snapshot: Snapshot, rule: Json, peer: Peer): boolean {
   const namespaceOk = nsSelector ? selectorMatches(nsSelector, namespaceLabels(snapshot, peerNamespace)) : peerNamespace === snapshot.namespace;
   if (!namespaceOk) return false;
   if (!podSelector) return true;
-  // A process of a namespace whose pod we do not model (Flagger, Prometheus) has no labels we know:
-  // only a selector that matches every pod (`{}`) admits it.
-  return 'pod' in peer ? selectorMatches(podSelector, peer.pod.labels) : Object.keys(podSelector.matchLabels ?? {}).length === 0 && (podSelector.matchExpressions ?? []).length === 0;
+  // A process of another namespace has the labels it was given, else none: only `{}` selects it then.
+  return selectorMatches(podSelector, 'pod' in peer ? peer.pod.labels : (peer.labels ?? {}));
 }
 
 export function admits(snapshot: Snapshot, peer: Peer, destination: Pod, port: number): boolean {

@@ -6,6 +6,7 @@
  * NetworkPolicy admits the caller; every other in-cluster address goes into the data plane.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { FLAGGER_POD_LABELS } from '@canaryship/blocks';
 import { freePort } from '../ports.js';
 import { podOf, type DataPlane } from './mesh.js';
 import { admits, describePeer, type Peer } from './network-policy.js';
@@ -120,7 +121,8 @@ export async function startNetwork(options: NetworkOptions): Promise<ClusterNetw
     return { url: `http://127.0.0.1:${port}`, server };
   };
 
-  const flagger = await listener(() => ({ namespace: options.flaggerNamespace() }));
+  // Flagger beside the control plane speaks as the pod the provider bundle installs.
+  const flagger = await listener(() => ({ namespace: options.flaggerNamespace(), labels: FLAGGER_POD_LABELS }));
   const loadtester = await listener(() => {
     const snapshot = options.snapshot();
     const pod = podOf(snapshot, options.loadtesterWorkload);

@@ -3,7 +3,7 @@
  * Flagger's log. Each section is independent: one that cannot be read (no Flagger pod on the local
  * control plane, whose Flagger runs beside it) says why and the others still print.
  */
-import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, type EnvironmentName } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, FLAGGER_POD_LABELS, FLUX_NAMESPACE, type EnvironmentName } from '@canaryship/blocks';
 import type { Cluster } from '../cluster.js';
 
 export async function diagnose(cluster: Cluster, environment: EnvironmentName, namespace: string): Promise<string> {
@@ -12,8 +12,8 @@ export async function diagnose(cluster: Cluster, environment: EnvironmentName, n
     ['Flux sources and syncs', ['get', 'ocirepositories.source.toolkit.fluxcd.io,kustomizations.kustomize.toolkit.fluxcd.io', '-n', FLUX_NAMESPACE, '-o', 'wide']],
     ['Deployments', ['get', 'deployments', '-n', namespace, '-o', 'wide']],
     ['Events', ['get', 'events', '-A', '--sort-by=.metadata.creationTimestamp']],
-    // Flagger's own overlays label its pod app=flagger, in the namespace of its mesh.
-    ['Flagger log', ['logs', '-n', ENVIRONMENT_PROFILES[environment].flaggerNamespace, '-l', 'app=flagger', '--tail=300', '--prefix']],
+    // Flagger's own overlays label its pod, in the namespace of its mesh.
+    ['Flagger log', ['logs', '-n', ENVIRONMENT_PROFILES[environment].flaggerNamespace, '-l', Object.entries(FLAGGER_POD_LABELS).map(([k, v]) => `${k}=${v}`).join(','), '--tail=300', '--prefix']],
   ];
   const out: string[] = [];
   for (const [title, args] of sections) {
