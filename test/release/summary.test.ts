@@ -47,15 +47,15 @@ describe('canaryship summary', () => {
     const faster = JSON.parse((await summary(packageDir, '--layout', layoutRoot, '--json')).stdout) as { environments: { bump: string; changes: { object: string; fields: string[] }[]; plans: { name: string; intervalSeconds: number }[] }[] };
     expect(faster.environments[0]).toMatchObject({ bump: 'patch', changes: [{ object: 'Canary/webapp/frontend', fields: ['spec.analysis.interval'] }], plans: [{ name: 'frontend', intervalSeconds: 30 }] });
     const table = (await summary(packageDir, '--layout', layoutRoot)).stdout;
-    expect(table).toContain('| changed | Canary/webapp/frontend | frontend/canary.yaml | spec.analysis.interval |');
-    expect(table).toMatch(/\| webapp\/frontend \| progressive canary \| 240–270s \| 90s after a first failed check \| 50% \|/);
+    expect(table).toContain('| `changed` | `Canary/webapp/frontend` | `frontend/canary.yaml` | `spec.analysis.interval` |');
+    expect(table).toMatch(/\| `webapp\/frontend` \| `progressive canary` \| `240–270s` \| `90s after a first failed check` \| `50%` \|/);
 
     // A renamed container: breaking, needs a major; the summary says for whom.
     edit(packageDir, 'backend/deployment.yaml', (o) => void (o.spec.template.spec.containers[0].name = 'api'));
     const breaking = await summary(packageDir, '--layout', layoutRoot);
     expect(breaking.code).toBe(0);
     expect(breaking.stdout).toMatch(/\*\*Contract:\*\* \*\*breaks \d+ thing\(s\)\*\* providers of 1\.2\.0 rely on: needs a \*\*major\*\* changeset/);
-    expect(breaking.stdout).toContain('| container-renamed | Deployment/webapp/backend |');
+    expect(breaking.stdout).toContain('| `container-renamed` | `Deployment/webapp/backend` |');
   });
 
   it('reports validation findings, and a distribution never published as received whole', async () => {

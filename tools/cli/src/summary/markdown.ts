@@ -1,6 +1,7 @@
 /**
  * A pull request's job summary (GitHub Markdown) from the environment reviews: what a reviewer
- * reads instead of YAML. Every value from a distribution is escaped for a table cell.
+ * reads instead of YAML. Every value from a distribution is shown as code, where nothing it holds
+ * becomes a link, an image or HTML.
  */
 import { planCells, type PlanColumn } from '../commands/plan.js';
 import type { EnvironmentReview } from './review.js';
@@ -8,8 +9,20 @@ import type { EnvironmentReview } from './review.js';
 /** At most this many rows per table: a summary, not the diff or the validation report. */
 const MAX_ROWS = 40;
 
-/** A table cell: no pipe, newline or HTML can break out of it. */
-const cell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+/**
+ * A table cell holding a value from a distribution: a code span, in which Markdown makes no link,
+ * image or HTML, fenced by more backticks than the value holds. The table splits rows at pipes
+ * before it reads code spans, so pipes are escaped, and so are backslashes, which would otherwise
+ * escape the pipe's escape (a backslash then shows doubled, the one liberty taken with a value).
+ */
+function cell(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ');
+  if (flat.trim() === '') return '';
+  const fence = '`'.repeat(Math.max(0, ...[...flat.matchAll(/`+/g)].map((run) => run[0].length)) + 1);
+  // A space inside the fence when the value starts or ends with a backtick; it is stripped when shown.
+  const pad = /^`|`$/.test(flat) ? ' ' : '';
+  return `${fence}${pad}${flat.replace(/[\\|]/g, (c) => `\\${c}`)}${pad}${fence}`;
+}
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 const table = (header: readonly string[], rows: readonly (readonly string[])[]): string[] => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
 
