@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,16 @@ describe('withProcessLock', () => {
     const dir = mkdtempSync(join(tmpdir(), 'canaryship-lock-'));
     mkdirSync(join(dir, 'x.lock'));
     await expect(withProcessLock(lockIn(dir), async () => 'ran')).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  // Start times come from Linux's /proc; elsewhere a lock holds the pid alone, as the test below checks.
+  it.skipIf(!existsSync('/proc/self/stat'))('takes over a lock whose pid now belongs to another process (same pid, another start time), and waits for the owner itself', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canaryship-lock-'));
+    const started = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!;
+    writeFileSync(join(dir, 'x.lock'), `${process.pid} ${Number(started) + 1}`);
+    expect(await withProcessLock(lockIn(dir, 200), async () => 'ran')).toBe('ran');
+    writeFileSync(join(dir, 'x.lock'), `${process.pid} ${started}`);
+    await expect(withProcessLock(lockIn(dir, 200), async () => 'ran')).rejects.toThrow(`held by ${process.pid}`);
   });
 
   it('gives up on a live owner after its patience, naming the owner', async () => {

@@ -1,7 +1,8 @@
 /**
- * A lock between processes on one machine: a file created exclusively that holds its owner's pid.
- * A lock whose owner has died (a crash, a kill) is taken over; a live one is waited for until
- * `patienceMs`, then `tooLong` names what to do. Written here because the lock libraries on npm
+ * A lock between processes on one machine: a file created exclusively that holds its owner's pid
+ * and, where Linux's /proc tells it, the owner's start time. A lock whose owner has died (a crash,
+ * a kill), or whose pid now belongs to another process (same pid, another start time), is taken
+ * over; a live owner is waited for until `patienceMs`, then `tooLong` names what to do. Written here because the lock libraries on npm
  * judge a lock stale by its age, which would take a lock from a slow but live render or publish.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,14 +10,28 @@ import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
 
 const POLL_MS = 50;
 
-function isAlive(pid: number): boolean {
+/** A process's start time since boot (field 22 of /proc/<pid>/stat); undefined where there is no /proc. */
+async function startTimeOf(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // The command name (field 2) may hold spaces and parentheses: count from its closing one.
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+/** What a lock holds: `<pid> <start time>`, or `<pid>` alone where the start time is unknown. */
+const ownerRecord = async (pid: number): Promise<string> => [pid, await startTimeOf(pid)].filter((part) => part !== undefined).join(' ');
+const pidOf = (record: string): number => Number(record.split(' ')[0]);
+
+/** Whether the process that wrote `record` still runs: its pid is alive and, where known, started when it did. */
+async function isAlive(record: string): Promise<boolean> {
+  const [pidText, started] = record.trim().split(' ');
+  const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return started === undefined || (await startTimeOf(pid)) === started;
 }
 
 /**
@@ -32,13 +47,13 @@ async function takeOver(path: string, claim: string): Promise<boolean> {
   const guard = `${path}.takeover`;
   if (!(await linked(claim, guard))) {
     // Its owner died within the few lines below: the one thing left to clear.
-    const owner = Number(await readFile(guard, 'utf8').catch(() => ''));
-    if (owner && !isAlive(owner)) await rm(guard, { force: true });
+    const owner = await readFile(guard, 'utf8').catch(() => '');
+    if (owner && !(await isAlive(owner))) await rm(guard, { force: true });
     return false;
   }
   try {
     const holder = await readFile(path, 'utf8').catch(() => undefined);
-    if (holder === undefined || isAlive(Number(holder))) return false;
+    if (holder === undefined || (await isAlive(holder))) return false;
     await rm(path, { force: true });
     return true;
   } finally {
@@ -67,7 +82,7 @@ export async function withProcessLock<T>(lock: ProcessLock, work: () => Promise<
   const deadline = Date.now() + lock.patienceMs;
   // The pid is written first and the lock appears by link(), so a lock is never seen without its owner.
   const claim = `${lock.path}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  await writeFile(claim, String(process.pid));
+  await writeFile(claim, await ownerRecord(process.pid));
   const { ino } = await stat(claim);
   try {
     for (;;) {
@@ -78,9 +93,8 @@ export async function withProcessLock<T>(lock: ProcessLock, work: () => Promise<
         throw error; // unreadable (a directory, no permission): a clear error, not a spin
       });
       if (content === undefined) continue;
-      const holder = Number(content);
-      if (!isAlive(holder) && (await takeOver(lock.path, claim))) continue;
-      if (Date.now() > deadline) throw lock.tooLong(holder);
+      if (!(await isAlive(content)) && (await takeOver(lock.path, claim))) continue;
+      if (Date.now() > deadline) throw lock.tooLong(pidOf(content));
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } finally {
