@@ -147,6 +147,13 @@ describe('answers not to be trusted', () => {
 });
 
 describe('retries', () => {
+  it('stop at the operation’s deadline, whatever attempts are left, saying so', async () => {
+    const silent = await registry(() => undefined, { requestTimeoutMs: 200, operationTimeoutMs: 500, retry: { attempts: 20, baseDelayMs: 1 } });
+    const error = (await silent.client.getManifest('w/i', '1').catch((e: unknown) => e)) as RegistryError;
+    expect(error.message).toMatch(/^GET manifest w\/i:1: gave up after 0\.5 s, retries included; the last attempt: GET manifest w\/i:1: no answer from 127\.0\.0\.1:\d+ within 0\.\d+ s$/);
+    expect(silent.seen.length).toBeLessThan(5);
+  });
+
   it('retries 5xx, 429 and 408 with a progress line each, and gives up after the last attempt', async () => {
     let calls = 0;
     const flaky = await registry((_req, res) => ((calls += 1) < 3 ? json(res, calls === 1 ? 429 : 503, { errors: [{ code: 'UNAVAILABLE' }] }) : res.writeHead(200).end()));

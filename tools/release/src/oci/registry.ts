@@ -4,11 +4,13 @@
  * registry has no maintained OCI client that speaks the token flow and pushes arbitrary artifacts
  * from Node.
  *
- * Every request has a timeout (headers and body alike) and a progress line; every answer is read
- * once and bounded in size; every blob and manifest read is checked against its digest. Operations
- * are retried as a whole with exponential backoff on 5xx, 429, timeouts and connection errors; a
- * blob upload restarts from its POST, since an upload session does not survive a failure.
+ * Every request has a timeout (headers and body alike) and a progress line, every operation a
+ * deadline its retries share; every answer is read once and bounded in size; every blob and
+ * manifest read is checked against its digest. Operations are retried as a whole with exponential
+ * backoff on 5xx, 429, timeouts and connection errors; a blob upload restarts from its POST, since
+ * an upload session does not survive a failure.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sha256, type Blob } from './artifact.js';
 import { parseChallenge, type Credentials } from './credentials.js';
 import { ARTIFACT_LIMITS as LIMITS } from './limits.js';
@@ -26,6 +28,8 @@ export interface RegistryOptions {
   readonly retry?: { readonly attempts: number; readonly baseDelayMs: number };
   /** Longest one request may take, answer included (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /** Longest one operation may take, its retries included (default: twice the request timeout). */
+  readonly operationTimeoutMs?: number;
   /** A line per request and per retry. */
   readonly onProgress?: (message: string) => void;
 }
@@ -47,6 +51,13 @@ export interface RegistryClient extends RegistryReader {
   uploadBlob(repository: string, blob: Blob): Promise<void>;
   putManifest(repository: string, reference: string, manifest: Blob): Promise<void>;
 }
+
+/**
+ * The deadline (ms since the epoch) of the operation a request belongs to. Kept in async context
+ * rather than passed down: every request of an operation (its token, its POST and PUT) obeys it,
+ * and operations running side by side each keep their own.
+ */
+const operationDeadline = new AsyncLocalStorage<number>();
 
 const RETRYABLE_STATUS = (status: number): boolean => status >= 500 || status === 429 || status === 408;
 const retryable = (error: unknown): boolean => (error instanceof RegistryError ? error.status === undefined || RETRYABLE_STATUS(error.status) : false);
@@ -93,16 +104,20 @@ export function createRegistryClient(options: RegistryOptions): RegistryReader |
   const actions = options.access === 'push' ? 'pull,push' : 'pull';
   const { attempts, baseDelayMs } = options.retry ?? { attempts: 5, baseDelayMs: 200 };
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const operationMs = options.operationTimeoutMs ?? 2 * timeoutMs;
   const progress = options.onProgress ?? (() => undefined);
   const tokens = new Map<string, string>();
 
+  /** One operation (a manifest, a blob, its upload), retried as a whole until `attempts` or its deadline. */
   async function withRetry<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + operationMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await operation();
+        return await operationDeadline.run(deadline, operation);
       } catch (error) {
         if (attempt >= attempts || !retryable(error)) throw error;
         const delay = Math.min(baseDelayMs * 2 ** (attempt - 1), 5000);
+        if (Date.now() + delay >= deadline) throw new RegistryError(`${what}: gave up after ${operationMs / 1000} s, retries included; the last attempt: ${(error as Error).message}`, undefined, 'the registry is unreachable or stalled; raise --timeout for a slow link');
         progress(`${what}: ${(error as Error).message}; retry ${attempt}/${attempts - 1} in ${delay} ms`);
         await sleep(delay);
       }
@@ -111,12 +126,14 @@ export function createRegistryClient(options: RegistryOptions): RegistryReader |
 
   /** One fetch with the timeout covering the answer too; connection failures become RegistryErrors. */
   async function send<T>(what: string, url: string | URL, init: RequestInit, read: (response: Response) => Promise<T>): Promise<T> {
-    const signal = AbortSignal.timeout(timeoutMs);
+    // No longer than the request timeout, nor past the deadline of the operation it is part of.
+    const limit = Math.max(0, Math.min(timeoutMs, (operationDeadline.getStore() ?? Infinity) - Date.now()));
+    const signal = AbortSignal.timeout(limit);
     try {
       return await read(await fetch(url, { ...init, signal, redirect: 'follow' }));
     } catch (error) {
       if (error instanceof RegistryError) throw error;
-      if (signal.aborted) throw new RegistryError(`${what}: no answer from ${host} within ${timeoutMs / 1000} s`, undefined, 'the registry is unreachable or stalled; raise --timeout for a slow link');
+      if (signal.aborted) throw new RegistryError(`${what}: no answer from ${host} within ${Math.round(limit) / 1000} s`, undefined, 'the registry is unreachable or stalled; raise --timeout for a slow link');
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new RegistryError(`${what}: cannot reach ${host}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, undefined, insecure ? undefined : 'is the registry reachable over HTTPS? (--insecure is for a plain-HTTP registry on loopback)');
     }
