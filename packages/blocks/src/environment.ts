@@ -29,6 +29,8 @@ export interface EnvironmentProfile {
   readonly mesh: 'none' | 'istio' | 'linkerd';
   /** Namespace Flagger's install for this environment runs in: it calls the loadtester from there. */
   readonly flaggerNamespace: string;
+  /** Namespaces of the mesh's own control plane and extensions (what a failed release's diagnosis reads). */
+  readonly meshNamespaces: readonly string[];
   /**
    * Ports of the mesh's proxy that the NetworkPolicies must also open: where meshed traffic
    * arrives (Linkerd's inbound proxy) and where the mesh's Prometheus scrapes the proxy.
@@ -62,6 +64,7 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     podSecurity: 'enforce',
     mesh: 'none',
     flaggerNamespace: 'flagger-system',
+    meshNamespaces: [],
     meshPorts: { inbound: [], scrape: [] },
     entryHeaders: () => ({}),
   },
@@ -74,6 +77,7 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     podSecurity: 'warn',
     mesh: 'istio',
     flaggerNamespace: 'istio-system',
+    meshNamespaces: ['istio-system'],
     // Sidecars take inbound traffic on the application's own port; istio-agent serves merged metrics on 15020.
     meshPorts: { inbound: [], scrape: [15020, 15090] },
     entryHeaders: () => ({}),
@@ -88,6 +92,7 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     podSecurity: 'warn',
     mesh: 'linkerd',
     flaggerNamespace: 'flagger-system',
+    meshNamespaces: ['linkerd', 'linkerd-viz'],
     // Meshed traffic arrives on the proxy's inbound port; linkerd-viz scrapes the proxy's admin port.
     meshPorts: { inbound: [4143], scrape: [4191] },
     entryHeaders: (upstreamHost) => ({ 'l5d-dst-override': upstreamHost }),
