@@ -5,4 +5,5 @@ export { locate, provision, toolPath, type ProvisionedTool, type ProvisionResult
 export { run, tail, ToolFailed, ToolMissing, type RunOptions, type RunResult } from './run.js';
 export { distributionLockPath, withDistributionLock } from './distribution-lock.js';
 export { withProcessLock, type ProcessLock } from './process-lock.js';
+export { checkSeal, seal } from './seal.js';
 export { report } from './report.js';

@@ -11,6 +11,7 @@ import { binaryIn, GO_MODULES_ROOT, toolDir, versionOf } from './cache.js';
 import { controlPlaneKubernetesVersion, goBuild, moduleDir, upstreamModule } from './go.js';
 import { SUITES, toolOf, type Suite, type Tool, type ToolName } from './pins.js';
 import { run, ToolFailed, ToolMissing } from './run.js';
+import { checkSeal, seal } from './seal.js';
 
 export type ProvisionStatus = 'cached' | 'built' | 'installed' | 'on PATH';
 
@@ -46,17 +47,23 @@ export async function locate(name: ToolName, env: NodeJS.ProcessEnv = process.en
   if (tool.recipe.from === 'debian') {
     return run('sh', ['-c', 'command -v "$0"', name]).then(({ stdout }) => stdout.trim() || undefined, () => undefined);
   }
-  const cached = binaryIn(await toolDir(tool, env), tool);
-  if (await executable(cached)) return cached;
+  const dir = await toolDir(tool, env);
+  const cached = binaryIn(dir, tool);
+  if (await executable(cached)) {
+    await checkSeal(cached, `remove ${dir} and run \`npx canaryship setup ${suiteOf(name)}\` to build it again`);
+    return cached;
+  }
   return fromPath(tool);
 }
+
+/** The first suite that provisions `name`: what a user runs to get it. */
+const suiteOf = (name: ToolName): Suite => (Object.keys(SUITES) as Suite[]).find((s) => (SUITES[s].tools as readonly ToolName[]).includes(name)) ?? 'test';
 
 /** The path of a provisioned tool; a tool that was not provisioned is a clear error naming the setup step. */
 export async function toolPath(name: ToolName, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const found = await locate(name, env);
   if (found) return found;
-  const suite = (Object.keys(SUITES) as Suite[]).find((s) => (SUITES[s].tools as readonly ToolName[]).includes(name)) ?? 'test';
-  throw new ToolMissing(`${name} ${await versionOf(toolOf(name).recipe)}`, `run \`npx canaryship setup ${suite}\` (builds it from its pinned Go module, cached under ~/.cache/canaryship)`);
+  throw new ToolMissing(`${name} ${await versionOf(toolOf(name).recipe)}`, `run \`npx canaryship setup ${suiteOf(name)}\` (builds it from its pinned Go module, cached under ~/.cache/canaryship)`);
 }
 
 async function installDebian(tool: Tool & { recipe: { from: 'debian' } }, progress: (line: string) => void): Promise<void> {
@@ -93,6 +100,7 @@ async function build(tool: Tool, progress: (line: string) => void): Promise<stri
       await goBuild({ package: recipe.package, cwd: join(GO_MODULES_ROOT, recipe.moduleDir), out: binaryIn(staging, tool), ...(version && { ldflags: kubernetesLdflags(version) }) });
     }
     if (!(await executable(binaryIn(staging, tool)))) throw new Error(`bug: building ${tool.name} produced no ${binaryIn(staging, tool)}`);
+    await seal(binaryIn(staging, tool));
     // Another setup may have finished the same version meanwhile: its copy is as good as ours.
     await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;

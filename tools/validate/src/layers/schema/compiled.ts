@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { checkSeal, seal } from '@canaryship/toolchain';
 import type { Ajv, ValidateFunction } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 
@@ -51,6 +52,8 @@ export const entryOf = (cache: CompiledCache, schema: object, reaches: readonly 
 export async function readCompiled(cache: CompiledCache, entry: string): Promise<ValidateFunction | undefined> {
   const code = await readFile(entry, 'utf8').catch(() => undefined);
   if (code === undefined) return undefined;
+  // Code that runs: only as validate wrote it.
+  await checkSeal(entry, `remove ${entry}: validate compiles it again`);
   const module: { exports: unknown } = { exports: {} };
   const require = (id: string): unknown => (id === FORMATS_MODULE ? cache.formats : requireFromAjv(id));
   try {
@@ -69,6 +72,7 @@ export async function writeCompiled(ajv: Ajv, validate: ValidateFunction, entry:
     await mkdir(dirname(entry), { recursive: true });
     await writeFile(temporary, standaloneCode(ajv, validate));
     await rename(temporary, entry);
+    await seal(entry);
   } catch {
     await rm(temporary, { force: true }).catch(() => undefined);
   }

@@ -5,6 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seal } from '@canaryship/toolchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flaggerCrdFile, kubernetesOpenApiDir } from '../../upstream.js';
 import { createSchemaRegistry, type SchemaSources } from './registry.js';
@@ -51,21 +52,24 @@ describe('compiled validators kept between runs', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('really runs the stored code: an entry that says otherwise is believed (so the cache is read, not recompiled)', async () => {
+  it('really runs the stored code: an entry sealed as compiled is believed (so the cache is read, not recompiled)', async () => {
     const dir = join(scratch, 'believed');
     await verdict(dir, deployment);
-    const [entry] = readdirSync(dir);
-    writeFileSync(join(dir, entry!), 'module.exports = function validate() { validate.errors = [{ instancePath: "/planted", keyword: "x", params: {} }]; return false; };');
+    const entry = join(dir, readdirSync(dir).find((f) => f.endsWith('.cjs'))!);
+    writeFileSync(entry, 'module.exports = function validate() { validate.errors = [{ instancePath: "/planted", keyword: "x", params: {} }]; return false; };');
+    await seal(entry);
     expect(await verdict(dir, deployment)).toEqual(['/planted x {}']);
   });
 
-  it('a corrupt entry is compiled again and replaced', async () => {
-    const dir = join(scratch, 'corrupt');
+  it('an entry changed since it was compiled (an edit, a disk error, a validator that accepts everything) is refused, naming it; removed, it is compiled again', async () => {
+    const dir = join(scratch, 'tampered');
     const fresh = await verdict(dir, deployment);
-    const [entry] = readdirSync(dir);
-    writeFileSync(join(dir, entry!), 'module.exports = function (data) { return ');
+    const entry = join(dir, readdirSync(dir).find((f) => f.endsWith('.cjs'))!);
+    writeFileSync(entry, 'module.exports = function validate() { return true; };');
+    await expect(verdict(dir, deployment)).rejects.toMatchObject({ code: 'cache.tampered', message: expect.stringContaining(`${entry} is not what canaryship made`), hint: `remove ${entry}: validate compiles it again` });
+    rmSync(entry);
     expect(await verdict(dir, deployment)).toEqual(fresh);
-    expect(readFileSync(join(dir, entry!), 'utf8')).toMatch(/^"use strict"/);
+    expect(readFileSync(entry, 'utf8')).toMatch(/^"use strict"/);
   });
 
   it('a changed schema is a new entry, never the old verdict', async () => {
@@ -75,7 +79,7 @@ describe('compiled validators kept between runs', () => {
     const widened = join(scratch, 'crd.yaml');
     writeFileSync(widened, readFileSync(sources.crdFiles[0]!, 'utf8').replaceAll('^[0-9]+(m|s)', '^[0-9]+(m|s|h)'));
     expect(await verdict(dir, canary, [widened])).not.toContain(INTERVAL_REFUSED);
-    expect(readdirSync(dir)).toHaveLength(2);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.cjs'))).toHaveLength(2);
   });
 
   it('a cache that cannot be written costs only time', async () => {
