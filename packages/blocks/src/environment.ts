@@ -36,12 +36,6 @@ export interface EnvironmentProfile {
    * arrives (Linkerd's inbound proxy) and where the mesh's Prometheus scrapes the proxy.
    */
   readonly meshPorts: { readonly inbound: readonly number[]; readonly scrape: readonly number[] };
-  /**
-   * What the entry proxy adds so the mesh routes users' requests to the upstream service's routes
-   * (Istio matches the authority against the VirtualService's hosts; Linkerd takes the destination
-   * from l5d-dst-override).
-   */
-  readonly entryHeaders: (upstreamHost: string) => Readonly<Record<string, string>>;
 }
 
 /**
@@ -66,7 +60,6 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     flaggerNamespace: 'flagger-system',
     meshNamespaces: [],
     meshPorts: { inbound: [], scrape: [] },
-    entryHeaders: () => ({}),
   },
   istio: {
     name: 'istio',
@@ -80,7 +73,6 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     meshNamespaces: ['istio-system'],
     // Sidecars take inbound traffic on the application's own port; istio-agent serves merged metrics on 15020.
     meshPorts: { inbound: [], scrape: [15020, 15090] },
-    entryHeaders: () => ({}),
   },
   linkerd: {
     name: 'linkerd',
@@ -95,6 +87,5 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     meshNamespaces: ['linkerd', 'linkerd-viz'],
     // Meshed traffic arrives on the proxy's inbound port; linkerd-viz scrapes the proxy's admin port.
     meshPorts: { inbound: [4143], scrape: [4191] },
-    entryHeaders: (upstreamHost) => ({ 'l5d-dst-override': upstreamHost }),
   },
 };

@@ -22,7 +22,6 @@ import {
   restrictedPodSecurityContext,
   selectorLabels,
   type EntryComponent,
-  type EnvironmentProfile,
 } from '@canaryship/blocks';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
@@ -44,10 +43,13 @@ export const ENTRY = {
   timeout: '15s',
 } as const;
 
-/** Envoy's bootstrap: every request to `upstream`, with the authority the mesh routes on. */
-export function envoyConfig(namespace: string, profile: EnvironmentProfile, upstream: string): Record<string, unknown> {
+/**
+ * Envoy's bootstrap: every request to `upstream`'s Service, with its name as the authority. Istio's
+ * sidecar routes by that authority (the VirtualService's hosts); Linkerd's proxy by the original
+ * destination, the Service's ClusterIP the entry connects to (its HTTPRoutes attach to the Service).
+ */
+export function envoyConfig(namespace: string, upstream: string): Record<string, unknown> {
   const host = `${upstream}.${namespace}`;
-  const headers = profile.entryHeaders(`${upstream}.${namespace}.svc.cluster.local:${PODINFO.httpPort}`);
   return {
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: ENTRY.adminPort } } },
     static_resources: {
@@ -70,7 +72,6 @@ export function envoyConfig(namespace: string, profile: EnvironmentProfile, upst
                         {
                           name: 'app',
                           domains: ['*'],
-                          request_headers_to_add: Object.entries(headers).map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
                           routes: [
                             { match: { path: ENTRY.healthPath }, direct_response: { status: 200 } },
                             { match: { prefix: '/' }, route: { cluster: upstream, host_rewrite_literal: host, timeout: ENTRY.timeout } },
@@ -108,12 +109,12 @@ export function edgeProxy(options: { upstream: string }): EntryComponent {
     name,
     upstream: options.upstream,
     port: ENTRY.containerPort,
-    objects: (namespace, profile) => {
+    objects: (namespace) => {
       const configMap: ConfigMap = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: { name: configMapName, namespace, labels },
-        data: { [ENTRY.configFile]: stringify(envoyConfig(namespace, profile, options.upstream), { lineWidth: 0 }) },
+        data: { [ENTRY.configFile]: stringify(envoyConfig(namespace, options.upstream), { lineWidth: 0 }) },
       };
       const deployment: Deployment = {
         apiVersion: 'apps/v1',
