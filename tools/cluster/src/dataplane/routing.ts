@@ -2,8 +2,11 @@
  * Where a request goes, decided from the objects in the cluster as each mesh reads them: Istio's
  * VirtualServices (header and regex matches, weighted destinations, mirroring, response headers),
  * Gateway API HTTPRoutes attached to a Service (header matches, weighted backends, response header
- * filters), and plain Services. Pure: a snapshot and a request in, a decision out; randomness is
- * passed in, so tests can pin it.
+ * filters on the rule and on the backend), and plain Services. Each mesh decides by what it reads:
+ * Istio's sidecar by the request's authority (the Host header), passing a request for a host it
+ * does not know through to the address it was sent to, untouched by any route; Linkerd's proxy by
+ * that address, the Service's ClusterIP, whatever the Host header says. Pure: a snapshot and a
+ * request in, a decision out; randomness is passed in, so tests can pin it.
  */
 import { selectorMatches, type EnvironmentProfile } from '@canaryship/blocks';
 import type { Json } from './api.js';
@@ -12,10 +15,10 @@ import type { Pod, Snapshot } from './state.js';
 export type Mesh = EnvironmentProfile['mesh'];
 
 export interface RouteRequest {
-  /** The URL's hostname: `frontend`, `frontend.webapp`, `frontend.webapp.svc.cluster.local`. */
+  /** The URL's hostname, which DNS turns into the address connected to: `frontend`, `frontend.webapp`, `frontend.webapp.svc.cluster.local`. */
   readonly host: string;
   readonly port: number;
-  /** Lower-case names. */
+  /** Lower-case names; `host` among them is the authority (else the URL's host is). */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -109,7 +112,8 @@ function gatewayRoute(snapshot: Snapshot, service: string, request: RouteRequest
     const chosen = weighted(backends, random());
     if (!chosen) return undefined;
     const headers: Record<string, string> = {};
-    for (const filter of (chosen['filters'] ?? []) as Json[]) {
+    // The rule's filters apply to every backend of it (Flagger sets the session cookie's expiry there), the backend's after them.
+    for (const filter of [...((rule['filters'] ?? []) as Json[]), ...((chosen['filters'] ?? []) as Json[])]) {
       if (filter['type'] !== 'ResponseHeaderModifier') continue;
       for (const h of [...((filter['responseHeaderModifier']?.add ?? []) as Json[]), ...((filter['responseHeaderModifier']?.set ?? []) as Json[])]) headers[String(h['name']).toLowerCase()] = String(h['value']);
     }
@@ -172,11 +176,17 @@ export function canaryRoute(snapshot: Snapshot, mesh: Mesh, service: string): Ca
 
 /** Where the mesh sends a request for `request.host`; undefined when the host is no Service of the namespace. */
 export function route(snapshot: Snapshot, mesh: Mesh, request: RouteRequest, random: () => number = Math.random): Decision | undefined {
-  const service = serviceOf(snapshot, request.host);
-  if (!service) return undefined;
-  const name = String(service['metadata']?.name);
-  const meshed = mesh === 'istio' ? istioRoute(snapshot, name, request, random) : mesh === 'linkerd' ? gatewayRoute(snapshot, name, request, random) : undefined;
-  return meshed ?? { service: name, responseHeaders: {} };
+  const addressed = serviceOf(snapshot, request.host);
+  if (!addressed) return undefined;
+  const plain = (service: Json): Decision => ({ service: String(service['metadata']?.name), responseHeaders: {} });
+  if (mesh === 'istio') {
+    const authority = serviceOf(snapshot, (request.headers['host'] ?? request.host).replace(/:\d+$/, ''));
+    // An authority Istio knows no Service by passes through to the address, with no route applied.
+    if (!authority) return plain(addressed);
+    return istioRoute(snapshot, String(authority['metadata']?.name), request, random) ?? plain(authority);
+  }
+  if (mesh === 'linkerd') return gatewayRoute(snapshot, String(addressed['metadata']?.name), request, random) ?? plain(addressed);
+  return plain(addressed);
 }
 
 /** The ready pods a Service selects, and the container port its `port` leads to on them; undefined when there is no such Service or port. */
