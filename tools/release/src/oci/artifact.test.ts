@@ -24,6 +24,15 @@ function distribution(): string {
 const json = (data: Buffer): Record<string, unknown> => JSON.parse(data.toString('utf8')) as Record<string, unknown>;
 
 describe('buildArtifact', () => {
+  it('gives these digests for this tree, on any machine, at any time: a changed gzip, tar or JSON byte shows here', async () => {
+    const artifact = await buildArtifact(distribution(), METADATA);
+    expect({ layer: artifact.layer.digest, config: artifact.config.digest, manifest: artifact.manifest.digest }).toEqual({
+      layer: 'sha256:e824caf47396e8fd0ea3e67863074c060a95208a9b60f4194cb02d04948a289f',
+      config: 'sha256:819e0dd458db8dd0020070a0872d31b5e840f817271d7c790550072ef2c5e65a',
+      manifest: 'sha256:d99ceb986b8f66d928b74b4d1507603532d1d6dbb3f93564767e64b2ecf28261',
+    });
+  });
+
   it('writes the manifest Flux reads: one layer, a config, the four annotations, descriptors that match the bytes', async () => {
     const artifact = await buildArtifact(distribution(), METADATA);
     for (const blob of [artifact.manifest, artifact.config, artifact.layer]) expect([blob.digest, blob.size]).toEqual([sha256(blob.data), blob.data.length]);
