@@ -107,6 +107,10 @@ describe('composeDistribution', () => {
     expect(failures(withInput({ config: { ...input.config, calls: ['ghost'] } }))).toEqual([
       'service api, environment istio, field config.calls.0: "ghost" is not a service of this distribution (api) [service.unknown-call]',
     ]);
+    // A service whose own input is rejected is still a service of the distribution: its callers are not blamed for it.
+    const callee = { input: { ...input, name: 'store', analysis: { ...input.analysis, interval: '5s' } }, strategy: blueGreen({ iterations: 5 }) };
+    const caller = withInput({ config: { ...input.config, calls: ['store'] } });
+    expect(failures({ ...caller, services: [...caller.services, callee] })).toEqual(['service store, environment istio, field analysis.interval: at least 10s (Flagger minimum) [input.invalid]']);
     const twice: DistributionDefinition = { ...withInput({}), services: [...withInput({}).services, ...withInput({}).services] };
     expect(failures(twice)).toContain('service api, environment istio, field name: two services share this name [service.duplicate]');
   });

@@ -120,13 +120,15 @@ export function composeDistribution(definition: DistributionDefinition): Compose
       issues.push({ code: 'service.duplicate', environment, service: spec.name, path: 'name', message: 'two services share this name' });
     }
     spec.config.calls.forEach((callee, i) => {
-      if (!names.includes(callee)) {
+      // Like the entry's upstream: a call to a service whose input is broken is that input's issue, reported once.
+      if (!given.includes(callee)) {
+        const declared = given.filter((name): name is string => typeof name === 'string');
         issues.push({
           code: 'service.unknown-call',
           environment,
           service: spec.name,
           path: `config.calls.${i}`,
-          message: `"${callee}" is not a service of this distribution (${[...names].sort().join(', ')})`,
+          message: `"${callee}" is not a service of this distribution (${[...declared].sort().join(', ')})`,
         });
       }
     });
