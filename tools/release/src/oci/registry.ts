@@ -117,7 +117,7 @@ export function createRegistryClient(options: RegistryOptions): RegistryReader |
       } catch (error) {
         if (attempt >= attempts || !retryable(error)) throw error;
         const delay = Math.min(baseDelayMs * 2 ** (attempt - 1), 5000);
-        if (Date.now() + delay >= deadline) throw new RegistryError(`${what}: gave up after ${operationMs / 1000} s, retries included; the last attempt: ${(error as Error).message}`, undefined, 'the registry is unreachable or stalled; raise --timeout for a slow link');
+        if (Date.now() + delay >= deadline) throw new RegistryError(`${(error as Error).message} (gave up: the ${operationMs / 1000} s this operation may take, retries included, are spent)`, undefined, 'the registry is unreachable or stalled; raise --timeout for a slow link');
         progress(`${what}: ${(error as Error).message}; retry ${attempt}/${attempts - 1} in ${delay} ms`);
         await sleep(delay);
       }
@@ -133,7 +133,7 @@ export function createRegistryClient(options: RegistryOptions): RegistryReader |
       return await read(await fetch(url, { ...init, signal, redirect: 'follow' }));
     } catch (error) {
       if (error instanceof RegistryError) throw error;
-      if (signal.aborted) throw new RegistryError(`${what}: no answer from ${host} within ${Math.round(limit) / 1000} s`, undefined, 'the registry is unreachable or stalled; raise --timeout for a slow link');
+      if (signal.aborted) throw new RegistryError(`${what}: no answer from ${host} within ${Math.round(limit / 100) / 10} s`, undefined, 'the registry is unreachable or stalled; raise --timeout for a slow link');
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new RegistryError(`${what}: cannot reach ${host}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, undefined, insecure ? undefined : 'is the registry reachable over HTTPS? (--insecure is for a plain-HTTP registry on loopback)');
     }
