@@ -60,7 +60,7 @@ describe('every command answers bad input truthfully', () => {
     ],
     ['publish into a layout the machine cannot write', () => ['publish', env, '--layout', '/dev/full/layout'], 1, /cannot mkdir \/dev\/full\/layout.*: ENOTDIR\n {2}a part of that path is a file, not a folder/],
     ['diff without --version', () => ['diff', env], 2, /diff needs one environment package directory and --version/],
-    ['diff of a version never published', () => ['diff', env, '--version', '9.9.9', '--layout', join(scratch, 'empty-layout')], 1, /is not published/],
+    ['diff of a version never published', () => ['diff', env, '--version', '9.9.9', '--layout', join(scratch, 'empty-layout')], 2, /is not published/],
     ['build-affected from a revision that does not exist', () => ['build-affected', '--base', 'no-such-ref'], 1, /nx could not find the projects affected since no-such-ref/],
     ['build-affected from something that is not a revision', () => ['build-affected', '--base=-p'], 2, /"-p" is not a git revision/],
     ['setup of an unknown suite', () => ['setup', 'everything'], 2, /unknown suite everything; suites: validate, test, cluster/],

@@ -73,7 +73,7 @@ describe('diff against a published version', () => {
       const layoutRoot = mkdtempSync(join(tmpdir(), `canaryship-bomb-${name}-`));
       await writeToLayout(join(layoutRoot, 'webapp/istio'), artifactAround(layer), '1.2.0');
       const stderr = captured();
-      expect(await main(['diff', packageDir, '--version', '1.2.0', '--layout', layoutRoot], { cwd: packageDir, stdout: captured(), stderr }), name).toBe(1);
+      expect(await main(['diff', packageDir, '--version', '1.2.0', '--layout', layoutRoot], { cwd: packageDir, stdout: captured(), stderr }), name).toBe(2);
       expect(stderr.text(), name).toMatch(message);
       expect(stderr.text(), name).not.toContain('internal error');
     }

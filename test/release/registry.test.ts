@@ -290,7 +290,7 @@ describe("Flux's OCI client", () => {
     const packageDir = environmentPackage('istio', '8.6.0');
     const diff = async (): Promise<string> => {
       const stderr = captured();
-      expect(await main(['diff', packageDir, '--version', '8.6.0', '--registry', `${registry.host}/foreign`, '--insecure'], { cwd: packageDir, stdout: captured(), stderr })).toBe(1);
+      expect(await main(['diff', packageDir, '--version', '8.6.0', '--registry', `${registry.host}/foreign`, '--insecure'], { cwd: packageDir, stdout: captured(), stderr })).toBe(2);
       return stderr.text();
     };
     const reference = `${registry.host}/foreign/webapp/istio:8.6.0`;

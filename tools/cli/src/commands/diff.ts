@@ -1,6 +1,7 @@
 /** `canaryship diff`: a local build against a published version. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CanaryshipError } from '@canaryship/blocks';
 import { diffArtifact } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
@@ -15,6 +16,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     layoutRoot: resolve(io.cwd, values.layout),
     ...registryTarget(values),
     onProgress: progressTo(io),
+  }).catch((error: unknown) => {
+    // 1 says "they differ": any failure is 2, as diff(1) and kubectl diff keep them apart for CI.
+    if (error instanceof CanaryshipError && error.exitCode === 1) throw new CanaryshipError(error.message, { code: error.code, exitCode: 2, cause: error, ...(error.hint !== undefined && { hint: error.hint }) });
+    throw error;
   });
   if (values.json) printJson(io, result);
   else if (result.unchanged) io.stdout.write(`unchanged: ${result.reference}\n`);

@@ -54,7 +54,8 @@ The release time and commit come from the commit that last changed the package's
     usage: 'diff DIR --version X.Y.Z [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
     description: `Compare the environment package's dist/ with a published version (from the registry, or the
 local layout). "unchanged" means the artifact layer is byte-identical, exactly what publish checks;
-otherwise the changed files and objects. Exit 0 when unchanged, 1 when they differ.`,
+otherwise the changed files and objects. Exit 0 when unchanged, 1 when they differ, 2 when it
+cannot tell (not published, unreachable, bad arguments).`,
     examples: ['canaryship diff environments/istio --version 0.1.0', 'canaryship diff environments/linkerd --version 0.2.0 --registry ghcr.io/acme --json'],
     load: () => import('./diff.js'),
   },
