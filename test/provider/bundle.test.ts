@@ -188,6 +188,23 @@ describe('a customisation that does not fit the distribution is refused by name'
     expect(refusal('kubernetes', { kind: 'analysis', service: 'backend', [missing]: 5 } as Customisation).issues[0]).toMatchObject({ environment: 'kubernetes', service: 'backend', path: `analysis.${missing}` });
   });
 
+  it('an SLO bound no release can meet, or one every release meets: the check would be useless', () => {
+    expect(refusal('istio', { kind: 'slo-threshold', service: 'backend', metric: 'error-rate', max: -5 }).issues[0]).toMatchObject({
+      service: 'backend',
+      path: 'max',
+      message: 'max -5: error-rate is 0% to 100%, so no value meets it and every release would be rolled back',
+    });
+    expect(refusal('istio', { kind: 'slo-threshold', service: 'backend', metric: 'request-success-rate', min: 0 }).issues[0]?.message).toBe(
+      'min 0: success-rate is 0% to 100%, so every value meets it and it would never roll a release back',
+    );
+    expect(refusal('linkerd', { kind: 'slo-threshold', service: 'backend', metric: 'average-response-time', min: 500, max: 100 }).issues[0]?.message).toBe(
+      'min 500, max 100: no value is at least 500 and at most 100, so every release would be rolled back',
+    );
+    // Just inside: strict, but met by a release that is perfect.
+    expect(() => customisationPatches(DEFINITIONS.istio, { kind: 'slo-threshold', service: 'backend', metric: 'error-rate', max: 0 })).not.toThrow();
+    expect(() => customisationPatches(DEFINITIONS.istio, { kind: 'slo-threshold', service: 'backend', metric: 'request-success-rate', min: 100 })).not.toThrow();
+  });
+
   it('a JSON patch aimed at a metric by index fails in kustomize if a release moves that metric', async () => {
     const { patches } = customisationPatches(DEFINITIONS.istio, { kind: 'slo-threshold', service: 'backend', metric: 'error-rate', max: 0.5 });
     const moved = patches.map((p) => ({ ...p, patch: p.patch.replace(/\/metrics\/(\d+)\//g, (_, i: string) => `/metrics/${Number(i) + 1}/`) }));

@@ -85,8 +85,9 @@ const CASES: Case[] = [
     rule: 'policy.no-secrets',
   },
   // kustomize
-  { name: 'a kustomization that rewrites the objects', env: 'linkerd', file: 'kustomization.yaml', mutate: (o) => void (o.commonLabels = { team: 'x' }), rule: 'kustomize.changed-object' },
-  { name: 'a kustomization kustomize cannot build', env: 'istio', file: 'kustomization.yaml', mutate: (o) => void (o.patches = [{ path: 'missing-patch.yaml' }]), rule: 'kustomize.build-failed' },
+  // (A kustomization with fields render never writes is refused before any layer: test/validate/closed-world.test.ts.)
+  { name: 'an object kustomize leaves out (marked local-config)', env: 'linkerd', file: 'backend/configmap.yaml', mutate: (o) => void (o.metadata.annotations = { ...o.metadata.annotations, 'config.kubernetes.io/local-config': 'true' }), rule: 'kustomize.missing-object' },
+  { name: 'a kustomization kustomize cannot build (one file listed twice)', env: 'istio', file: 'kustomization.yaml', mutate: (o) => void o.resources.push('backend/configmap.yaml'), rule: 'kustomize.build-failed' },
   // SLO queries
   { name: 'a PromQL typo', env: 'istio', file: 'slo/average-response-time.yaml', mutate: (o) => void (o.spec.query = o.spec.query.replace('/\n', '/ (\n')), rule: 'slo.promql-syntax', path: 'spec.query' },
   { name: 'an error rate that only counts failures', env: 'linkerd', file: 'slo/error-rate.yaml', mutate: (o) => void (o.spec.query = o.spec.query.replace('status_code=~"4.."', 'status_code=~"5.."')), rule: 'slo.query-value', path: 'spec.analysis.metrics[1]' },
@@ -95,6 +96,8 @@ const CASES: Case[] = [
   { name: 'an average in seconds where ms are meant', env: 'kubernetes', file: 'slo/average-response-time.yaml', mutate: (o) => void (o.spec.query = o.spec.query.replace(/^1000 \* /, '')), rule: 'slo.query-value', path: 'spec.analysis.metrics[2]' },
   { name: 'an error rate that passes without traffic', env: 'istio', file: 'slo/error-rate.yaml', mutate: (o) => void (o.spec.query = `${o.spec.query} or on() vector(0)`), rule: 'slo.query-value', path: 'spec.analysis.metrics[1]' },
   { name: 'a p99 that reads the primary', env: 'linkerd', file: 'slo/p99-response-time.yaml', mutate: (o) => void (o.spec.query = o.spec.query.replace('deployment="{{ target }}"', 'deployment="{{ target }}-primary"')), rule: 'slo.query-value', path: 'spec.analysis.metrics[3]' },
+  { name: 'an error-rate bound no release can meet', env: 'istio', file: 'backend/canary.yaml', mutate: (o) => void (o.spec.analysis.metrics[1].thresholdRange = { max: -5 }), rule: 'slo.threshold-useless', path: 'spec.analysis.metrics[1].thresholdRange' },
+  { name: 'a success-rate bound every release meets', env: 'linkerd', file: 'frontend/canary.yaml', mutate: (o) => void (o.spec.analysis.metrics[0].thresholdRange = { min: 0 }), rule: 'slo.threshold-useless', path: 'spec.analysis.metrics[0].thresholdRange' },
   { name: 'a template variable Flagger does not set', env: 'kubernetes', file: 'slo/error-rate.yaml', mutate: (o) => void (o.spec.query = o.spec.query.replace('{{ target }}', '{{ deployment }}')), rule: 'slo.template-variable' },
 ];
 

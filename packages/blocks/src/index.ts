@@ -45,7 +45,7 @@ export { analysisRuns, checkStrategy, supportedStrategies } from './strategy/sch
 export { regexLiteral, routeMatch, strategyFields } from './strategy/analysis.js';
 
 export { measuresOutbound, OUTBOUND_STANDARD_ERRORS, sloQuery, type SloMetric } from './slo/queries.js';
-export { canaryMetrics, metricsOf, metricTemplates, SLO_METRICS, templatesFor } from './slo/metrics.js';
+export { canaryMetrics, metricsOf, metricTemplates, SLO_METRICS, SLO_RANGES, sloOfCheck, templatesFor, thresholdProblem } from './slo/metrics.js';
 
 export { chainCheckName, chainWebhook, conformanceWebhook } from './webhooks/conformance.js';
 export { chainMarker, chainScript } from './webhooks/chain.js';

@@ -13,6 +13,7 @@ import { toYaml } from '../distribution/serialize.js';
 import type { Duration } from '../duration.js';
 import { DistributionError } from '../errors.js';
 import { FLAGGER_API_VERSION, type Canary, type WebhookType } from '../flagger/api.js';
+import { sloOfCheck, thresholdProblem } from '../slo/metrics.js';
 import { APP_LABELS } from '../workload/labels.js';
 import type { FluxPatch } from './flux.js';
 
@@ -104,6 +105,9 @@ export function customisationPatches(source: DistributionDefinition | ComposedDi
       const index = canary.spec.analysis.metrics.findIndex((m) => m.name === metric);
       if (index < 0) fail('metric', `${service}'s Canary checks ${canary.spec.analysis.metrics.map((m) => m.name).join(', ')}; not "${metric}"`, service);
       if (min === undefined && max === undefined) fail('metric', 'give min, max or both', service);
+      const slo = sloOfCheck(metric);
+      const problem = slo && thresholdProblem(slo, { min, max });
+      if (problem) fail(max !== undefined ? 'max' : 'min', problem, service);
       const at = ['spec', 'analysis', 'metrics', index];
       return {
         patches: [jsonPatch('Canary', service, [

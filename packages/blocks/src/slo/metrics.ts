@@ -52,6 +52,43 @@ const thresholds = (slo: ServiceSpec['slo']): Readonly<Record<SloMetric, CanaryM
 
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
+/** What each SLO's query can return: a bound outside it can never be met, one around all of it never fails. */
+export const SLO_RANGES: Readonly<Record<SloMetric, { readonly min: number; readonly max: number; readonly unit: string }>> = {
+  'success-rate': { min: 0, max: 100, unit: '%' },
+  'error-rate': { min: 0, max: 100, unit: '%' },
+  'average-response-time': { min: 0, max: Infinity, unit: ' ms' },
+  'p99-response-time': { min: 0, max: Infinity, unit: ' ms' },
+  // The canary's share of successful calls minus the primary's, in points.
+  'outbound-success-rate': { min: -100, max: 100, unit: ' points' },
+};
+
+/** The SLO a Canary's check measures, by the name it has there: a template's (ours), or a Flagger builtin's. */
+export function sloOfCheck(name: string): SloMetric | undefined {
+  if ((Object.keys(SLO_RANGES) as string[]).includes(name)) return name as SloMetric;
+  for (const builtins of Object.values(BUILTIN)) {
+    const found = (Object.entries(builtins) as [SloMetric, string][]).find(([, builtin]) => builtin === name);
+    if (found) return found[0];
+  }
+  return undefined;
+}
+
+/**
+ * Why bounding `metric` by `range` makes its check useless, or undefined when the check can both
+ * pass and fail: a range that holds no value the query returns rolls back every release; one that
+ * holds every value never rolls back any.
+ */
+export function thresholdProblem(metric: SloMetric, range: { readonly min?: number | undefined; readonly max?: number | undefined }): string | undefined {
+  const { min = -Infinity, max = Infinity } = range;
+  const domain = SLO_RANGES[metric];
+  const shown = (value: number): string => (value === Infinity ? 'without bound' : `${value}${domain.unit}`);
+  const bounds = [range.min !== undefined && `min ${range.min}`, range.max !== undefined && `max ${range.max}`].filter(Boolean).join(', ');
+  const takes = `${metric} is ${shown(domain.min)} to ${shown(domain.max)}`;
+  if (min > max) return `${bounds}: no value is at least ${min} and at most ${max}, so every release would be rolled back`;
+  if (max < domain.min || min > domain.max) return `${bounds}: ${takes}, so no value meets it and every release would be rolled back`;
+  if (min <= domain.min && max >= domain.max) return `${bounds}: ${takes}, so every value meets it and it would never roll a release back`;
+  return undefined;
+}
+
 /**
  * Query window: the analysis interval, but at least one minute so a rate() spans several scrapes.
  */

@@ -4,7 +4,7 @@
  * MetricTemplates by their name's meaning, builtins through the query Flagger runs for the provider.
  * A check that has no traffic must return nothing, so Flagger halts instead of passing on silence.
  */
-import { DURATION_PATTERN, durationSeconds } from '@canaryship/blocks';
+import { DURATION_PATTERN, durationSeconds, sloOfCheck, thresholdProblem } from '@canaryship/blocks';
 import type { Finding } from '../../finding.js';
 import type { Distribution, LoadedObject, Manifest } from '../../load.js';
 import { BUILTIN_QUERIES } from './builtin-queries.js';
@@ -150,6 +150,9 @@ function plan(distribution: Distribution): Plan {
         name = String(metric['name']);
         scale = builtin.toThresholdUnit;
       }
+      const slo = sloOfCheck(name);
+      const useless = slo && thresholdProblem(slo, (metric['thresholdRange'] ?? {}) as { min?: number; max?: number });
+      if (useless) report(canary, `${path}.thresholdRange`, 'slo.threshold-useless', `${name}: ${useless}`);
       const rendered = renderTemplate(source, vars);
       if (rendered.unknown.length > 0) {
         report(canary, path, 'slo.template-variable', `query uses ${rendered.unknown.map((v) => `{{ ${v} }}`).join(', ')}, which Flagger does not provide here`);
