@@ -4,7 +4,8 @@
  * Istio's standard metrics from both sidecars (destination and source reports), Linkerd's proxy
  * metrics (inbound and outbound, classified). Names and labels are validate's SERIES_SHAPES, the
  * same description its promtool checks use. A pod's series exist only if its NetworkPolicies admit
- * the Prometheus namespace on the port that exposes them, as a real scrape would find.
+ * the Prometheus namespace on the port that exposes them, as a real scrape would find. Which
+ * exchanges reach it with a source is mesh.ts's decision (no mirrored copy, no retried connect).
  */
 import { SERIES_SHAPES } from '@canaryship/validate';
 import type { Pod } from './state.js';
