@@ -48,6 +48,7 @@ async function peer(script: Script = (_req, res) => res.writeHead(404).end()): P
 }
 
 beforeAll(async () => {
+  if (typeof tls.setDefaultCACertificates !== 'function') return;
   pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], { keySize: 2048, extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }] });
   tls.setDefaultCACertificates([...tls.getCACertificates('default'), pems.cert]);
 });
@@ -70,7 +71,8 @@ const registryScript =
     res.writeHead(404).end();
   };
 
-describe('registry credentials stay with the registry', () => {
+// tls.setDefaultCACertificates arrived in Node 22.19 and 24.5; on the oldest Node in engines (22.18) the test certificate cannot be trusted.
+describe.skipIf(typeof tls.setDefaultCACertificates !== 'function')('registry credentials stay with the registry', () => {
   it('an upload sent to another host over HTTPS goes there without the registry’s token', async () => {
     const storage = await peer((_req, res) => res.writeHead(201).end());
     const registry = await peer();
