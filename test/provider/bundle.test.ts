@@ -162,6 +162,12 @@ describe.each(ENVIRONMENT_NAMES)('%s: every customisation example, built by kust
         const native = composeDistribution({ ...definition, namespace: c.namespace }).objects.map((o) => JSON.parse(JSON.stringify(o.object)) as Obj);
         const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
         expect([...built].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...native].sort((a, b) => key(a).localeCompare(key(b))));
+        // Written by hand, not by the composition the patches come from: the old namespace survives only as the app's name in its labels.
+        const mentions = (value: unknown, path: string): string[] =>
+          typeof value === 'string' ? (value.includes('webapp') ? [path] : []) : value && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => [...(k.includes('webapp') ? [`${path}.${k} (key)`] : []), ...mentions(v, `${path}.${k}`)]) : [];
+        const stray = built.flatMap((o) => mentions(o, `${o.kind}/${o.metadata.name}`)).filter((path) => !path.endsWith('.app.kubernetes.io/part-of'));
+        expect(stray).toEqual([]);
+        expect(JSON.stringify(built)).toContain(`${upstream}.${c.namespace}`);
         break;
       }
     }
