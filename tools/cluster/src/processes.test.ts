@@ -26,8 +26,24 @@ describe('waitUntil', () => {
     expect((error as Error).message).toBe('timed out after 0s waiting for Canaries in webapp');
   });
 
-  it('still times out when describing the last state fails, and says so', async () => {
-    const error = await waitUntil('Flux', async () => false, 0, undefined, () => Promise.reject(new Error('kubectl gone'))).catch((e: unknown) => e);
-    expect((error as Error).message).toBe('timed out after 0s waiting for Flux; last seen: (cannot tell: kubectl gone)');
+  it('still times out when describing the last state fails, whether it rejects or throws before it returns, and says so', async () => {
+    const rejecting = await waitUntil('Flux', async () => false, 0, undefined, () => Promise.reject(new Error('kubectl gone'))).catch((e: unknown) => e);
+    expect((rejecting as Error).message).toBe('timed out after 0s waiting for Flux; last seen: (cannot tell: kubectl gone)');
+    const throwing = await waitUntil('Flux', async () => false, 0, undefined, () => {
+      throw new Error('kubectl gone');
+    }).catch((e: unknown) => e);
+    expect(throwing).toBeInstanceOf(WaitTimedOut);
+    expect((throwing as Error).message).toBe('timed out after 0s waiting for Flux; last seen: (cannot tell: kubectl gone)');
+  });
+
+  it('counts a check that throws before it returns a promise as not yet, like one that rejects', async () => {
+    let calls = 0;
+    const check = (): Promise<boolean> => {
+      calls += 1;
+      if (calls === 1) throw new Error('no client yet');
+      return Promise.resolve(true);
+    };
+    await waitUntil('a client', check, 5_000);
+    expect(calls).toBe(2);
   });
 });

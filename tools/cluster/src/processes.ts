@@ -85,7 +85,8 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let failure: unknown;
-    if (await check().catch((error: unknown) => ((failure = error), false))) return;
+    // Through a promise: a check that throws before it returns one counts as not yet, like one that rejects.
+    if (await Promise.resolve().then(check).catch((error: unknown) => ((failure = error), false))) return;
     await group?.assertRunning();
     if (Date.now() > deadline) {
       const seen = lastSeen ? `; last seen: ${await Promise.resolve().then(lastSeen).catch((error: Error) => `(cannot tell: ${error.message})`)}` : '';
