@@ -19,7 +19,7 @@ import {
   type Issue,
 } from '@canaryship/blocks';
 import { renderTo } from '@canaryship/cli';
-import { defaultSchemaRegistry, distributionOf, validateDistribution } from '@canaryship/validate';
+import { defaultSchemaRegistry, distributionOf, loadDistribution, validateDistribution, validateDistributions } from '@canaryship/validate';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { definitionOf } from '../support/distribution.js';
@@ -159,8 +159,9 @@ describe('any service input', () => {
     }),
   );
 
-  it('renders every valid input into a distribution that passes validation, and rejects every broken one at its field', async () => {
+  it('renders every valid input into a distribution that passes validation (a dozen of them through all five layers), and rejects every broken one at its field', async () => {
     const schemas = await defaultSchemaRegistry();
+    const sampled: ReturnType<typeof one>[] = [];
     const seen = { valid: 0, broken: 0 };
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
@@ -177,23 +178,34 @@ describe('any service input', () => {
         expect(c.broken, 'a broken input was rendered').toBeUndefined();
         seen.valid += 1;
         expect(await validateDistribution(distributionOf(composed, scratch), { schemas, layers: ['schema', 'references', 'policy'] })).toEqual([]);
+        // The first dozen also through the two layers that run programs (kustomize, promtool), from their files.
+        if (sampled.length < 12) sampled.push(one(c.env, c.input, c.strategy));
       }),
       { numRuns: 300, seed: 20261126 },
     );
     // Both paths carry weight.
     expect(seen.valid).toBeGreaterThan(100);
     expect(seen.broken).toBeGreaterThan(50);
+    const dirs = await Promise.all(sampled.map(async (definition, i) => {
+      const dir = join(scratch, `sampled-${i}`, 'dist');
+      await renderTo(definition, dir);
+      return dir;
+    }));
+    const loaded = await Promise.all(dirs.map((dir) => loadDistribution(dir)));
+    expect((await validateDistributions(loaded, { schemas })).flat()).toEqual([]);
   });
 
-  it('never crashes on anything at all: any value is rendered or rejected with issues', () => {
+  it('never crashes on anything at all: any value for an input and a strategy is rejected, with issues, never thrown as something else', () => {
     fc.assert(
       fc.property(fc.constantFrom<Env>('kubernetes', 'istio', 'linkerd'), fc.anything(), fc.anything(), (env, input, strategy) => {
+        let thrown: unknown;
         try {
           composeDistribution(one(env, input, strategy));
         } catch (error) {
-          expect(error).toBeInstanceOf(DistributionError);
-          expect((error as DistributionError).issues.length).toBeGreaterThan(0);
+          thrown = error;
         }
+        expect(thrown).toBeInstanceOf(DistributionError);
+        expect((thrown as DistributionError).issues.length).toBeGreaterThan(0);
       }),
       { numRuns: 300, seed: 7 },
     );
