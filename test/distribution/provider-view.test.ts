@@ -61,6 +61,7 @@ describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
     expect(workers * streams.length).toBeLessThanOrEqual(Math.max(load.concurrency, streams.length));
     if (analysis.match) {
       // A/B: one stream per route, to the apex host (the mesh routes it), carrying exactly what that route matches.
+      expect(analysis.match.length, `${name}: an A/B strategy with no route`).toBeGreaterThan(0);
       expect(streams).toHaveLength(analysis.match.length);
       const sent = streams.map(headersOf);
       for (const route of analysis.match as Obj[]) {
