@@ -197,9 +197,19 @@ describe('the command line explains itself', () => {
     expect(unknown.stderr).toContain('unknown command "deploy"');
     const option = await run(['render', '--frobnicate']);
     expect(option.code).toBe(2);
-    expect(option.stderr).toContain("Unknown option '--frobnicate'");
-    expect(option.stderr).toContain('Usage: canaryship render [DIR]');
+    expect(option.stderr).toMatch(/^error: unknown option --frobnicate; options: --out, --json\n\nUsage: canaryship render \[DIR\]/);
     expect(execFileSync(process.execPath, [join(ROOT, 'tools/cli/bin/canaryship.js'), '--help'], { encoding: 'utf8' })).toContain('canaryship render');
+  });
+
+  it('suggests the command or option a slip of the keyboard meant, and says which option wants a value', async () => {
+    expect(await run(['rendr'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown command "rendr"; did you mean "render"\?\ncommands: /) });
+    expect(await run(['render', '--jsn'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown option --jsn; did you mean --json\?\n/) });
+    expect(await run(['render', 'environments/istio', '--out'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: --out needs a value\n/) });
+  });
+
+  it('says its version, as its package states it', () => {
+    const version = JSON.parse(readFileSync(join(ROOT, 'tools/cli/package.json'), 'utf8')).version as string;
+    for (const flag of ['--version', '-V']) expect(execFileSync(process.execPath, [join(ROOT, 'tools/cli/bin/canaryship.js'), flag], { encoding: 'utf8' })).toBe(`canaryship ${version}\n`);
   });
 });
 

@@ -1,4 +1,5 @@
 /** Dispatch, help and error reporting only; each command parses its own arguments. */
+import { createRequire } from 'node:module';
 import type { CommandSpec, Io } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -8,7 +9,7 @@ export const overview = (): string =>
   [
     'canaryship: typed manifests to Flux-ready distributions',
     '',
-    'Usage: canaryship <command> [options]   (canaryship <command> --help for one command)',
+    'Usage: canaryship <command> [options]   (canaryship <command> --help for one command, canaryship --version)',
     '',
     ...COMMANDS.map((c) => `  canaryship ${c.usage}\n${indent(c.description)}`),
     '',
@@ -22,6 +23,9 @@ export const commandHelp = (command: CommandSpec): string =>
 
 const wantsHelp = (args: readonly string[]): boolean => args.some((a) => a === '--help' || a === '-h');
 
+/** The version of this command line: its package's, as npm installed it. */
+const cliVersion = (): string => (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -29,9 +33,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io[name === undefined ? 'stderr' : 'stdout'].write(topic ? commandHelp(topic) : overview());
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`canaryship ${cliVersion()}\n`);
+    return 0;
+  }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`error: unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n\n${overview()}`);
+    const { closest } = await import('@canaryship/toolchain');
+    const near = closest(name, COMMANDS.map((c) => c.name));
+    io.stderr.write(`error: unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}\ncommands: ${COMMANDS.map((c) => c.name).join(', ')}\n\n${overview()}`);
     return 2;
   }
   if (wantsHelp(args)) {

@@ -10,6 +10,44 @@ const INTERNAL_ERROR = 70;
 
 const isParseArgsError = (error: unknown): error is Error => String((error as { code?: unknown })?.code ?? '').startsWith('ERR_PARSE_ARGS');
 
+/** The options a usage line names (`--out`, `--json`, …). */
+const optionsOf = (usage: string): string[] => [...new Set([...usage.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))];
+
+/**
+ * Node's parseArgs words for what went wrong, in ours: the option it did not know and the nearest
+ * the command has, or the option that wants a value. Anything else, as Node says it.
+ */
+function parseArgsMessage(error: Error, usage: string): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message)?.[1];
+  if (unknown !== undefined) {
+    const options = optionsOf(usage);
+    const near = closest(unknown, options);
+    return `unknown option ${unknown}${near ? `; did you mean ${near}?` : options.length > 0 ? `; options: ${options.join(', ')}` : ''}`;
+  }
+  const missing = /^Option '(?:-\w, )?(--[^ ]+) <value>' argument missing/.exec(error.message)?.[1];
+  if (missing !== undefined) return `${missing} needs a value`;
+  return error.message;
+}
+
+/**
+ * The candidate closest to `word` by edit distance, if it is close enough to be a slip (at most a
+ * third of its letters). Written here: a dozen lines, where a library would be a dependency for one call.
+ */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i += 1) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j += 1) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  const ranked = candidates.map((c) => ({ c, d: distance(word, c) })).sort((x, y) => x.d - y.d);
+  const best = ranked[0];
+  return best && best.d <= Math.max(1, Math.floor(word.length / 3)) ? best.c : undefined;
+}
+
 /** What the machine refused (a full disk, a read-only or missing folder): not a bug, and said as such. */
 const SYSTEM_HINTS: Readonly<Record<string, string>> = {
   ENOSPC: 'the disk is full: free some space and rerun',
@@ -46,7 +84,7 @@ export function report(error: unknown, usage: string, stderr: { write(text: stri
     return 1;
   }
   if (isParseArgsError(error)) {
-    stderr.write(`error: ${error.message}\n\nUsage: ${usage}\n`);
+    stderr.write(`error: ${parseArgsMessage(error, usage)}\n\nUsage: ${usage}\n`);
     return 2;
   }
   stderr.write(`internal error (a bug in canaryship, please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
