@@ -65,7 +65,7 @@ describe('canaryship summary', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Nothing published yet: providers receive this version whole.');
     expect(stdout).toMatch(/\*\*Validation:\*\* [1-9]\d* error\(s\)/);
-    expect(stdout).toMatch(/\| error \| policy \| cache\/deployment\.yaml Deployment\/webapp\/cache spec\.template\.spec\.containers\[0\]\.securityContext\.runAsNonRoot \|/);
+    expect(stdout).toMatch(/\| `error` \| `policy` \| `cache\/deployment\.yaml Deployment\/webapp\/cache spec\.template\.spec\.containers\[0\]\.securityContext\.runAsNonRoot` \|/);
   });
 
   it('needs --base or directories, not both', async () => {
