@@ -40,14 +40,14 @@ describe('diff against a published version', () => {
     const result = await diffArtifact({ packageDir, version: '1.0.0', layoutRoot });
     expect(result.unchanged).toBe(false);
     expect(result.changes).toEqual([
-      { object: 'Canary/webapp/backend', change: 'changed', file: 'backend/canary.yaml', fields: ['spec.analysis.threshold'] },
+      { object: 'Canary/webapp/backend', change: 'changed', file: 'backend/canary.yaml', fields: ['spec.analysis.threshold'], values: [{ field: 'spec.analysis.threshold', before: 3, after: 4 }] },
       { object: 'PodDisruptionBudget/webapp/cache', change: 'removed', file: 'cache/pdb.yaml' },
     ]);
 
     const out = captured();
     const code = await main(['diff', packageDir, '--version', '1.0.0', '--layout', layoutRoot], { cwd: packageDir, stdout: out, stderr: captured() });
     expect(code).toBe(1);
-    expect(out.text()).toContain('changed Canary/webapp/backend (backend/canary.yaml): spec.analysis.threshold');
+    expect(out.text()).toContain('  changed Canary/webapp/backend (backend/canary.yaml)\n          spec.analysis.threshold: 3 → 4\n');
   });
 
   it('agrees with publish: a comment-only change is a change (publish would refuse the version), shown by file', async () => {

@@ -6,6 +6,13 @@ import { diffArtifact } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
+/** A field's value on one line, cut to what a terminal line holds (--json gives it whole). */
+const shown = (value: unknown): string => {
+  if (value === undefined) return '(none)';
+  const text = JSON.stringify(value).replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, version: { type: 'string' } } });
   const [dir] = positionals;
@@ -25,7 +32,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   else if (result.unchanged) io.stdout.write(`unchanged: ${result.reference}\n`);
   else {
     io.stdout.write(`${result.reference} → local: ${result.changes.length} change(s)\n`);
-    for (const c of result.changes) io.stdout.write(`  ${c.change.padEnd(7)} ${c.object ?? c.file}${c.object ? ` (${c.file})` : ''}${c.fields ? `: ${c.fields.join(', ')}` : ''}\n`);
+    for (const c of result.changes) {
+      io.stdout.write(`  ${c.change.padEnd(7)} ${c.object ?? c.file}${c.object ? ` (${c.file})` : ''}\n`);
+      for (const v of c.values ?? []) io.stdout.write(`          ${v.field}: ${shown(v.before)} → ${shown(v.after)}\n`);
+    }
   }
   return result.unchanged ? 0 : 1;
 }

@@ -12,7 +12,19 @@ describe('diffTrees', () => {
 
   it('names every changed field of a changed object, by dot path and list index', () => {
     const changes = diffTrees(tree({ 'api/deployment.yaml': deployment(1) }), tree({ 'api/deployment.yaml': deployment(2, '\n          args: [x]') }));
-    expect(changes).toEqual([{ object: 'Deployment/web/api', change: 'changed', file: 'api/deployment.yaml', fields: ['spec.replicas', 'spec.template.spec.containers[0].args'] }]);
+    expect(changes).toEqual([
+      {
+        object: 'Deployment/web/api',
+        change: 'changed',
+        file: 'api/deployment.yaml',
+        fields: ['spec.replicas', 'spec.template.spec.containers[0].args'],
+        // Each with its value before and after; a field that is new has no before.
+        values: [
+          { field: 'spec.replicas', before: 1, after: 2 },
+          { field: 'spec.template.spec.containers[0].args', after: ['x'] },
+        ],
+      },
+    ]);
   });
 
   it('reports a list that grew as one change of the list, and a value that changed type at its path', () => {

@@ -15,6 +15,14 @@ export interface ObjectChange {
   readonly file: string;
   /** Dot paths of the fields that differ (for a changed object). */
   readonly fields?: readonly string[];
+  /** Each of those fields' value before and after (absent where the field is). */
+  readonly values?: readonly FieldChange[];
+}
+
+export interface FieldChange {
+  readonly field: string;
+  readonly before?: Json;
+  readonly after?: Json;
 }
 
 type Objects = Map<string, { file: string; object: Record<string, Json> }>;
@@ -37,7 +45,7 @@ export const objectsOf = (files: ReadonlyMap<string, Buffer>): Objects => {
   return objects;
 };
 
-function changedFields(a: Json, b: Json, path = ''): string[] {
+function changedFields(a: Json, b: Json, path = ''): FieldChange[] {
   if (isDeepStrictEqual(a, b)) return [];
   const objectLike = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (objectLike(a) && objectLike(b)) {
@@ -46,7 +54,7 @@ function changedFields(a: Json, b: Json, path = ''): string[] {
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
     return a.flatMap((item, i) => changedFields(item, b[i], `${path}[${i}]`));
   }
-  return [path || '.'];
+  return [{ field: path || '.', ...(a !== undefined && { before: a }), ...(b !== undefined && { after: b }) }];
 }
 
 /** Changes from `published` to `local`, objects first, then files no object change explains. */
@@ -58,8 +66,8 @@ export function diffTrees(published: ReadonlyMap<string, Buffer>, local: Readonl
     const old = before.get(id);
     if (!old) changes.push({ object: id, change: 'added', file });
     else {
-      const fields = changedFields(old.object, object);
-      if (fields.length > 0) changes.push({ object: id, change: 'changed', file, fields });
+      const values = changedFields(old.object, object);
+      if (values.length > 0) changes.push({ object: id, change: 'changed', file, fields: values.map((v) => v.field), values });
     }
   }
   for (const [id, { file }] of before) if (!after.has(id)) changes.push({ object: id, change: 'removed', file });
