@@ -76,7 +76,7 @@ describe('contract with the last published version', () => {
   it('a distribution that does not build is an error, not a verdict', async () => {
     const { packageDir, layoutRoot } = await published();
     rmSync(join(packageDir, 'dist/cache/pdb.yaml'));
-    await expect(contract({ packageDir, layoutRoot, version: '1.0.1' })).rejects.toMatchObject({ code: 'contract.unbuildable', message: expect.stringMatching(/does not build with kustomize: .*cache\/pdb\.yaml/) });
+    await expect(contract({ packageDir, layoutRoot, version: '1.0.1' })).rejects.toMatchObject({ code: 'contract.unbuildable', message: expect.stringMatching(/is not a distribution kustomize may build: .*cache\/pdb\.yaml/) });
   });
 
   it('compares with the highest version published below the new one', async () => {

@@ -39,12 +39,16 @@ async function refusal(distDir: string, patches: readonly FluxPatch[], kustomize
   }
 }
 
+const unbuildable = (distDir: string, why: string): PublishError => new PublishError(`${distDir} ${why}`, { code: 'contract.unbuildable', hint: 'render it again (npm run build) and validate it' });
+
 export async function customisationBreaks(published: ComposedDistribution, distDir: string): Promise<BreakingChange[]> {
   // kustomize builds the distribution only once it is known to name nothing beyond itself (no URL, no outside file).
-  await loadDistribution(distDir);
+  await loadDistribution(distDir).catch((error: Error) => {
+    throw unbuildable(distDir, `is not a distribution kustomize may build: ${error.message}`);
+  });
   const kustomize = await toolPath('kustomize');
-  const unbuildable = await refusal(distDir, [], kustomize);
-  if (unbuildable !== undefined) throw new PublishError(`${distDir} does not build with kustomize: ${unbuildable}`, { code: 'contract.unbuildable', hint: 'render it again (npm run build) and validate it' });
+  const refused = await refusal(distDir, [], kustomize);
+  if (refused !== undefined) throw unbuildable(distDir, `does not build with kustomize: ${refused}`);
   const written = customisationSurface(published).map(({ summary, customisation }) => ({ summary, ...customisationPatches(published, customisation) }));
   if ((await refusal(distDir, written.flatMap((w) => w.patches), kustomize)) === undefined) return [];
   const breaks: BreakingChange[] = [];
