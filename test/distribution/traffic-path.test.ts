@@ -5,57 +5,15 @@
  * the path, neither more nor less; a user's echo through the entry proves every hop; and the routes
  * Flagger writes decide who reaches a canary.
  */
-import { admits, createDataPlane, createTelemetry, provenHops, route, type Json, type Peer, type Pod, type Snapshot } from '@canaryship/cluster';
+import { admits, createDataPlane, createTelemetry, provenHops, route, type Peer, type Pod } from '@canaryship/cluster';
 import { ENVIRONMENT_PROFILES, FLAGGER_POD_LABELS, PODINFO, prometheusNamespace } from '@canaryship/blocks';
 import { LOADTESTER } from '@canaryship/loadtester';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, renderedDistribution, type Env, type Obj } from '../support/distribution.js';
+import { clusterOf } from '../support/cluster.js';
+import { ENVIRONMENT_NAMES, type Env } from '../support/distribution.js';
 
 const NAMESPACE = 'webapp';
 const SERVICES = ['frontend', 'backend', 'cache', 'database'];
-
-/** A cluster as Flagger leaves it after initialising every Canary: one primary and one canary pod per service. */
-function clusterOf(env: Env, extra: { virtualServices?: Json[]; httpRoutes?: Json[] } = {}): Snapshot {
-  const objects = renderedDistribution(env).map((o) => o.object);
-  const of = (kind: string): Obj[] => objects.filter((o) => o.kind === kind);
-  const pods: Pod[] = [];
-  const podFrom = (deployment: Obj, name: string, app: string, configSuffix: string): Pod => {
-    const template = deployment.spec.template;
-    return {
-      name,
-      namespace: NAMESPACE,
-      labels: { ...template.metadata.labels, app },
-      annotations: {},
-      workload: app,
-      configMaps: ((template.spec.volumes ?? []) as Obj[]).flatMap((v) => (v.configMap ? [`${v.configMap.name}${configSuffix}`] : [])),
-      ports: (template.spec.containers as Obj[]).flatMap((c) => (c.ports ?? []).map((p: Obj) => ({ name: p.name, containerPort: p.containerPort }))),
-      image: template.spec.containers[0].image,
-      ready: true,
-    };
-  };
-  const services: Json[] = [...of('Service')];
-  const configMaps = new Map<string, Record<string, string>>(of('ConfigMap').map((c) => [c.metadata.name, c.data]));
-  for (const deployment of of('Deployment')) {
-    const name = deployment.metadata.name as string;
-    if (SERVICES.includes(name)) {
-      pods.push(podFrom(deployment, `${name}-primary-1`, `${name}-primary`, '-primary'), podFrom(deployment, `${name}-canary-1`, name, ''));
-      for (const [service, app] of [[name, `${name}-primary`], [`${name}-primary`, `${name}-primary`], [`${name}-canary`, name]]) {
-        services.push({ metadata: { name: service }, spec: { selector: { app }, ports: [{ port: PODINFO.httpPort, targetPort: 'http' }] } });
-      }
-      configMaps.set(`${name}-config-primary`, configMaps.get(`${name}-config`)!);
-    } else pods.push(podFrom(deployment, `${name}-1`, deployment.spec.template.metadata.labels.app, ''));
-  }
-  return {
-    namespace: NAMESPACE,
-    pods,
-    services,
-    configMaps,
-    networkPolicies: of('NetworkPolicy'),
-    virtualServices: extra.virtualServices ?? [],
-    httpRoutes: extra.httpRoutes ?? [],
-    namespaceLabels: new Map(),
-  };
-}
 
 const meshOf = (env: Env) => (env === 'kubernetes' ? 'none' : env) as 'none' | 'istio' | 'linkerd';
 

@@ -10,7 +10,7 @@ export { freePort } from './ports.js';
 export { httpOk, ProcessGroup, waitUntil } from './processes.js';
 export { apiClient, type ApiClient, type Json } from './dataplane/api.js';
 export { createDataPlane, FAULT_INJECTION_ANNOTATION, type DataPlane, type Hop } from './dataplane/mesh.js';
-export { admits, type Peer } from './dataplane/network-policy.js';
+export { admits, type Peer, type Protocol } from './dataplane/network-policy.js';
 export { canaryRoute, endpoints, route, serviceOf, weighted, type CanaryRoute, type Decision, type Mesh } from './dataplane/routing.js';
 export { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
 export { createTelemetry, type Exchange, type Scrapeable, type Telemetry } from './dataplane/telemetry.js';

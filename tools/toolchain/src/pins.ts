@@ -41,6 +41,8 @@ export const TOOLS = {
   oras: { recipe: { from: 'go-install', package: 'oras.land/oras/cmd/oras', version: 'v1.3.6' }, coldMinutes: 2 },
   actionlint: { recipe: { from: 'go-install', package: 'github.com/rhysd/actionlint/cmd/actionlint', version: 'v1.7.12' }, coldMinutes: 1 },
   'flux-oci': { recipe: { from: 'go-build', moduleDir: 'flux-oci', package: '.' }, coldMinutes: 2 },
+  /** cyclonus's NetworkPolicy engine, which the rendered policies and the data-plane model are held to. */
+  'policy-engine': { recipe: { from: 'go-build', moduleDir: 'policy-engine', package: '.' }, coldMinutes: 2 },
   shellcheck: { recipe: { from: 'debian', package: 'shellcheck' }, coldMinutes: 1 },
   etcd: { recipe: { from: 'go-build', moduleDir: CONTROL_PLANE, package: 'go.etcd.io/etcd/server/v3' }, coldMinutes: 3 },
   'kube-apiserver': { recipe: { from: 'go-build', moduleDir: CONTROL_PLANE, package: 'k8s.io/kubernetes/cmd/kube-apiserver', kubernetesVersion: true }, coldMinutes: 10 },
@@ -88,7 +90,7 @@ export const SUITES = {
   /** `canaryship validate`: promtool and kustomize run, the Kubernetes and Flagger schemas are read. */
   validate: { tools: ['promtool', 'kustomize'], modules: ['kubernetes', 'flagger'] },
   /** `npm test`. */
-  test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize'] },
+  test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'policy-engine', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize'] },
   /** `npm run test:cluster`. */
   cluster: {
     tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus', 'registry', 'source-controller', 'cosign', 'kustomize-controller'],

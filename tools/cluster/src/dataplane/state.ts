@@ -20,6 +20,8 @@ export interface Pod {
   /** The first container's image: what program the pod runs. */
   readonly image: string;
   readonly ready: boolean;
+  /** Its address, where the cluster gave it one: what a NetworkPolicy's IP block matches. */
+  readonly ip?: string;
 }
 
 export interface Snapshot {
@@ -44,6 +46,7 @@ const podOf = (pod: Json): Pod => ({
   ports: ((pod['spec']?.containers ?? []) as Json[]).flatMap((c) => ((c['ports'] ?? []) as Json[]).map((p) => ({ ...(p['name'] && { name: String(p['name']) }), containerPort: Number(p['containerPort']) }))),
   image: String(pod['spec']?.containers?.[0]?.image ?? ''),
   ready: pod['status']?.phase === 'Running' && ((pod['status']?.conditions ?? []) as Json[]).some((c) => c['type'] === 'Ready' && c['status'] === 'True'),
+  ...(pod['status']?.podIP && { ip: String(pod['status'].podIP) }),
 });
 
 export async function readSnapshot(api: ApiClient, namespace: string): Promise<Snapshot> {
