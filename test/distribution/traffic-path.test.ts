@@ -68,6 +68,11 @@ describe.each(ENVIRONMENT_NAMES)('%s: the traffic path', (env) => {
       const scrapePorts = [...profile.meshPorts.scrape, ...(pod.ports.some((p) => p.containerPort === PODINFO.metricsPort) ? [PODINFO.metricsPort] : [])];
       for (const port of scrapePorts) expect(admitted(pod, port), `${pod.name}:${port}`).toEqual(inNamespace(prometheus));
     }
+    // The application port: each service's callers and the loadtester, no process of any other namespace, nothing outside.
+    const callers: Record<string, string[]> = { frontend: ['entry', 'flagger-loadtester'], backend: ['flagger-loadtester', 'frontend', 'frontend-primary'], cache: ['backend', 'backend-primary', 'flagger-loadtester'], database: ['backend', 'backend-primary', 'flagger-loadtester'] };
+    for (const [service, expected] of Object.entries(callers)) {
+      for (const pod of [podOf(`${service}-primary`), podOf(service)]) expect(admitted(pod, PODINFO.httpPort), `${pod.name}:${PODINFO.httpPort}`).toEqual(expected);
+    }
     for (const port of profile.meshPorts.inbound) {
       expect(admitted(podOf('backend-primary'), port)).toEqual(['flagger-loadtester', 'frontend', 'frontend-primary']);
       expect(admitted(podOf('database-primary'), port)).toEqual(['backend', 'backend-primary', 'flagger-loadtester']);
