@@ -2,14 +2,32 @@
 /**
  * The Node this project runs on: one place for both facts.
  * - `supported`: the range every package.json states as engines.node (a test holds them to it): what
- *   the build and test tools need (tsup 9: ^22.18 || ^24.11 || >=26).
+ *   the build and test tools need (tsup 9: ^22.18 || ^24.11 || >=26), written from LINES below.
  * - `provision`: the release npm scripts run when the machine's Node is outside that range
  *   (provide-node.mjs), from the npm registry as the platform package the `node` package installs,
  *   each pinned by its sha512. Other platforms install Node themselves (the registry has no current
  *   Node 24 for macOS).
  */
+/**
+ * The release lines supported, each from its oldest supported minor; the last one with every later
+ * major. `supported` is written from them, and `supports` reads them without semver, which would
+ * cost every command's start the loading of a library (a test holds the two to semver's reading).
+ * @type {readonly { major: number, minor: number, later?: true }[]}
+ */
+const LINES = [{ major: 22, minor: 18 }, { major: 24, minor: 11 }, { major: 26, minor: 0, later: true }];
+
+/**
+ * Whether Node `version` (e.g. process.versions.node) is in a supported line.
+ * @param {string} version
+ * @returns {boolean}
+ */
+export const supports = (version) => {
+  const [major = Number.NaN, minor = Number.NaN] = version.split('.').map(Number);
+  return LINES.some((line) => (line.later && major > line.major) || (major === line.major && minor >= line.minor));
+};
+
 export const NODE = {
-  supported: '^22.18.0 || ^24.11.0 || >=26.0.0',
+  supported: LINES.map((line) => `${line.later ? '>=' : '^'}${line.major}.${line.minor}.0`).join(' || '),
   provision: {
     version: '24.22.3',
     /** @type {Readonly<Record<string, { name: string, integrity: string }>>} */

@@ -8,9 +8,7 @@
  */
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import satisfies from 'semver/functions/satisfies.js';
-import { NODE } from './node.mjs';
-
+import { NODE, supports } from './node.mjs';
 
 /**
  * Why this Node cannot run a command, or undefined when it can.
@@ -19,7 +17,7 @@ import { NODE } from './node.mjs';
  * @returns {string | undefined}
  */
 export function nodeProblem(name, version) {
-  if (satisfies(version, NODE.supported)) return undefined;
+  if (supports(version)) return undefined;
   return (
     `${name} needs Node ${NODE.supported}; this is Node ${version}\n` +
     `  run it through npm in the repository (npx ${name}, or an npm script) after \`npm ci\`, which provides Node ${NODE.provision.version}; or install Node 24`

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import satisfies from 'semver/functions/satisfies.js';
 import { describe, expect, it } from 'vitest';
-import { NODE } from '../runtime/node.mjs';
+import { NODE, supports } from '../runtime/node.mjs';
 import { provideNode } from '../runtime/provide-node.mjs';
 import { nodeProblem } from '../runtime/start.mjs';
 import { GO_MODULES_ROOT } from './cache.js';
@@ -129,6 +129,12 @@ function provideNodeIn(s: ReturnType<typeof setting>, npmsNode: { version: strin
 describe('the Node this project runs on', () => {
   it('is the Node these tests run on, also on a machine whose own Node is older', () => {
     expect(satisfies(process.versions.node, NODE.supported), `Node ${process.versions.node}`).toBe(true);
+  });
+
+  it('answers which Node is supported as semver reads the engines range, for every version around each line', () => {
+    const versions = Array.from({ length: 13 }, (_, i) => 18 + i).flatMap((major) => [0, 1, 10, 11, 12, 17, 18, 19, 40].map((minor) => `${major}.${minor}.${minor % 3}`));
+    expect(versions.filter((v) => supports(v) !== satisfies(v, NODE.supported))).toEqual([]);
+    expect(versions.filter(supports).length).toBeGreaterThan(20);
   });
 
   it('provisions a Node 24 LTS release inside the supported range', () => {
