@@ -41,7 +41,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (!command) {
     const { closest } = await import('@canaryship/toolchain');
     const near = closest(name, COMMANDS.map((c) => c.name));
-    io.stderr.write(`error: unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}\ncommands: ${COMMANDS.map((c) => c.name).join(', ')}\n\n${overview()}`);
+    // Short, so the suggestion stays on screen; the whole overview is one --help away.
+    io.stderr.write(`error: unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}\ncommands: ${COMMANDS.map((c) => c.name).join(', ')}\n  canaryship --help says what each does\n`);
     return 2;
   }
   if (wantsHelp(args)) {

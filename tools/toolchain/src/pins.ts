@@ -34,15 +34,15 @@ const PROMETHEUS_TAGS = ['remove_all_sd'];
 const CONTROL_PLANE = 'control-plane';
 
 export const TOOLS = {
-  promtool: { recipe: { from: 'go-install', package: 'github.com/prometheus/prometheus/cmd/promtool', version: PROMETHEUS, tags: PROMETHEUS_TAGS }, coldMinutes: 4 },
+  promtool: { recipe: { from: 'go-install', package: 'github.com/prometheus/prometheus/cmd/promtool', version: PROMETHEUS, tags: PROMETHEUS_TAGS }, coldMinutes: 3 },
   prometheus: { recipe: { from: 'go-install', package: 'github.com/prometheus/prometheus/cmd/prometheus', version: PROMETHEUS, tags: PROMETHEUS_TAGS }, coldMinutes: 3 },
-  kustomize: { recipe: { from: 'go-install', package: 'sigs.k8s.io/kustomize/kustomize/v5', version: 'v5.8.1' }, coldMinutes: 2 },
+  kustomize: { recipe: { from: 'go-install', package: 'sigs.k8s.io/kustomize/kustomize/v5', version: 'v5.8.1' }, coldMinutes: 1 },
   registry: { recipe: { from: 'go-install', package: 'github.com/distribution/distribution/v3/cmd/registry', version: 'v3.1.2' }, coldMinutes: 2 },
-  oras: { recipe: { from: 'go-install', package: 'oras.land/oras/cmd/oras', version: 'v1.3.6' }, coldMinutes: 2 },
+  oras: { recipe: { from: 'go-install', package: 'oras.land/oras/cmd/oras', version: 'v1.3.6' }, coldMinutes: 1 },
   actionlint: { recipe: { from: 'go-install', package: 'github.com/rhysd/actionlint/cmd/actionlint', version: 'v1.7.12' }, coldMinutes: 1 },
-  'flux-oci': { recipe: { from: 'go-build', moduleDir: 'flux-oci', package: '.' }, coldMinutes: 2 },
+  'flux-oci': { recipe: { from: 'go-build', moduleDir: 'flux-oci', package: '.' }, coldMinutes: 1 },
   /** cyclonus's NetworkPolicy engine, which the rendered policies and the data-plane model are held to. */
-  'policy-engine': { recipe: { from: 'go-build', moduleDir: 'policy-engine', package: '.' }, coldMinutes: 2 },
+  'policy-engine': { recipe: { from: 'go-build', moduleDir: 'policy-engine', package: '.' }, coldMinutes: 1 },
   shellcheck: { recipe: { from: 'debian', package: 'shellcheck' }, coldMinutes: 1 },
   etcd: { recipe: { from: 'go-build', moduleDir: CONTROL_PLANE, package: 'go.etcd.io/etcd/server/v3' }, coldMinutes: 3 },
   'kube-apiserver': { recipe: { from: 'go-build', moduleDir: CONTROL_PLANE, package: 'k8s.io/kubernetes/cmd/kube-apiserver', kubernetesVersion: true }, coldMinutes: 10 },
