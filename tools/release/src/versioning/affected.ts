@@ -26,13 +26,30 @@ function nxEntry(cwd: string): string {
   }
 }
 
-/** Runs Nx from the workspace's own node_modules; its failure becomes one line naming what Nx was asked. */
+/**
+ * What our own commands reported inside Nx's output (an `error: …` line and the lines indented under
+ * it, as report() writes them): the reason a task failed, which Nx's closing summary does not hold.
+ */
+function reportsIn(output: string): string[] {
+  const lines = output.split('\n');
+  const picked: string[] = [];
+  lines.forEach((line, i) => {
+    if (!/^\s*error: /.test(line)) return;
+    picked.push(line.trim());
+    for (let next = i + 1; next < lines.length && /^\s{2,}\S/.test(lines[next] ?? ''); next += 1) picked.push(`  ${lines[next]!.trim()}`);
+  });
+  return picked.slice(0, 40);
+}
+
+/** Runs Nx from the workspace's own node_modules; its failure names what Nx was asked and, where our command said why, why. */
 async function nx(cwd: string, what: string, args: readonly string[]): Promise<string> {
   const entry = nxEntry(cwd);
   try {
     return (await run(process.execPath, [entry, ...args], { cwd, env: { ...process.env, ...NX_ENV } })).stdout;
   } catch (error) {
     if (!(error instanceof ToolFailed)) throw error;
+    const reports = reportsIn(error.output);
+    if (reports.length > 0) throw new PublishError(`nx could not ${what}:\n  ${reports.join('\n  ')}`, { code: 'nx.failed' });
     const lines = error.output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('NX ') && !/^at /.test(l));
     throw new PublishError(`nx could not ${what}: ${lines.slice(-3).join(' ') || `exit ${String(error.exit)}`}`, { code: 'nx.failed' });
   }

@@ -28,6 +28,14 @@ exit 0
 const NX_STAND_IN = `const { appendFileSync } = require('node:fs');
 const args = process.argv.slice(2).join(' ');
 appendFileSync(process.env.STUB_LOG, 'nx ' + args + '\\n');
+if (args.startsWith('run-many') && process.env.STUB_RUN_FAIL) {
+  console.log('> nx run @canaryship/env-istio:build');
+  console.log('error: 1 problem(s); nothing was written');
+  console.log('  service backend, environment istio, field analysis.threshold: too many [analysis.threshold-unreachable]');
+  console.log(' NX   Ran target build for 1 project (2s)');
+  console.log('   Cache:             11/11 hit (100%)');
+  process.exit(1);
+}
 if (args.startsWith('show projects')) {
   if (process.env.STUB_FAIL) { console.log('NX   failed'); console.log('the base is unknown'); process.exit(1); }
   console.log(process.env.STUB_PROJECTS ?? '');
@@ -174,6 +182,15 @@ describe('affected environments', () => {
     await expect(affectedEnvironments(empty, 'main')).rejects.toMatchObject({ code: 'nx.missing', exitCode: 2, message: `nx is not installed in ${empty} or a folder above it`, hint: 'run `npm ci` in the repository first' });
     await expect(runTargets(empty, ['build'], ['@canaryship/env-istio'])).rejects.toMatchObject({ code: 'nx.missing' });
     expect(calls()).toEqual([]);
+  });
+
+  it("says why a task failed, in our command's own words, not Nx's closing summary", async () => {
+    const ws = withNx();
+    process.env['STUB_RUN_FAIL'] = '1';
+    const error = (await runTargets(ws, ['build'], ['@canaryship/env-istio']).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(
+      'nx could not run build for @canaryship/env-istio:\n  error: 1 problem(s); nothing was written\n    service backend, environment istio, field analysis.threshold: too many [analysis.threshold-unreachable]',
+    );
   });
 
   it('renders only the projects asked for, and nothing when none', async () => {
