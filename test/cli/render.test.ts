@@ -67,6 +67,18 @@ describe('render', () => {
     expect(result.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256))).toBe(true);
   });
 
+  it('answers --json with the failure as JSON on stdout too, issues and all, where CI reads the answer', async () => {
+    const pkg = brokenPackage('slo-json', `{ ...s, input: { ...s.input, slo: { ...s.input.slo, availabilityPercent: 120 } } }`);
+    const failed = await run(['render', pkg, '--out', join(scratch, 'never'), '--json']);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toEqual({
+      error: { code: 'distribution.invalid', exitCode: 1, message: '1 problem found:', issues: [expect.objectContaining({ code: 'input.invalid', environment: 'istio', service: 'frontend', path: 'slo.availabilityPercent' })] },
+    });
+    const usage = await run(['render', 'environments/istio', '--json', '--bogus']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ error: { code: 'usage', exitCode: 2 } });
+  });
+
   it('rejects a bad service input with service, environment and field, exit 1, and writes nothing', async () => {
     const pkg = brokenPackage('slo', `{ ...s, input: { ...s.input, slo: { ...s.input.slo, availabilityPercent: 120 } } }`);
     const out = join(scratch, 'kept');

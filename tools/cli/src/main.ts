@@ -53,7 +53,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await (await command.load()).run(args, io);
   } catch (error) {
     // Loaded only on failure: reporting needs the error classes, which the happy path never pays for.
-    const { report } = await import('@canaryship/toolchain');
-    return report(error, `canaryship ${command.usage}`, io.stderr);
+    const { failureAsJson, report } = await import('@canaryship/toolchain');
+    const code = report(error, `canaryship ${command.usage}`, io.stderr);
+    // Asked for JSON: the failure is JSON on stdout too, where the answer would have been.
+    if (args.includes('--json')) io.stdout.write(`${JSON.stringify(failureAsJson(error, code), null, 2)}\n`);
+    return code;
   }
 }

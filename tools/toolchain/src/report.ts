@@ -64,6 +64,14 @@ const isSystemError = (error: unknown): error is NodeJS.ErrnoException =>
 
 const indented = (text: string): string => `  ${text.replaceAll('\n', '\n  ')}\n`;
 
+/** What went wrong as data, for a command run with `--json`: CI reads the same facts the line says. */
+export function failureAsJson(error: unknown, exitCode: number): { error: Record<string, unknown> } {
+  if (error instanceof DistributionError) return { error: { code: error.code, exitCode, message: error.message.split('\n')[0], issues: error.issues } };
+  if (error instanceof CanaryshipError) return { error: { code: error.code, exitCode, message: error.message, ...(error.hint !== undefined && { hint: error.hint }) } };
+  if (isParseArgsError(error)) return { error: { code: 'usage', exitCode, message: error.message } };
+  return { error: { code: exitCode === INTERNAL_ERROR ? 'internal' : 'system', exitCode, message: (error as Error)?.message ?? String(error) } };
+}
+
 /**
  * Writes what went wrong to `stderr` and returns the exit code. `usage` is the command's usage
  * (`canaryship render [DIR] …`), shown after a usage error.
