@@ -203,6 +203,18 @@ describe('the command line explains itself', () => {
     expect(stdout).toContain('Examples:\n  ');
   });
 
+  it.each(COMMANDS.filter((c) => c.options).map((c) => c.name))('%s --help describes each of its options, every one in its usage line, defaults said', async (name) => {
+    const command = COMMANDS.find((c) => c.name === name)!;
+    const { stdout } = await run([name, '--help']);
+    const described = stdout.slice(stdout.indexOf('Options:\n'), stdout.indexOf('\nExamples:'));
+    for (const option of command.options ?? []) {
+      expect(command.usage, option.flag).toContain(option.flag.split(' ')[0]);
+      expect(described).toContain(`  ${option.flag}`);
+    }
+    expect(described).toContain('(default .artifacts/oci)');
+    expect(described).toContain('(default 30)');
+  });
+
   it('answers an unknown command or option with exit 2 and the usage', async () => {
     const unknown = await run(['deploy']);
     expect(unknown.code).toBe(2);

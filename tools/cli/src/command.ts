@@ -14,6 +14,8 @@ export interface CommandSpec {
   readonly usage: string;
   readonly description: string;
   readonly examples: readonly string[];
+  /** Options --help describes one by one (with their defaults), where the usage line alone does not say. */
+  readonly options?: readonly { readonly flag: string; readonly says: string }[];
   /** Loaded only when the command runs: the CLI pays for no other command's modules. */
   readonly load: () => Promise<CommandModule>;
 }

@@ -18,8 +18,20 @@ export const overview = (): string =>
     '',
   ].join('\n');
 
-export const commandHelp = (command: CommandSpec): string =>
-  [`Usage: canaryship ${command.usage}`, '', command.description, '', 'Examples:', ...command.examples.map((e) => `  ${e}`), ''].join('\n');
+export const commandHelp = (command: CommandSpec): string => {
+  const options = command.options ?? [];
+  const width = Math.max(0, ...options.map((o) => o.flag.length));
+  return [
+    `Usage: canaryship ${command.usage}`,
+    '',
+    command.description,
+    '',
+    ...(options.length > 0 ? ['Options:', ...options.map((o) => `  ${o.flag.padEnd(width)}  ${o.says}`), ''] : []),
+    'Examples:',
+    ...command.examples.map((e) => `  ${e}`),
+    '',
+  ].join('\n');
+};
 
 const wantsHelp = (args: readonly string[]): boolean => args.some((a) => a === '--help' || a === '-h');
 

@@ -3,8 +3,7 @@
  * command's own module, loaded only when that command runs.
  */
 import type { CommandSpec } from '../command.js';
-
-const DEFAULT_LAYOUT = '.artifacts/oci';
+import { DEFAULT_LAYOUT, REGISTRY_OPTIONS_HELP } from './defaults.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -47,6 +46,7 @@ The release time and commit come from the commit that last changed the package's
       'canaryship publish environments/* --registry ghcr.io/acme --json',
       'canaryship publish environments/kubernetes --registry 127.0.0.1:5000 --insecure',
     ],
+    options: REGISTRY_OPTIONS_HELP,
     load: () => import('./publish.js'),
   },
   {
@@ -57,6 +57,7 @@ local layout). "unchanged" means the artifact layer is byte-identical, exactly w
 otherwise the changed files and objects. Exit 0 when unchanged, 1 when they differ, 2 when it
 cannot tell (not published, unreachable, bad arguments).`,
     examples: ['canaryship diff environments/istio --version 0.1.0', 'canaryship diff environments/linkerd --version 0.2.0 --registry ghcr.io/acme --json'],
+    options: REGISTRY_OPTIONS_HELP,
     load: () => import('./diff.js'),
   },
   {
@@ -68,6 +69,7 @@ renamed, containers or ports renamed, selectors changed, and every customisation
 have patched in that no longer applies. Exit 1 when something breaks and VERSION is not a new
 major (for 0.x, minor) version, which release refuses too.`,
     examples: ['canaryship contract environments/istio', 'canaryship contract environments/linkerd --version 2.0.0 --registry ghcr.io/acme --json'],
+    options: REGISTRY_OPTIONS_HELP,
     load: () => import('./contract.js'),
   },
   {
@@ -79,6 +81,7 @@ render and validate the environments with new versions, publish them, and tag gi
 each environment the changesets release is compared with its last published version (see
 contract); a breaking change without a major bump stops the release before anything is written.`,
     examples: ['npm run release -- --registry ghcr.io/acme', 'canaryship release --check --registry ghcr.io/acme', 'canaryship release --registry 127.0.0.1:5000 --insecure --json'],
+    options: REGISTRY_OPTIONS_HELP,
     load: () => import('./release.js'),
   },
   {
@@ -104,6 +107,7 @@ last published version, the contract verdict and the changeset bump it needs, th
 findings, and the plan of every Canary whose analysis changed. Reads dist/ as rendered: run
 build-affected first. Exit 0: the checks that fail a change are release --check and validate.`,
     examples: ['canaryship summary --base origin/main --registry ghcr.io/acme >> "$GITHUB_STEP_SUMMARY"', 'canaryship summary environments/istio --json'],
+    options: REGISTRY_OPTIONS_HELP,
     load: () => import('./summary.js'),
   },
   {

@@ -1,13 +1,13 @@
 /** The options every registry command shares, parsed once: where, how securely, how patiently. */
 import { parseRegistryAddress, type RegistryAddress } from '@canaryship/release';
 import { UsageError } from '../command.js';
-import { DEFAULT_LAYOUT } from './index.js';
+import { DEFAULT_LAYOUT, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 
 export const REGISTRY_OPTIONS = {
   registry: { type: 'string' },
   insecure: { type: 'boolean', default: false },
   layout: { type: 'string', default: DEFAULT_LAYOUT },
-  timeout: { type: 'string', default: '30' },
+  timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -19,8 +19,9 @@ export interface RegistryValues {
 
 /** `--registry` (no scheme, no credentials) and `--timeout` (seconds per request), checked once. */
 export function registryTarget(values: RegistryValues): { registry?: RegistryAddress; requestTimeoutMs: number } {
-  const seconds = Number(values.timeout ?? '30');
-  if (!/^\d+(\.\d+)?$/.test(values.timeout ?? '30') || seconds <= 0 || seconds > 3600) {
+  const given = values.timeout ?? String(DEFAULT_TIMEOUT_SECONDS);
+  const seconds = Number(given);
+  if (!/^\d+(\.\d+)?$/.test(given) || seconds <= 0 || seconds > 3600) {
     throw new UsageError(`--timeout must be a number of seconds between 0 and 3600, not "${values.timeout}"`);
   }
   if (values.insecure && values.registry === undefined) throw new UsageError('--insecure only applies with --registry');

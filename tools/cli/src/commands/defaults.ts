@@ -1,0 +1,19 @@
+/**
+ * The registry commands' defaults, in a module of their own: the command list (for --help) and the
+ * option parser both read them, and neither imports the other.
+ */
+
+/** Where publish writes its local OCI layout, and where diff, contract, summary and release read it. */
+export const DEFAULT_LAYOUT = '.artifacts/oci';
+
+/** Longest one registry request may take; an operation, its retries included, twice that. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/** The registry commands' options, as --help lists them. */
+export const REGISTRY_OPTIONS_HELP: readonly { readonly flag: string; readonly says: string }[] = [
+  { flag: '--registry HOST[:PORT][/PREFIX]', says: 'the registry (no scheme, no credentials: CANARYSHIP_REGISTRY_USERNAME/PASSWORD or the Docker config file)' },
+  { flag: '--insecure', says: 'plain HTTP, to a registry on loopback only' },
+  { flag: '--layout DIR', says: `the local OCI layout (default ${DEFAULT_LAYOUT})` },
+  { flag: '--timeout SECONDS', says: `longest one request may take (default ${DEFAULT_TIMEOUT_SECONDS}); an operation, retries included, twice that` },
+  { flag: '--json', says: 'the result (or the failure) as JSON on stdout' },
+];
