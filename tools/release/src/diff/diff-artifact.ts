@@ -9,11 +9,11 @@ import type { EnvironmentName } from '@canaryship/blocks';
 import { withDistributionLock } from '@canaryship/toolchain';
 import semver from 'semver';
 import { PublishError } from '../errors.js';
-import { buildLayer, parseManifest } from '../oci/artifact.js';
+import { layerOf, parseManifest } from '../oci/artifact.js';
 import { readFromLayout, readIndex } from '../oci/layout.js';
 import { ANNOTATIONS } from '../oci/media-types.js';
 import type { RegistryAddress } from '../oci/registry-address.js';
-import { readFiles, untarGzip } from '../oci/tar.js';
+import { filesOf, readTree, untarGzip } from '../oci/tar.js';
 import { connectRegistry, environmentOf, repositoryPath, type ConnectOptions } from '../publish.js';
 import { diffTrees, type ObjectChange } from './object-diff.js';
 
@@ -79,8 +79,10 @@ export async function diffArtifact(options: DiffOptions): Promise<DiffResult> {
   const environment = await environmentOf(options.packageDir);
   const dist = join(options.packageDir, 'dist');
   const published = await publishedLayer({ ...options, environment });
-  const { local, files } = await withDistributionLock([dist], async () => ({ local: (await buildLayer(dist)).layer, files: await readFiles(dist) }));
+  // Read once, under the lock: the layer and the files compared come from the same tree.
+  const tree = await withDistributionLock([dist], () => readTree(dist));
+  const { layer: local } = await layerOf(tree);
   const base = { reference: published.reference, publishedLayer: published.digest, localLayer: local.digest };
   if (published.digest === local.digest) return { ...base, unchanged: true, changes: [] };
-  return { ...base, unchanged: false, changes: diffTrees(await untarGzip(published.data), files) };
+  return { ...base, unchanged: false, changes: diffTrees(await untarGzip(published.data), filesOf(tree)) };
 }

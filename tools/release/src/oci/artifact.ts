@@ -1,7 +1,7 @@
 /** Builds the OCI artifact of a distribution: layer, config and manifest, byte for byte reproducible. */
 import { createHash } from 'node:crypto';
 import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
-import { gzip, readTree, tarball } from './tar.js';
+import { gzip, readTree, tarball, type TreeEntry } from './tar.js';
 
 export interface Blob {
   readonly mediaType: string;
@@ -32,11 +32,14 @@ const blob = (mediaType: string, data: Buffer): Blob => ({ mediaType, digest: sh
 
 const descriptor = ({ mediaType, digest, size }: Blob) => ({ mediaType, digest, size });
 
-/** The distribution's layer: a reproducible tar+gzip of `dir`, and the digest of the uncompressed tar. */
-export async function buildLayer(dir: string): Promise<{ layer: Blob; tarDigest: string }> {
-  const tar = await tarball(await readTree(dir));
+/** The layer of a distribution's tree, already read: a reproducible tar+gzip, and the digest of the uncompressed tar. */
+export async function layerOf(tree: readonly TreeEntry[]): Promise<{ layer: Blob; tarDigest: string }> {
+  const tar = await tarball(tree);
   return { layer: blob(MEDIA_TYPES.content, gzip(tar)), tarDigest: sha256(tar) };
 }
+
+/** The distribution's layer: a reproducible tar+gzip of `dir`, and the digest of the uncompressed tar. */
+export const buildLayer = async (dir: string): Promise<{ layer: Blob; tarDigest: string }> => layerOf(await readTree(dir));
 
 export async function buildArtifact(dir: string, metadata: ArtifactMetadata): Promise<Artifact> {
   const { layer, tarDigest } = await buildLayer(dir);

@@ -74,8 +74,10 @@ export const gzip = (data: Buffer): Buffer => Buffer.from(pako.gzip(data, { leve
 const badLayer = (why: string): PublishError => new PublishError(`the artifact's layer ${why}`, { code: 'artifact.bad-layer' });
 
 /** Files of a rendered distribution, by path (directories left out): what `untarGzip` gives for its layer. */
-export const readFiles = async (root: string): Promise<Map<string, Buffer>> =>
-  new Map((await readTree(root)).flatMap((e) => (e.content ? [[e.path, e.content] as const] : [])));
+export const readFiles = async (root: string): Promise<Map<string, Buffer>> => filesOf(await readTree(root));
+
+/** The files of a tree already read, by path (directories left out). */
+export const filesOf = (tree: readonly TreeEntry[]): Map<string, Buffer> => new Map(tree.flatMap((e) => (e.content ? [[e.path, e.content] as const] : [])));
 
 /**
  * Files of a tar+gzip layer, by path (directories left out). Decompression and extraction are
