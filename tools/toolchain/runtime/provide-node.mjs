@@ -19,9 +19,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import satisfies from 'semver/functions/satisfies.js';
 import { cacheRoot } from './cache-root.mjs';
-import { NODE } from './node.mjs';
+import { NODE, supports } from './node.mjs';
 
 /**
  * @typedef {typeof NODE} NodePin
@@ -96,7 +95,7 @@ export function provideNode(options) {
   const { root, cache, pin, npmsNode } = options;
   const link = join(root, 'node_modules/.bin/node');
   const nested = realpathOrSelf(npmsNode.path).startsWith(join(cache, 'node') + sep);
-  if (!nested && satisfies(npmsNode.version, pin.supported)) {
+  if (!nested && supports(npmsNode.version)) {
     removeOurLink(link, cache);
     return undefined;
   }
