@@ -2,8 +2,9 @@
  * A lock between processes on one machine: a file created exclusively that holds its owner's pid
  * and, where Linux's /proc tells it, the owner's start time. A lock whose owner has died (a crash,
  * a kill), or whose pid now belongs to another process (same pid, another start time), is taken
- * over; a live owner is waited for until `patienceMs`, then `tooLong` names what to do. Written here because the lock libraries on npm
- * judge a lock stale by its age, which would take a lock from a slow but live render or publish.
+ * over; a live owner is waited for until `patienceMs`, then `tooLong` names what to do. Written
+ * here because the lock libraries on npm judge a lock stale by its age, which would take a lock from
+ * a slow but live render or publish.
  */
 import { randomBytes } from 'node:crypto';
 import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';

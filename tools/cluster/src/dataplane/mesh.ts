@@ -56,14 +56,12 @@ export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Sna
   };
 
   /**
-   * What the caller's side does when a pod of the Service drops the connection (a NetworkPolicy):
-   * without a mesh, the one connection fails; Istio's sidecar retries a failed connect twice, each
+   * One request to a Service's pods. When a pod drops the connection (a NetworkPolicy), the
+   * caller's side decides: without a mesh, the one connection fails; Istio's sidecar retries a failed connect twice, each
    * time on a pod not tried yet (its default retry policy, previous_hosts), then answers 503 itself;
    * Linkerd's balancer sends only to endpoints it could connect to, and with none answers 504 after
    * its failfast timeout, counting nothing in response_total (linkerd2-proxy's outbound stack).
    */
-  const connectAttempts = (peer: Peer, mesh: Mesh, ready: number): number => (!('pod' in peer) || mesh === 'none' ? 1 : mesh === 'istio' ? Math.min(3, ready) : ready);
-
   async function deliver(peer: Peer, request: Request, serviceName: string, port: number, addressed: string, mirrored: boolean): Promise<Answer> {
     const snapshot = options.snapshot();
     const mesh = options.mesh();
@@ -74,10 +72,13 @@ export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Sna
       hops.push({ ...base, status: undefined, refused: 'no ready endpoint' });
       return { status: undefined, body: `dial tcp ${addressed}: connect: connection refused (no endpoints)`, headers: {} };
     }
+    // A pod of the namespace calls through its proxy; Flagger, Prometheus and the outside do not.
+    const proxied = 'pod' in peer && mesh !== 'none';
+    const attempts = !proxied ? 1 : mesh === 'istio' ? Math.min(3, ready.length) : ready.length;
     // A mirrored copy is the caller's proxy's own request: the caller's telemetry never sees it (Istio's stats filter counts the client's request once).
     const source = 'pod' in peer && !mirrored ? { source: peer.pod } : {};
     let dropped: Pod | undefined;
-    for (let attempt = 0; attempt < connectAttempts(peer, mesh, ready.length); attempt += 1) {
+    for (let attempt = 0; attempt < attempts; attempt += 1) {
       const turn = roundRobin.get(serviceName) ?? 0;
       roundRobin.set(serviceName, turn + 1);
       const pod = ready[turn % ready.length]!;
@@ -93,11 +94,10 @@ export function createDataPlane(options: { mesh: () => Mesh; snapshot: () => Sna
       hops.push({ ...base, pod: pod.name, workload: pod.workload, status: answer.status });
       return answer;
     }
-    const failed = { destination: dropped!, status: undefined, durationMs: 0, path: request.path, method: request.method };
-    if ('pod' in peer && mesh === 'linkerd') return { status: 504, body: 'service in fail-fast (no endpoint it could connect to)', headers: {} };
+    if (proxied && mesh === 'linkerd') return { status: 504, body: 'service in fail-fast (no endpoint it could connect to)', headers: {} };
     // The caller's proxy (Istio's sidecar, as 503) or the caller itself reports a failed connection.
-    options.telemetry.record({ ...source, ...failed });
-    if ('pod' in peer && mesh === 'istio') return { status: 503, body: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure', headers: {} };
+    options.telemetry.record({ ...source, destination: dropped!, status: undefined, durationMs: 0, path: request.path, method: request.method });
+    if (proxied) return { status: 503, body: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure', headers: {} };
     return { status: undefined, body: `dial tcp ${dropped!.name}:${target.targetPort}: i/o timeout (a NetworkPolicy drops it)`, headers: {} };
   }
 
