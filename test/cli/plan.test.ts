@@ -9,7 +9,7 @@ import { customisationPatches, type CanaryPlan } from '@canaryship/blocks';
 import { main } from '@canaryship/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { DEFINITIONS, distDir, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
+import { DEFINITIONS, distDir, ENVIRONMENT_NAMES, ROOT, serviceNamesOf } from '../support/distribution.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-plan-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -34,7 +34,7 @@ describe('canaryship plan', () => {
   it('plans every Canary of every distribution, from the strategies they ship', async () => {
     for (const env of ENVIRONMENT_NAMES) {
       const result = await plans(distDir(env));
-      expect(result.map((p) => p.name), env).toEqual(['backend', 'cache', 'database', 'frontend']);
+      expect(result.map((p) => p.name), env).toEqual(serviceNamesOf(env));
       for (const p of result) expect(p.promotion.high - p.promotion.low, `${env}/${p.name}`).toBe(p.intervalSeconds);
     }
     // Plain Kubernetes: blue/green only, and the Service selects the primary alone.
@@ -60,20 +60,23 @@ describe('canaryship plan', () => {
     const out = join(scratch, 'charts');
     const { code, stdout } = await run('plan', distDir('istio'), '--svg', out);
     expect(code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['webapp.backend.svg', 'webapp.cache.svg', 'webapp.database.svg', 'webapp.frontend.svg']);
+    expect(readdirSync(out).sort()).toEqual(serviceNamesOf('istio').map((name) => `webapp.${name}.svg`));
     expect(readFileSync(join(out, 'webapp.backend.svg'), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^]*class="predicted"[^]*<\/svg>\n$/);
     expect(stdout).toContain(`chart: ${join(out, 'webapp.backend.svg')}`);
   });
 
-  it("README's charts, one per strategy, are what plan draws for the istio distribution today", async () => {
+  it("README's charts are what plan draws for the istio distribution today", async () => {
     const out = join(scratch, 'readme-charts');
     expect((await run('plan', distDir('istio'), '--svg', out)).code).toBe(0);
-    for (const file of readdirSync(out)) {
-      // If this fails: `npx canaryship plan environments/istio/dist --svg docs/plan` and commit.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = [...readme.matchAll(/\(docs\/plan\/([^)]+\.svg)\)/g)].map((m) => m[1]!);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const file of shown) {
+      // If this fails: `npx canaryship plan environments/istio/dist --svg docs/plan`, keep the charts README shows, and commit.
+      expect(existsSync(join(out, file)), `README shows ${file}, which plan no longer draws`).toBe(true);
       expect(readFileSync(join(ROOT, 'docs/plan', file), 'utf8'), file).toBe(readFileSync(join(out, file), 'utf8'));
     }
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const file of readdirSync(out)) expect(readme).toContain(`(docs/plan/${file})`);
+    expect(readdirSync(join(ROOT, 'docs/plan')).sort(), 'a chart in docs/plan that README does not show').toEqual([...shown].sort());
   });
 
   it('refuses what it cannot plan, naming the Canary and field, and writes no chart', async () => {

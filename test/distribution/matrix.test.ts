@@ -1,6 +1,7 @@
-/** The strategy matrix, read back from the rendered YAML the way Flagger infers a strategy. */
+/** Each service's declared strategy, read back from the rendered YAML the way Flagger infers a strategy. */
+import type { StrategyKind } from '@canaryship/blocks';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Env, type Obj } from '../support/distribution.js';
+import { DEFINITIONS, ENVIRONMENT_NAMES, renderedDistribution, ofKind, serviceNamesOf, type Env, type Obj } from '../support/distribution.js';
 
 type Inferred = 'blue/green' | 'blue/green + mirroring' | 'progressive canary' | 'A/B testing';
 
@@ -11,11 +12,12 @@ function inferStrategy(analysis: Obj): Inferred {
   return 'progressive canary';
 }
 
-const MATRIX: Record<string, Record<Env, Inferred>> = {
-  frontend: { kubernetes: 'blue/green', istio: 'A/B testing', linkerd: 'progressive canary' },
-  backend: { kubernetes: 'blue/green', istio: 'progressive canary', linkerd: 'progressive canary' },
-  cache: { kubernetes: 'blue/green', istio: 'blue/green', linkerd: 'blue/green' },
-  database: { kubernetes: 'blue/green', istio: 'blue/green + mirroring', linkerd: 'blue/green' },
+/** What Flagger infers from the Canary each declared strategy renders to. */
+const INFERRED: Record<StrategyKind, Inferred> = {
+  'blue-green': 'blue/green',
+  'blue-green-mirroring': 'blue/green + mirroring',
+  progressive: 'progressive canary',
+  'ab-testing': 'A/B testing',
 };
 
 const PROVIDER: Record<Env, string> = { kubernetes: 'kubernetes', istio: 'istio', linkerd: 'gatewayapi:v1beta1' };
@@ -24,12 +26,12 @@ describe.each(ENVIRONMENT_NAMES)('%s distribution', (env) => {
   const canaries = ofKind(renderedDistribution(env), 'Canary');
 
   it('has exactly one Canary per service', () => {
-    expect(canaries.map((c) => c.metadata.name).sort()).toEqual(Object.keys(MATRIX).sort());
+    expect(canaries.map((c) => c.metadata.name).sort()).toEqual(serviceNamesOf(env));
   });
 
-  it.each(Object.keys(MATRIX))('runs %s with the strategy of the matrix', (service) => {
+  it.each(DEFINITIONS[env].services.map(({ input, strategy }) => [input.name, strategy.kind] as const))('runs %s with the strategy it declares (%s), as Flagger reads it', (service, kind) => {
     const canary = canaries.find((c) => c.metadata.name === service);
-    expect(inferStrategy(canary?.spec.analysis)).toBe(MATRIX[service]?.[env]);
+    expect(inferStrategy(canary?.spec.analysis)).toBe(INFERRED[kind]);
     expect(canary?.spec.provider).toBe(PROVIDER[env]);
   });
 

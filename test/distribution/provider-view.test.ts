@@ -3,19 +3,12 @@
  * own inputs: every SLO is a real bound at the team's value, load reaches the instance under test
  * with what its route matches, probes and scratch space are what the pods need.
  */
-import { backend } from '@canaryship/backend';
-import { cache } from '@canaryship/cache';
-import { database } from '@canaryship/database';
-import { frontend } from '@canaryship/frontend';
+import type { ServiceInput } from '@canaryship/blocks';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, type Env, type Obj } from '../support/distribution.js';
-
-const SERVICES = { frontend, backend, cache, database } as const;
-type Name = keyof typeof SERVICES;
+import { ENVIRONMENT_NAMES, renderedDistribution, ofKind, serviceNamesOf, servicesOf, type Env, type Obj } from '../support/distribution.js';
 
 /** The bound each check applies, from the team's input: which side, and the value. */
-const expectedBounds = (name: Name): Record<string, Obj> => {
-  const slo = SERVICES[name].input.slo;
+const expectedBounds = ({ slo }: ServiceInput): Record<string, Obj> => {
   return {
     success: { min: slo.availabilityPercent },
     error: { max: slo.errorRatePercent },
@@ -38,21 +31,22 @@ const headersOf = (cmd: string): string[] => [...cmd.matchAll(/-H '([^']*)'/g)].
 describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
   const objects = renderedDistribution(env);
   const canaries = ofKind(objects, 'Canary');
+  const input = (name: string): ServiceInput => servicesOf(env).find((service) => service.name === name)!;
 
-  it.each(Object.keys(SERVICES) as Name[])('%s checks its SLOs (its calls too, where the mesh measures them), each a bound at the team value', (name) => {
+  it.each(serviceNamesOf(env))('%s checks its SLOs (its calls too, where the mesh measures them), each a bound at the team value', (name) => {
     const canary = canaries.find((c) => c.metadata.name === name)!;
     const metrics = canary.spec.analysis.metrics as Obj[];
-    const calls = (SERVICES[name].input.config.calls ?? []).length > 0;
+    const calls = (input(name).config.calls ?? []).length > 0;
     expect(metrics.map(sloOf).sort()).toEqual(['average', 'error', ...(calls && env !== 'kubernetes' ? ['outbound'] : []), 'p99', 'success']);
-    const bounds = expectedBounds(name);
+    const bounds = expectedBounds(input(name));
     for (const metric of metrics) expect(metric.thresholdRange, `${name} ${metric.name}`).toEqual(bounds[sloOf(metric)]);
   });
 
-  it.each(Object.keys(SERVICES) as Name[])('%s sends its load test where the strategy measures, with what its routes match', (name) => {
+  it.each(serviceNamesOf(env))('%s sends its load test where the strategy measures, with what its routes match', (name) => {
     const canary = canaries.find((c) => c.metadata.name === name)!;
     const analysis = canary.spec.analysis;
     const streams = (analysis.webhooks as Obj[]).filter((h) => h.type === 'rollout' && h.metadata.type === 'cmd').map((h) => String(h.metadata.cmd));
-    const load = { requestsPerSecond: 10, concurrency: 2, ...SERVICES[name].input.load };
+    const load = { requestsPerSecond: 10, concurrency: 2, ...input(name).load };
     // The streams together send the rate the team asked for, not a multiple of it, with no more workers than its concurrency (read from hey's flags).
     const rates = streams.map((cmd) => /-q (\d+) -c (\d+) -m POST -T application\/json -d '\{"canaryship":"load"\}'/.exec(cmd)).map((m) => ({ perWorker: Number(m?.[1]), workers: Number(m?.[2]) }));
     expect(new Set(rates.map((r) => `${r.perWorker}/${r.workers}`)).size).toBe(1);
@@ -96,7 +90,7 @@ describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
           expect(probe.httpGet.path).toMatch(/^\/(healthz|readyz|entry\/ready)$/);
           expect(named).toContain(probe.httpGet.port);
         }
-        if (deployment.metadata.name in SERVICES) {
+        if (serviceNamesOf(env).includes(deployment.metadata.name)) {
           expect([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path]).toEqual(['/healthz', '/readyz']);
         }
       }
@@ -112,6 +106,6 @@ describe.each(ENVIRONMENT_NAMES)('%s, as a provider reads it', (env: Env) => {
       else fixed[deployment.metadata.name] = deployment.spec.replicas;
     }
     expect(fixed).toEqual({ entry: 2, 'flagger-loadtester': 1 });
-    expect([...autoscaled].sort()).toEqual(Object.keys(SERVICES).sort());
+    expect([...autoscaled].sort()).toEqual(serviceNamesOf(env));
   });
 });

@@ -10,21 +10,42 @@ import { ENVIRONMENT_PROFILES, FLAGGER_POD_LABELS, PODINFO, prometheusNamespace 
 import { LOADTESTER } from '@canaryship/loadtester';
 import { describe, expect, it } from 'vitest';
 import { clusterOf } from '../support/cluster.js';
-import { ENVIRONMENT_NAMES, type Env } from '../support/distribution.js';
+import { DEFINITIONS, ENVIRONMENT_NAMES, serviceNamesOf, servicesOf, type Env } from '../support/distribution.js';
 
 const NAMESPACE = 'webapp';
-const SERVICES = ['frontend', 'backend', 'cache', 'database'];
+
+/** The path the app declares (entry → frontend → backend → cache and database in the demo): the entry to its upstream, each service to those it calls. */
+const declaredCalls = (env: Env): (readonly [string, string])[] => [
+  ['entry', DEFINITIONS[env].entry.upstream],
+  ...servicesOf(env).flatMap((input) => (input.config.calls ?? []).map((to) => [input.name, to] as const)),
+];
+
+/** Who may call a service's pods: the loadtester, and each declared caller's pods (a service's primary and canary; the entry has one Deployment). */
+const callersOf = (env: Env, service: string): string[] =>
+  ['flagger-loadtester', ...declaredCalls(env).flatMap(([from, to]) => (to !== service ? [] : from === 'entry' ? [from] : [from, `${from}-primary`]))].sort();
+
+/** Every workload a user's request reaches, in the order the echo nests them (depth first from the entry). */
+function userPath(env: Env): string[] {
+  const seen: string[] = [];
+  const visit = (name: string): void => {
+    if (seen.includes(name)) return;
+    seen.push(name);
+    for (const [from, to] of declaredCalls(env)) if (from === name) visit(to);
+  };
+  visit('entry');
+  return seen;
+}
 
 const meshOf = (env: Env) => (env === 'kubernetes' ? 'none' : env) as 'none' | 'istio' | 'linkerd';
 
 describe.each(ENVIRONMENT_NAMES)('%s: the traffic path', (env) => {
-  it('admits exactly entry → frontend → backend → cache and database, the loadtester to every service, and nothing else', async () => {
+  it('admits exactly the declared path (entry → frontend → backend → cache and database), the loadtester to every service, and nothing else', async () => {
     const snapshot = clusterOf(env);
     const plane = createDataPlane({ mesh: () => meshOf(env), snapshot: () => snapshot, telemetry: createTelemetry(() => true) });
     const workloads = [...new Set(snapshot.pods.map((p) => p.workload))];
     const admitted: string[] = [];
     for (const source of snapshot.pods) {
-      for (const target of ['entry', ...SERVICES.flatMap((s) => [s, `${s}-canary`])]) {
+      for (const target of ['entry', ...serviceNamesOf(env).flatMap((s) => [s, `${s}-canary`])]) {
         const port = target === 'entry' ? 80 : PODINFO.httpPort;
         const id = `${source.name}-${target}`;
         await plane.send({ pod: source }, 'GET', `http://${target}.${NAMESPACE}:${port}/healthz`, { 'x-request-id': id }, '');
@@ -34,11 +55,8 @@ describe.each(ENVIRONMENT_NAMES)('%s: the traffic path', (env) => {
     }
     const expected = [
       ...workloads.map((w) => `${w.replace(/-primary$/, '')} → entry`), // users come from anywhere
-      'entry → frontend',
-      'frontend → backend',
-      'backend → cache',
-      'backend → database',
-      ...SERVICES.map((s) => `flagger-loadtester → ${s}`),
+      ...declaredCalls(env).map(([from, to]) => `${from} → ${to}`),
+      ...serviceNamesOf(env).map((s) => `flagger-loadtester → ${s}`),
     ];
     expect([...new Set(admitted)].sort()).toEqual([...new Set(expected)].sort());
   });
@@ -69,33 +87,31 @@ describe.each(ENVIRONMENT_NAMES)('%s: the traffic path', (env) => {
       for (const port of scrapePorts) expect(admitted(pod, port), `${pod.name}:${port}`).toEqual(inNamespace(prometheus));
     }
     // The application port: each service's callers and the loadtester, no process of any other namespace, nothing outside.
-    const callers: Record<string, string[]> = { frontend: ['entry', 'flagger-loadtester'], backend: ['flagger-loadtester', 'frontend', 'frontend-primary'], cache: ['backend', 'backend-primary', 'flagger-loadtester'], database: ['backend', 'backend-primary', 'flagger-loadtester'] };
-    for (const [service, expected] of Object.entries(callers)) {
-      for (const pod of [podOf(`${service}-primary`), podOf(service)]) expect(admitted(pod, PODINFO.httpPort), `${pod.name}:${PODINFO.httpPort}`).toEqual(expected);
-    }
-    for (const port of profile.meshPorts.inbound) {
-      expect(admitted(podOf('backend-primary'), port)).toEqual(['flagger-loadtester', 'frontend', 'frontend-primary']);
-      expect(admitted(podOf('database-primary'), port)).toEqual(['backend', 'backend-primary', 'flagger-loadtester']);
+    for (const service of serviceNamesOf(env)) {
+      for (const pod of [podOf(`${service}-primary`), podOf(service)]) {
+        for (const port of [PODINFO.httpPort, ...profile.meshPorts.inbound]) expect(admitted(pod, port), `${pod.name}:${port}`).toEqual(callersOf(env, service));
+      }
     }
     expect(profile.meshPorts.inbound).toEqual(env === 'linkerd' ? [4143] : []);
     expect(profile.meshPorts.scrape).toEqual(env === 'istio' ? [15020, 15090] : env === 'linkerd' ? [4191] : []);
   });
 
-  it("proves every hop to a user: the answer through the entry holds cache's and database's echo of the user's own request", async () => {
+  it("proves every hop to a user: the answer through the entry holds the echo of the user's own request from every service on the path", async () => {
     const snapshot = clusterOf(env);
     const plane = createDataPlane({ mesh: () => meshOf(env), snapshot: () => snapshot, telemetry: createTelemetry(() => true) });
     const answer = await plane.send({ outside: true }, 'POST', `http://entry.${NAMESPACE}/echo`, { 'x-request-id': 'u1' }, JSON.stringify({ canaryship: 'canaryship-user-u1' }));
     expect(answer.status).toBe(200);
-    expect(provenHops(answer.body, 'u1')).toEqual({ ok: true, hops: ['entry', 'frontend', 'backend', 'cache', 'database'] });
+    expect(provenHops(answer.body, 'u1')).toEqual({ ok: true, hops: userPath(env) });
     // Every hop went to the primaries: no route sends users to a canary outside a release.
-    expect(plane.hops.filter((h) => h.requestId === 'u1').map((h) => h.workload).sort()).toEqual(['backend-primary', 'cache-primary', 'database-primary', 'entry', 'frontend-primary']);
+    expect(plane.hops.filter((h) => h.requestId === 'u1').map((h) => h.workload).sort()).toEqual(userPath(env).map((w) => (w === 'entry' ? w : `${w}-primary`)).sort());
   });
 
   it('refuses what the path does not hold: Flagger reaching a service directly, a user skipping the entry', async () => {
     const snapshot = clusterOf(env);
     const plane = createDataPlane({ mesh: () => meshOf(env), snapshot: () => snapshot, telemetry: createTelemetry(() => true) });
-    expect((await plane.send({ namespace: 'flagger-system' }, 'GET', `http://backend.${NAMESPACE}:9898/`, {}, '')).status).toBeUndefined();
-    expect((await plane.send({ outside: true }, 'GET', `http://frontend.${NAMESPACE}:9898/`, {}, '')).status).toBeUndefined();
+    const service = serviceNamesOf(env)[0]!;
+    expect((await plane.send({ namespace: 'flagger-system' }, 'GET', `http://${service}.${NAMESPACE}:9898/`, {}, '')).status).toBeUndefined();
+    expect((await plane.send({ outside: true }, 'GET', `http://${DEFINITIONS[env].entry.upstream}.${NAMESPACE}:9898/`, {}, '')).status).toBeUndefined();
     expect(plane.hops.filter((h) => h.refused).map((h) => h.refused)).toEqual(['NetworkPolicy', 'NetworkPolicy']);
   });
 });

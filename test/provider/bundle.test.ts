@@ -25,7 +25,7 @@ import { createSchemaRegistry, flaggerCrdFile, kubernetesOpenApiDir, kustomizeBu
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT, type Env, type Obj } from '../support/distribution.js';
+import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT, unusedName, type Env, type Obj } from '../support/distribution.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-provider-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -186,7 +186,8 @@ describe('a customisation that does not fit the distribution is refused by name'
   };
 
   it('an unknown service, a metric the Canary does not check, a field its strategy lacks', () => {
-    expect(refusal('istio', { kind: 'resources', service: 'payments', limits: { memory: '1Gi' } }).issues[0]).toMatchObject({ environment: 'istio', service: 'payments', path: 'service' });
+    const unknown = unusedName('payments');
+    expect(refusal('istio', { kind: 'resources', service: unknown, limits: { memory: '1Gi' } }).issues[0]).toMatchObject({ environment: 'istio', service: unknown, path: 'service' });
     expect(refusal('linkerd', { kind: 'slo-threshold', service: 'backend', metric: 'latency', max: 1 }).issues[0]).toMatchObject({ environment: 'linkerd', service: 'backend', path: 'metric' });
     // Blue/green on kubernetes counts iterations; it has no stepWeight.
     const kubernetesBackend = composeDistribution(DEFINITIONS.kubernetes).objects.find((o) => o.object.kind === 'Canary' && o.object.metadata?.name === 'backend')!.object as Obj;

@@ -8,7 +8,6 @@ import type { Json, Pod, Snapshot } from '@canaryship/cluster';
 import { renderedDistribution, type Env, type Obj } from './distribution.js';
 
 const NAMESPACE = 'webapp';
-const SERVICES = ['frontend', 'backend', 'cache', 'database'];
 
 export function clusterOf(env: Env, extra: { virtualServices?: Json[]; httpRoutes?: Json[] } = {}): Snapshot {
   const objects = renderedDistribution(env).map((o) => o.object);
@@ -30,9 +29,11 @@ export function clusterOf(env: Env, extra: { virtualServices?: Json[]; httpRoute
   };
   const services: Json[] = [...of('Service')];
   const configMaps = new Map<string, Record<string, string>>(of('ConfigMap').map((c) => [c.metadata.name, c.data]));
+  // Flagger splits the Deployments its Canaries target into primary and canary.
+  const canaried = new Set(of('Canary').map((canary) => canary.spec.targetRef.name as string));
   for (const deployment of of('Deployment')) {
     const name = deployment.metadata.name as string;
-    if (SERVICES.includes(name)) {
+    if (canaried.has(name)) {
       pods.push(podFrom(deployment, `${name}-primary-1`, `${name}-primary`, '-primary'), podFrom(deployment, `${name}-canary-1`, name, ''));
       for (const [service, app] of [[name, `${name}-primary`], [`${name}-primary`, `${name}-primary`], [`${name}-canary`, name]]) {
         services.push({ metadata: { name: service }, spec: { selector: { app }, ports: [{ port: PODINFO.httpPort, targetPort: 'http' }] } });

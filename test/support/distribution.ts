@@ -4,9 +4,9 @@
  * `loadDistribution` reads a rendered tree from disk, the way kustomize does: through
  * kustomization.yaml. test/cli/render.test.ts proves the two agree byte for byte.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
+import { composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile, type ServiceInput } from '@canaryship/blocks';
 import { edgeProxy } from '@canaryship/entry';
 import { loadtester } from '@canaryship/loadtester';
 import { parseAllDocuments } from 'yaml';
@@ -28,6 +28,26 @@ export interface LoadedObject {
 }
 
 export const DEFINITIONS: Readonly<Record<Env, DistributionDefinition>> = { kubernetes, istio, linkerd };
+
+/**
+ * The app's services in an environment, as its definition lists them. Tests about the app read them
+ * from here rather than naming the demo's four, so a vendor who adds, renames or removes a service
+ * keeps a green suite (test/vendor/everyday-loop.test.ts does what README tells them to).
+ */
+export const servicesOf = (env: Env): readonly ServiceInput[] => DEFINITIONS[env].services.map((release) => release.input);
+export const serviceNamesOf = (env: Env): string[] => servicesOf(env).map((input) => input.name).sort();
+
+/** Names that neither a service of any environment nor a package of the repository has taken: `preferred`, or it with a number. */
+export function unusedName(preferred: string): string {
+  const taken = new Set([
+    ...ENVIRONMENT_NAMES.flatMap(serviceNamesOf),
+    ...['packages', 'environments', 'tools'].flatMap((group) => readdirSync(join(ROOT, group)).filter((entry) => existsSync(join(ROOT, group, entry, 'package.json')))),
+  ]);
+  const candidate = (n: number): string => (n === 1 ? preferred : `${preferred}${n}`);
+  let n = 1;
+  while (taken.has(candidate(n))) n++;
+  return candidate(n);
+}
 
 export const distDir = (env: Env): string => join(ROOT, 'environments', env, 'dist');
 

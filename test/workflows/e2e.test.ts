@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseStep, type Step } from '@canaryship/cluster';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
+import { ENVIRONMENT_NAMES, ROOT, unusedName } from '../support/distribution.js';
 
 interface Workflow {
   env: Record<string, string>;
@@ -82,7 +82,7 @@ describe('provider-path steps refuse what they cannot run, before touching a clu
   it.each([
     [['release', ...base, '--service', 'backend', '--expect', 'maybe'], /--expect: "maybe" is not promoted or rolled-back/],
     [['release', ...base, '--expect', 'promoted'], /--service is required/],
-    [['publish', ...base, '--service', 'payments'], /--service: istio has no service "payments"/],
+    [['publish', ...base, '--service', unusedName('payments')], new RegExp(`--service: istio has no service "${unusedName('payments')}"`)],
     [['publish', ...base, '--faulty'], /--faulty needs --service/],
     [['publish', '--environment', 'openshift'], /--environment: "openshift" is not one of kubernetes, istio, linkerd/],
     [['publish', ...base.slice(0, -1), '1.1'], /--version: "1.1" is not MAJOR\.MINOR\.PATCH/],
@@ -104,10 +104,12 @@ describe('the provider-path command line', () => {
   });
 
   it("never commits into a directory that is not its own workspace (someone's repository)", () => {
+    const state = () => ['rev-parse HEAD', 'status --porcelain environments/istio'].map((command) => spawnSync('git', command.split(' '), { cwd: ROOT, encoding: 'utf8' }).stdout);
+    const before = state();
     const result = run('publish', '--environment', 'istio', '--workspace', ROOT, '--registry', '127.0.0.1:5000', '--version', '9.9.9');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`error: ${ROOT} is not a provider-path workspace (no .canaryship-workspace), and not empty`);
-    expect(spawnSync('git', ['status', '--porcelain', 'environments/istio'], { cwd: ROOT, encoding: 'utf8' }).stdout).toBe('');
+    expect(state()).toEqual(before);
   });
 
   /** A repository with a commit and a file its owner staged, as someone's own work looks. */
