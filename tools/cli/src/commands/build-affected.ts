@@ -1,15 +1,45 @@
-/** `canaryship build-affected`: render only the distributions a change affects. */
+/**
+ * `canaryship build-affected`: render only the distributions a change affects (by Nx's project
+ * graph since --base), and any whose dist/ is no longer what its sources render (a revert after a
+ * build, an edit built by nothing), which git's view of the change cannot see.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { affectedEnvironments, runTargets } from '@canaryship/release';
+import { CanaryshipError, ENVIRONMENTS } from '@canaryship/blocks';
+import { affectedEnvironments, runTargets, type AffectedEnvironment } from '@canaryship/release';
 import { printJson, progressTo, type Io } from '../command.js';
+import { requireRenderedFromSources } from '../sources/rendered.js';
+
+/** Environments of this repository whose dist/ is stale, with why. */
+async function staleEnvironments(cwd: string, skip: ReadonlySet<string>): Promise<(AffectedEnvironment & { stale: string })[]> {
+  const found: (AffectedEnvironment & { stale: string })[] = [];
+  for (const environment of ENVIRONMENTS) {
+    const dir = join('environments', environment);
+    if (skip.has(environment) || !existsSync(join(cwd, dir, 'package.json'))) continue;
+    try {
+      await requireRenderedFromSources(join(cwd, dir), cwd);
+    } catch (error) {
+      if (!(error instanceof CanaryshipError) || !['build.stale', 'distribution.stale'].includes(error.code)) throw error;
+      found.push({ environment, package: `@canaryship/env-${environment}`, dist: join(dir, 'dist'), stale: error.message });
+    }
+  }
+  return found;
+}
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: { base: { type: 'string', default: 'main' }, head: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
-  const environments = await affectedEnvironments(io.cwd, values.base, values.head);
-  if (!values.json) progressTo(io)(`affected: ${environments.map((e) => e.environment).join(', ') || 'none'}`);
+  const affected = await affectedEnvironments(io.cwd, values.base, values.head);
+  // With --head the question is about two commits, not about this working tree.
+  const stale = values.head === undefined ? await staleEnvironments(io.cwd, new Set(affected.map((e) => e.environment))) : [];
+  const environments = [...affected, ...stale].sort((a, b) => a.environment.localeCompare(b.environment));
+  if (!values.json) {
+    progressTo(io)(`affected: ${affected.map((e) => e.environment).join(', ') || 'none'}`);
+    for (const e of stale) progressTo(io)(`stale: ${e.stale}`);
+  }
   await runTargets(io.cwd, ['build'], environments.map((e) => e.package));
   if (values.json) printJson(io, { base: values.base, environments });
   else for (const e of environments) io.stdout.write(`rendered ${e.environment} (${e.package}) in ${e.dist}\n`);

@@ -27,7 +27,7 @@ export async function bundle(options: BundleOptions): Promise<{ environment: str
   const packageDir = resolve(options.cwd, options.packageDir);
   const outDir = resolve(options.cwd, options.outDir ?? join(packageDir, 'provider'));
   const address = parseRegistryAddress(options.registry, { insecure: options.insecure ?? false });
-  const { definition, version: packageVersion } = await loadEnvironmentPackage(packageDir);
+  const { definition, version: packageVersion } = await loadEnvironmentPackage(packageDir, options.cwd);
   const repository = `${address.host}/${repositoryPath(definition.environment, address.prefix)}`;
   const version = options.version ?? packageVersion;
   if (version === undefined) throw new UsageError(`${options.packageDir}/package.json has no version: give --version`);

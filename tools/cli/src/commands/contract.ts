@@ -3,12 +3,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { contract } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
+import { requireCurrent } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, against: { type: 'string' }, version: { type: 'string' } } });
   const [dir] = positionals;
   if (!dir || positionals.length > 1) throw new UsageError('contract needs one environment package directory');
+  await requireCurrent(resolve(io.cwd, dir, 'dist'), io.cwd);
   const result = await contract({
     packageDir: resolve(io.cwd, dir),
     ...(values.version !== undefined && { version: values.version }),

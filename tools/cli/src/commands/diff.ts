@@ -1,9 +1,10 @@
 /** `canaryship diff`: a local build against a published version. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CanaryshipError } from '@canaryship/blocks';
 import { diffArtifact } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
+import { requireCurrent } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 /** A field's value on one line, cut to what a terminal line holds (--json gives it whole). */
@@ -17,13 +18,13 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, version: { type: 'string' } } });
   const [dir] = positionals;
   if (!dir || positionals.length > 1 || !values.version) throw new UsageError('diff needs one environment package directory and --version');
-  const result = await diffArtifact({
-    packageDir: resolve(io.cwd, dir),
-    version: values.version,
-    layoutRoot: resolve(io.cwd, values.layout),
-    ...registryTarget(values),
-    onProgress: progressTo(io),
-  }).catch((error: unknown) => {
+  const { version } = values;
+  const packageDir = resolve(io.cwd, dir);
+  const compared = async () => {
+    await requireCurrent(join(packageDir, 'dist'), io.cwd);
+    return diffArtifact({ packageDir, version, layoutRoot: resolve(io.cwd, values.layout), ...registryTarget(values), onProgress: progressTo(io) });
+  };
+  const result = await compared().catch((error: unknown) => {
     // 1 says "they differ": any failure is 2, as diff(1) and kubectl diff keep them apart for CI.
     if (error instanceof CanaryshipError && error.exitCode === 1) throw new CanaryshipError(error.message, { code: error.code, exitCode: 2, cause: error, ...(error.hint !== undefined && { hint: error.hint }) });
     throw error;

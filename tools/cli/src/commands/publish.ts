@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { publish, type PublishResult } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
+import { requireCurrent } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -10,6 +11,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (positionals.length === 0) throw new UsageError('publish needs at least one environment package directory');
   const target = registryTarget(values);
   const artifacts: PublishResult[] = [];
+  // Every distribution is checked before the first upload: a stale one publishes nothing.
+  for (const dir of positionals) await requireCurrent(resolve(io.cwd, dir, 'dist'), io.cwd);
   for (const dir of positionals) {
     artifacts.push(await publish({ packageDir: resolve(io.cwd, dir), layoutRoot: resolve(io.cwd, values.layout), ...target, onProgress: progressTo(io) }));
   }

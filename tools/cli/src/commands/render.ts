@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { CanaryshipError, composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
 import { printJson, UsageError, type Io } from '../command.js';
 import { writeTreeAtomically } from '../fs/write-tree.js';
+import { requireBuiltFromSources } from '../sources/built.js';
 
 export interface RenderOptions {
   readonly cwd: string;
@@ -29,8 +30,11 @@ export interface RenderResult {
 const notAPackage = (packageDir: string, why: string): CanaryshipError =>
   new CanaryshipError(`${packageDir} is not an environment package: ${why}`, { code: 'render.not-a-package', hint: 'point render at environments/<name> (or run it there)' });
 
-/** An environment package: the distribution it declares, and its version. */
-export async function loadEnvironmentPackage(packageDir: string): Promise<{ definition: DistributionDefinition; version: string | undefined }> {
+/**
+ * An environment package: the distribution it declares, and its version. Refuses a package whose
+ * build is older than its sources (paths in the refusal are relative to `shownFrom`).
+ */
+export async function loadEnvironmentPackage(packageDir: string, shownFrom: string): Promise<{ definition: DistributionDefinition; version: string | undefined }> {
   const text = await readFile(join(packageDir, 'package.json'), 'utf8').catch(() => {
     throw notAPackage(packageDir, 'it has no package.json');
   });
@@ -45,6 +49,7 @@ export async function loadEnvironmentPackage(packageDir: string): Promise<{ defi
   const entryPath = resolve(packageDir, entry);
   if (relative(packageDir, entryPath).startsWith('..')) throw notAPackage(packageDir, `its entry ${entry} is outside the package`);
   const name = manifest.name ?? packageDir;
+  await requireBuiltFromSources(packageDir, shownFrom);
   let module: { distribution?: DistributionDefinition };
   try {
     module = (await import(pathToFileURL(entryPath).href)) as typeof module;
@@ -71,7 +76,7 @@ export async function renderTo(definition: DistributionDefinition, outDir: strin
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const packageDir = resolve(options.cwd, options.packageDir ?? '.');
   const outDir = resolve(options.cwd, options.outDir ?? join(packageDir, 'dist'));
-  const { definition } = await loadEnvironmentPackage(packageDir);
+  const { definition } = await loadEnvironmentPackage(packageDir, options.cwd);
   const files = await renderTo(definition, outDir);
   return {
     environment: definition.environment,

@@ -3,14 +3,15 @@
  * for `$GITHUB_STEP_SUMMARY` (or JSON): per environment the change affects (Nx, since --base) or
  * named as DIR, the object-level diff against the last published version, the contract verdict and
  * the changeset bump it needs, the validation findings, and the plan of every changed Canary.
- * Reads the rendered dist/ as it is: run build-affected first.
+ * Refuses a dist/ older than its sources: run build-affected first.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { affectedEnvironments } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
 import { summaryMarkdown } from '../summary/markdown.js';
 import { reviewEnvironment } from '../summary/review.js';
+import { requireCurrent } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -19,6 +20,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const progress = progressTo(io);
   const packageDirs =
     values.base !== undefined ? (await affectedEnvironments(io.cwd, values.base)).map((e) => dirname(resolve(io.cwd, e.dist))) : positionals.map((dir) => resolve(io.cwd, dir));
+  for (const packageDir of packageDirs) await requireCurrent(join(packageDir, 'dist'), io.cwd);
   const target = { layoutRoot: resolve(io.cwd, values.layout), ...registryTarget(values), onProgress: progress };
   const reviews = [];
   for (const packageDir of packageDirs) {

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { withDistributionLock } from '@canaryship/toolchain';
 import { defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validateDistributions, type Finding, type Layer } from '@canaryship/validate';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
+import { requireCurrent } from '../sources/rendered.js';
 
 export interface ValidateCommandOptions {
   readonly cwd: string;
@@ -40,7 +41,8 @@ export async function validate(options: ValidateCommandOptions): Promise<Validat
 
 /** `validate` while no render can replace the distributions. */
 async function validateLocked(options: ValidateCommandOptions, layers: Layer[] | undefined): Promise<ValidateResult> {
-  // Every distribution is read before any layer runs: an unreadable one fails fast, with nothing checked.
+  // Every distribution is read before any layer runs: an unreadable or stale one fails fast, with nothing checked.
+  for (const dir of options.dirs) await requireCurrent(resolve(options.cwd, dir), options.cwd);
   const loaded = await Promise.all(options.dirs.map(async (dir) => ({ dir, distribution: await loadDistribution(resolve(options.cwd, dir)) })));
   const schemas = !layers || layers.includes('schema') ? await defaultSchemaRegistry() : undefined;
   const found = await validateDistributions(

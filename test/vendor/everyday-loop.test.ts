@@ -1,0 +1,144 @@
+/**
+ * A service team's everyday loop, in a copy of this working tree: a vendor adds a service exactly
+ * as README says, and every test that reads the app still passes (what the tests know about the
+ * app comes from its definition, test/support/distribution.ts, not from the demo's four names);
+ * then an edit nobody built, a revert after a build and a hand-edited dist/ are each refused by the
+ * commands that read dist/, and build-affected brings them up to date.
+ *
+ * The copy installs and builds like a fresh clone (npm install, npm run build): that build is the
+ * vendor's step under test, not provisioning; the programs the tests run come from the cache that
+ * `canaryship setup test` filled before the first test.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES, ROOT, unusedName } from '../support/distribution.js';
+
+const shell = (cwd: string, command: string, args: string[]): SpawnSyncReturns<string> =>
+  spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }, maxBuffer: 64 * 1024 * 1024 });
+
+function step(cwd: string, command: string, ...args: string[]): string {
+  const result = shell(cwd, command, args);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** This working tree as git sees it (tracked and new files, nothing ignored), committed in a repository of its own: a vendor's checkout. */
+function copyOfWorkingTree(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'canaryship-vendor-'));
+  // A file deleted in the working tree but still in git's index is gone for the vendor too.
+  const files = step(ROOT, 'git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard').split('\0').filter((file) => file && existsSync(join(ROOT, file)));
+  for (const file of files) {
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    cpSync(join(ROOT, file), join(copy, file), { verbatimSymlinks: true });
+  }
+  step(copy, 'git', 'init', '--quiet', '--initial-branch=main');
+  step(copy, 'git', 'add', '--all');
+  step(copy, 'git', '-c', 'user.name=vendor', '-c', 'user.email=vendor@example.com', 'commit', '--quiet', '--no-verify', '--message', 'the app as checked out');
+  return copy;
+}
+
+/** "add it to the environments' service lists": the import, the list entry, the dependency. */
+function wireIn(copy: string, name: string, exported: string): void {
+  for (const env of ENVIRONMENT_NAMES) {
+    const source = join(copy, 'environments', env, 'src/index.ts');
+    const text = readFileSync(source, 'utf8');
+    const list = /services: \[([A-Za-z0-9_, ]+)\]/;
+    if (!list.test(text)) throw new Error(`${source}: no services: [...] list to add ${exported} to`);
+    const imports = [...text.matchAll(/^import .*;$/gm)];
+    const afterImports = (imports.at(-1)?.index ?? 0) + (imports.at(-1)?.[0].length ?? 0);
+    const wired = `${text.slice(0, afterImports)}\nimport { ${exported} } from '@canaryship/${name}';${text.slice(afterImports)}`.replace(list, (_, names: string) => `services: [${names}, ${exported}]`);
+    writeFileSync(source, wired);
+    const manifestPath = join(copy, 'environments', env, 'package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies: Record<string, string> };
+    manifest.dependencies[`@canaryship/${name}`] = `^${(JSON.parse(readFileSync(join(copy, 'packages', name, 'package.json'), 'utf8')) as { version: string }).version}`;
+    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+}
+
+/**
+ * Test files that read the app's definition, found by what they take from test/support: the
+ * services, the distributions rendered from them, the cluster built from those. The rest use a
+ * distribution only as input to release mechanics (any distribution would do) and cost minutes.
+ */
+const READS_THE_APP = /\b(DEFINITIONS|servicesOf|serviceNamesOf|renderedDistribution|renderedFiles|clusterOf|unusedName)\b/;
+const testsOfTheApp = (copy: string): string[] =>
+  readdirSync(join(copy, 'test'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts') && !file.startsWith('cluster/') && !file.startsWith('vendor/'))
+    .filter((file) => READS_THE_APP.test(readFileSync(join(copy, 'test', file), 'utf8')))
+    .map((file) => join('test', file));
+
+describe("a service team's loop", () => {
+  const name = unusedName('payments');
+  let copy = '';
+  let created = '';
+
+  beforeAll(() => {
+    copy = copyOfWorkingTree();
+    const npm = ['--prefer-offline', '--no-audit', '--no-fund'];
+    step(copy, 'npm', 'install', ...npm);
+    step(copy, 'npm', 'run', 'build');
+    created = step(copy, 'npx', 'canaryship', 'new-service', name);
+    const exported = /export \{ (\w+) \}/.exec(readFileSync(join(copy, 'packages', name, 'src/index.ts'), 'utf8'))?.[1];
+    if (!exported) throw new Error(`packages/${name}/src/index.ts exports nothing`);
+    wireIn(copy, name, exported);
+    step(copy, 'npm', 'install', ...npm);
+    step(copy, 'npm', 'run', 'build');
+  }, 300_000);
+
+  it('adds a service as README says: new-service tells the next step, and every distribution then ships it', () => {
+    expect(created).toContain(`created packages/${name}`);
+    expect(created).toContain('add it to environments/*/src/index.ts');
+    for (const env of ENVIRONMENT_NAMES) expect(readFileSync(join(copy, 'environments', env, 'dist/kustomization.yaml'), 'utf8'), env).toContain(`  - ${name}/canary.yaml\n`);
+  });
+
+  it('keeps every test of the app green', () => {
+    const files = testsOfTheApp(copy);
+    expect(files).toEqual(expect.arrayContaining(['test/distribution/matrix.test.ts', 'test/distribution/traffic-path.test.ts', 'test/cli/plan.test.ts', 'test/provider/bundle.test.ts']));
+    const run = shell(copy, 'npx', ['vitest', 'run', '--reporter=dot', ...files]);
+    expect(`${run.stdout}\n${run.stderr}`.split('\n').filter((line) => /FAIL|✗|×/.test(line))).toEqual([]);
+    expect(run.status).toBe(0);
+  }, 600_000);
+
+  it('never acts on a distribution older than its sources: an unbuilt edit, a revert after a build, a hand edit', () => {
+    const canaryship = (...args: string[]) => shell(copy, 'npx', ['canaryship', ...args]);
+    const interval = (): string | undefined => /^    interval: (\S+)$/m.exec(readFileSync(join(copy, 'environments/istio/dist', name, 'canary.yaml'), 'utf8'))?.[1];
+    step(copy, 'git', 'add', '--all');
+    step(copy, 'git', '-c', 'user.name=vendor', '-c', 'user.email=vendor@example.com', 'commit', '--quiet', '--no-verify', '--message', `add ${name}`);
+    const source = join(copy, 'packages', name, 'src', `${name}.ts`);
+    const committed = readFileSync(source, 'utf8');
+    expect(committed).toContain("interval: '1m'");
+    writeFileSync(source, committed.replace("interval: '1m'", "interval: '2m'"));
+
+    const layout = join(copy, 'never-written');
+    const stale = `packages/${name}/src/${name}.ts changed since packages/${name}/dist was built`;
+    for (const args of [['validate', 'environments/istio/dist'], ['plan', 'environments/istio/dist'], ['publish', 'environments/istio', '--layout', layout], ['render', 'environments/istio']]) {
+      const refused = canaryship(...args);
+      expect(refused.stderr, args.join(' ')).toContain(stale);
+      expect(refused.stderr, args.join(' ')).toContain('npm run build');
+      expect(refused.status, args.join(' ')).toBe(1);
+    }
+    expect(existsSync(layout)).toBe(false);
+    expect(interval()).toBe('1m');
+
+    expect(canaryship('build-affected', '--base', 'HEAD').status).toBe(0);
+    expect(interval()).toBe('2m');
+    expect(canaryship('validate', 'environments/istio/dist').status).toBe(0);
+
+    // Reverted: git sees no change since HEAD, but dist/ still holds the edit.
+    step(copy, 'git', 'checkout', '--', `packages/${name}`);
+    const reverted = canaryship('build-affected', '--base', 'HEAD');
+    expect(reverted.stderr).toContain('affected: none');
+    expect(reverted.stderr).toContain(`stale: @canaryship/env-istio is older than its sources: packages/${name}/src/${name}.ts changed`);
+    expect(reverted.status).toBe(0);
+    expect(interval()).toBe('1m');
+
+    const canary = join(copy, 'environments/istio/dist', name, 'canary.yaml');
+    writeFileSync(canary, readFileSync(canary, 'utf8').replace('interval: 1m', 'interval: 5m'));
+    const edited = canaryship('validate', 'environments/istio/dist');
+    expect(edited.stderr).toContain(`environments/istio/dist is not what the sources of environments/istio render: ${name}/canary.yaml differs`);
+    expect(edited.status).toBe(1);
+  }, 120_000);
+});

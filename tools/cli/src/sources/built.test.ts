@@ -1,0 +1,55 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { requireBuiltFromSources, workspaceClosure } from './built.js';
+
+/** A repository with an environment package built from src/ that imports a service package, linked as npm links workspaces. */
+function repository(): { root: string; write: (path: string, text: string) => void } {
+  const root = mkdtempSync(join(tmpdir(), 'canaryship-built-'));
+  const write = (path: string, text: string): void => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  const built = (outDir: string, sources: Record<string, string>): void =>
+    write(`${outDir}/index.js.map`, JSON.stringify({ version: 3, sources: Object.keys(sources).map((s) => `../${s}`), sourcesContent: Object.values(sources) }));
+  write('environments/e/package.json', JSON.stringify({ name: '@x/env-e', exports: { '.': { default: './lib/index.js' } }, dependencies: { '@x/svc': '1.0.0', yaml: '2' } }));
+  write('environments/e/src/index.ts', 'export const distribution = svc;\n');
+  built('environments/e/lib', { 'src/index.ts': 'export const distribution = svc;\n' });
+  write('packages/svc/package.json', JSON.stringify({ name: '@x/svc', exports: { '.': { default: './dist/index.js' } } }));
+  write('packages/svc/src/svc.ts', "export const interval = '1m';\n");
+  built('packages/svc/dist', { 'src/svc.ts': "export const interval = '1m';\n" });
+  // An installed dependency is not a workspace: its build is not ours to judge.
+  write('node_modules/yaml/package.json', JSON.stringify({ name: 'yaml', exports: { '.': { default: './dist/index.js' } } }));
+  mkdirSync(join(root, 'node_modules/@x'), { recursive: true });
+  symlinkSync('../../packages/svc', join(root, 'node_modules/@x/svc'));
+  return { root, write };
+}
+
+describe('requireBuiltFromSources', () => {
+  it('finds the workspace packages an environment is built from, and not what npm installed', async () => {
+    const { root } = repository();
+    expect((await workspaceClosure(join(root, 'environments/e'))).map((dir) => dir.slice(root.length + 1)).sort()).toEqual(['environments/e', 'packages/svc']);
+    rmSync(root, { recursive: true });
+  });
+
+  it('accepts a build whose every compiled source is unchanged', async () => {
+    const { root } = repository();
+    await expect(requireBuiltFromSources(join(root, 'environments/e'), root)).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['a service source edited after its build', (w: (p: string, t: string) => void) => w('packages/svc/src/svc.ts', "export const interval = '2m';\n"), 'packages/svc/src/svc.ts changed since packages/svc/dist was built'],
+    ['a source of the environment itself', (w: (p: string, t: string) => void) => w('environments/e/src/index.ts', 'export const distribution = 1;\n'), 'environments/e/src/index.ts changed since environments/e/lib was built'],
+    ['a source removed', (_: unknown, root: string) => rmSync(join(root, 'packages/svc/src/svc.ts')), 'packages/svc/src/svc.ts was removed since packages/svc/dist was built'],
+    ['a package never built', (_: unknown, root: string) => rmSync(join(root, 'packages/svc/dist'), { recursive: true }), 'packages/svc/dist has not been built'],
+  ] as const)('refuses %s, naming the file and the command that brings it up to date', async (_, change, message) => {
+    const { root, write } = repository();
+    change(write, root);
+    await expect(requireBuiltFromSources(join(root, 'environments/e'), root)).rejects.toMatchObject({
+      code: 'build.stale',
+      message: `@x/env-e is older than its sources: ${message}`,
+      hint: expect.stringContaining('npm run build'),
+    });
+  });
+});

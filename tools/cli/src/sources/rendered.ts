@@ -1,0 +1,55 @@
+/**
+ * Whether a distribution on disk is what its environment package's sources render today. Commands
+ * that read dist/ (validate, plan, diff, contract, summary, publish, release) ask this first, so
+ * none acts on content the sources no longer say: an edit not yet built, a revert after a build, a
+ * file changed by hand.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { CanaryshipError } from '@canaryship/blocks';
+import { loadEnvironmentPackage, renderFiles } from '../commands/render.js';
+import { BUILD_HINT } from './built.js';
+
+/** The environment package a rendered tree belongs to: its `dist/`, inside a package that exports a distribution. */
+export async function environmentPackageOf(dist: string): Promise<string | undefined> {
+  if (basename(dist) !== 'dist') return undefined;
+  const packageDir = dirname(dist);
+  const manifest = await readFile(join(packageDir, 'package.json'), 'utf8').then(
+    (text) => JSON.parse(text) as { exports?: { '.'?: { default?: unknown } } },
+    () => undefined,
+  );
+  const entry = manifest?.exports?.['.']?.default;
+  // Service packages build to dist/ too, as JavaScript: an environment's entry is elsewhere (lib/).
+  if (typeof entry !== 'string' || entry.replace(/^\.\//, '').startsWith('dist/')) return undefined;
+  return (await stat(join(packageDir, 'src')).catch(() => undefined))?.isDirectory() ? packageDir : undefined;
+}
+
+const filesUnder = async (dir: string): Promise<string[]> =>
+  (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'));
+
+/**
+ * Throws unless `dist` is exactly what the package's current sources render. `shownFrom` is the
+ * folder paths in the message are relative to (the user's working directory).
+ */
+export async function requireRenderedFromSources(packageDir: string, shownFrom: string, dist: string = join(packageDir, 'dist')): Promise<void> {
+  const { definition } = await loadEnvironmentPackage(packageDir, shownFrom);
+  const expected = new Map(renderFiles(definition).map((file) => [file.path, file.content]));
+  const shown = relative(shownFrom, dist) || '.';
+  const stale = (why: string): CanaryshipError =>
+    new CanaryshipError(`${shown} is not what the sources of ${relative(shownFrom, packageDir) || '.'} render: ${why}`, { code: 'distribution.stale', hint: BUILD_HINT });
+  const present = await filesUnder(dist).catch(() => undefined);
+  if (!present) throw stale('it has not been rendered');
+  for (const file of present.sort()) {
+    const want = expected.get(file);
+    if (want === undefined) throw stale(`${file} is not part of it`);
+    if ((await readFile(join(dist, file), 'utf8')) !== want) throw stale(`${file} differs`);
+  }
+  const missing = [...expected.keys()].sort().find((file) => !present.includes(file));
+  if (missing) throw stale(`${missing} is missing`);
+}
+
+/** For a tree a command reads: refuses a stale one when it is an environment package's dist/; other trees (an overlay, a pulled release) are the user's. */
+export async function requireCurrent(dist: string, shownFrom: string): Promise<void> {
+  const packageDir = await environmentPackageOf(dist);
+  if (packageDir) await requireRenderedFromSources(packageDir, shownFrom, dist);
+}
