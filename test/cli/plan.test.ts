@@ -65,18 +65,18 @@ describe('canaryship plan', () => {
     expect(stdout).toContain(`chart: ${join(out, 'webapp.backend.svg')}`);
   });
 
-  it("README's charts are what plan draws for the istio distribution today", async () => {
+  it("plan's page shows the charts plan draws for the istio distribution today", async () => {
     const out = join(scratch, 'readme-charts');
     expect((await run('plan', distDir('istio'), '--svg', out)).code).toBe(0);
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const shown = [...readme.matchAll(/\(docs\/plan\/([^)]+\.svg)\)/g)].map((m) => m[1]!);
+    const page = readFileSync(join(ROOT, 'docs/commands/plan.md'), 'utf8');
+    const shown = [...page.matchAll(/\(\.\.\/plan\/([^)]+\.svg)\)/g)].map((m) => m[1]!);
     expect(shown.length).toBeGreaterThan(0);
     for (const file of shown) {
-      // If this fails: `npx canaryship plan environments/istio/dist --svg docs/plan`, keep the charts README shows, and commit.
-      expect(existsSync(join(out, file)), `README shows ${file}, which plan no longer draws`).toBe(true);
+      // If this fails: `npx canaryship plan environments/istio/dist --svg docs/plan`, keep the charts the page shows, and commit.
+      expect(existsSync(join(out, file)), `docs/commands/plan.md shows ${file}, which plan no longer draws`).toBe(true);
       expect(readFileSync(join(ROOT, 'docs/plan', file), 'utf8'), file).toBe(readFileSync(join(out, file), 'utf8'));
     }
-    expect(readdirSync(join(ROOT, 'docs/plan')).sort(), 'a chart in docs/plan that README does not show').toEqual([...shown].sort());
+    expect(readdirSync(join(ROOT, 'docs/plan')).sort(), 'a chart in docs/plan that docs/commands/plan.md does not show').toEqual([...shown].sort());
   });
 
   it('refuses what it cannot plan, naming the Canary and field, and writes no chart', async () => {

@@ -14,7 +14,7 @@ import { main } from '@canaryship/cli';
 import { LOAD_LIMITS } from '@canaryship/validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distDir } from '../support/distribution.js';
-import { readmeCount } from '../support/readme.js';
+import { documentedCount } from '../support/docs.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-closed-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -90,7 +90,7 @@ const CASES: [string, () => string, RegExp][] = [
 ];
 
 describe('validate reads a closed world', () => {
-  it('refuses as many unreadable distributions as README says', () => expect(readmeCount('unreadable distributions')).toBe(CASES.length));
+  it('refuses as many unreadable distributions as the docs say', () => expect(documentedCount('unreadable distributions')).toBe(CASES.length));
 
   it.each(CASES)('%s: one clear line, exit 1, nothing from outside printed', async (_name, make, message) => {
     const dir = make();

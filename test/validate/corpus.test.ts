@@ -10,7 +10,7 @@ import type { Finding } from '@canaryship/validate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument, stringify } from 'yaml';
 import { distDir, type Env, type Obj } from '../support/distribution.js';
-import { readmeCount } from '../support/readme.js';
+import { documentedCount } from '../support/docs.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-corpus-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -117,7 +117,7 @@ describe('validate catches every corpus case', () => {
   it('has at least 45 cases across all five layers', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(45);
     expect(new Set(CASES.map((c) => c.rule.split('.')[0]))).toEqual(new Set(['schema', 'references', 'policy', 'kustomize', 'slo']));
-    expect(readmeCount('broken rendered objects')).toBe(CASES.length);
+    expect(documentedCount('broken rendered objects')).toBe(CASES.length);
   });
 
   it.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, index) => {

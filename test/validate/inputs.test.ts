@@ -23,7 +23,7 @@ import { defaultSchemaRegistry, distributionOf, loadDistribution, validateDistri
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { definitionOf } from '../support/distribution.js';
-import { readmeCount } from '../support/readme.js';
+import { documentedCount } from '../support/docs.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-inputs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -58,7 +58,7 @@ const INPUT_CASES: { name: string; definition: DistributionDefinition; code: str
 ];
 
 describe('bad service inputs', () => {
-  it('are as many as README says', () => expect(readmeCount('broken service inputs')).toBe(INPUT_CASES.length));
+  it('are as many as the docs say', () => expect(documentedCount('broken service inputs')).toBe(INPUT_CASES.length));
 
   it.each(INPUT_CASES.map((c) => [c.name, c] as const))('%s: its own issue, nothing written', async (_name, c) => {
     const out = join(scratch, c.name.replace(/\W+/g, '-'));

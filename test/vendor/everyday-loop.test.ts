@@ -16,6 +16,8 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, ROOT, unusedName } from '../support/distribution.js';
 
+const NPM = ['--prefer-offline', '--no-audit', '--no-fund'];
+
 const shell = (cwd: string, command: string, args: string[]): SpawnSyncReturns<string> =>
   spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }, maxBuffer: 64 * 1024 * 1024 });
 
@@ -70,6 +72,41 @@ const testsOfTheApp = (copy: string): string[] =>
     .filter((file) => READS_THE_APP.test(readFileSync(join(copy, 'test', file), 'utf8')))
     .map((file) => join('test', file));
 
+interface LoopStep {
+  /** A command line to run, or an edit: `# edit FILE: LINE` replaces FILE's line that begins as LINE does (up to its first colon). */
+  readonly command: string;
+  /** What README shows it printing, `…` standing for anything (a path, a digest). */
+  readonly prints: readonly string[];
+}
+
+/** The console block of README's "A service team's loop", as steps. */
+function readmeLoop(): LoopStep[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf("## A service team's loop"));
+  const block = /```console\n([^]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error("README's loop has no console block");
+  const steps: { command: string; prints: string[] }[] = [];
+  for (const line of block.trimEnd().split('\n')) {
+    if (line.startsWith('$ ')) steps.push({ command: line.slice(2), prints: [] });
+    else steps.at(-1)?.prints.push(line);
+  }
+  return steps;
+}
+
+function applyEdit(copy: string, edit: string): void {
+  const [, file, replacement] = /^# edit (\S+): (.+)$/.exec(edit) ?? [];
+  if (!file || !replacement) throw new Error(`README's loop: cannot read the edit "${edit}"`);
+  const key = replacement.slice(0, replacement.indexOf(':') + 1);
+  const lines = readFileSync(join(copy, file), 'utf8').split('\n');
+  const at = lines.map((line, i) => (key && line.trimStart().startsWith(key) ? i : -1)).filter((i) => i >= 0);
+  if (at.length !== 1) throw new Error(`README's loop: ${file} has ${at.length} lines beginning "${key}", not one`);
+  const line = lines[at[0]!]!;
+  lines[at[0]!] = `${line.slice(0, line.length - line.trimStart().length)}${replacement}`;
+  writeFileSync(join(copy, file), lines.join('\n'));
+}
+
+const asPattern = (shown: string): RegExp => new RegExp(`^${shown.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'm');
+
 describe("a service team's loop", () => {
   const name = unusedName('payments');
   let copy = '';
@@ -77,22 +114,39 @@ describe("a service team's loop", () => {
 
   beforeAll(() => {
     copy = copyOfWorkingTree();
-    const npm = ['--prefer-offline', '--no-audit', '--no-fund'];
-    step(copy, 'npm', 'install', ...npm);
+    step(copy, 'npm', 'install', ...NPM);
     step(copy, 'npm', 'run', 'build');
+  }, 300_000);
+
+  it("runs README's loop as shown: each command prints what README says it prints", () => {
+    const steps = readmeLoop();
+    expect(steps.map((s) => s.command.split(/\s+/)[2])).toEqual(['publish', 'packages/backend/src/backend.ts:', 'build-affected', 'diff', 'validate', 'plan']);
+    for (const { command, prints } of steps) {
+      if (command.startsWith('# edit ')) {
+        applyEdit(copy, command);
+        continue;
+      }
+      const [program, ...args] = command.replace(/\s+#.*$/, '').split(/\s+/) as [string, ...string[]];
+      const result = shell(copy, program, args);
+      const output = `${result.stdout}${result.stderr}`;
+      expect([0, 1], `${command}: exit ${result.status}\n${output}`).toContain(result.status);
+      for (const line of prints) expect(output, command).toMatch(asPattern(line));
+    }
+    // What the loop changed is undone, so the steps below start from the app as checked out.
+    step(copy, 'git', 'checkout', '--', '.');
+  }, 120_000);
+
+  it('adds a service as README says: new-service tells the next step, and every distribution then ships it', () => {
     created = step(copy, 'npx', 'canaryship', 'new-service', name);
     const exported = /export \{ (\w+) \}/.exec(readFileSync(join(copy, 'packages', name, 'src/index.ts'), 'utf8'))?.[1];
     if (!exported) throw new Error(`packages/${name}/src/index.ts exports nothing`);
     wireIn(copy, name, exported);
-    step(copy, 'npm', 'install', ...npm);
+    step(copy, 'npm', 'install', ...NPM);
     step(copy, 'npm', 'run', 'build');
-  }, 300_000);
-
-  it('adds a service as README says: new-service tells the next step, and every distribution then ships it', () => {
     expect(created).toContain(`created packages/${name}`);
     expect(created).toContain('add it to environments/*/src/index.ts');
     for (const env of ENVIRONMENT_NAMES) expect(readFileSync(join(copy, 'environments', env, 'dist/kustomization.yaml'), 'utf8'), env).toContain(`  - ${name}/canary.yaml\n`);
-  });
+  }, 120_000);
 
   it('keeps every test of the app green', () => {
     const files = testsOfTheApp(copy);

@@ -19,7 +19,7 @@ interface Workflow {
 }
 
 const workflow = parse(readFileSync(join(ROOT, '.github/workflows/e2e.yml'), 'utf8')) as Workflow;
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const testingDoc = readFileSync(join(ROOT, 'docs/testing.md'), 'utf8');
 const PROVIDER_PATH = 'node tools/cluster/bin/provider-path.js';
 
 /** A run line's words, the way bash splits these simple lines: double quotes group, $VARS expand. */
@@ -59,14 +59,14 @@ describe('the kind workflow', () => {
     expect([...workflow.jobs.kind.strategy.matrix.environment].sort()).toEqual([...ENVIRONMENT_NAMES].sort());
   });
 
-  it("README's laptop commands parse, and README states the versions the workflow pins", () => {
-    const laptop = readme.slice(readme.indexOf('On a laptop with Docker'));
+  it("docs/testing.md's laptop commands parse, and it states the versions the workflow pins", () => {
+    const laptop = testingDoc.slice(testingDoc.indexOf('On a laptop with Docker'));
     const block = laptop.slice(laptop.indexOf('```sh') + 5, laptop.indexOf('```', laptop.indexOf('```sh') + 5));
     const steps = stepsIn(block.split('\n').map((l) => l.trim()), {});
     expect(steps.map((s) => s.step)).toEqual(['publish', 'subscribe', 'initialised', 'release']);
     const nodeVersion = /kindest\/node:(v[\d.]+)@/.exec(workflow.env['KIND_NODE_IMAGE'] ?? '')?.[1];
     expect(block).toContain(`kindest/node:${nodeVersion}`);
-    const section = readme.slice(readme.indexOf('### End-to-end on kind'));
+    const section = testingDoc.slice(testingDoc.indexOf('### End-to-end on kind'));
     expect(section).toContain(`kind (${workflow.env['KIND_VERSION']}, Kubernetes ${nodeVersion?.slice(1)}`);
     expect(section).toContain(`Flux ${workflow.env['FLUX_VERSION']}`);
     const mesh = readFileSync(join(ROOT, 'tools/e2e/install-mesh.sh'), 'utf8');

@@ -28,7 +28,8 @@ Exit 1 on any error. Needs \`canaryship setup validate\` once (promtool, kustomi
     name: 'build-affected',
     usage: 'build-affected [--base REF] [--head REF] [--json]',
     description: `Ask Nx which environment packages a change affects (default base: main), render those and
-print them. Services, blocks and tools that changed are rebuilt on the way.`,
+every one whose dist/ is no longer what its sources render (a revert after a build), and print them.
+Services, blocks and tools that changed are rebuilt on the way.`,
     examples: ['npm run build:affected -- --base origin/main', 'canaryship build-affected --base HEAD~1 --json'],
     load: () => import('./build-affected.js'),
   },
@@ -104,8 +105,8 @@ key whose public half is in that Secret of flux-system.`,
     description: `A pull request's review of what providers will receive, as Markdown for $GITHUB_STEP_SUMMARY:
 for each environment Nx finds affected since REF (or each DIR), the objects that differ from the
 last published version, the contract verdict and the changeset bump it needs, the validation
-findings, and the plan of every Canary whose analysis changed. Reads dist/ as rendered: run
-build-affected first. Exit 0: the checks that fail a change are release --check and validate.`,
+findings, and the plan of every Canary whose analysis changed. A dist/ older than its sources is
+refused: run build-affected first. Exit 0: the checks that fail a change are release --check and validate.`,
     examples: ['canaryship summary --base origin/main --registry ghcr.io/acme >> "$GITHUB_STEP_SUMMARY"', 'canaryship summary environments/istio --json'],
     options: REGISTRY_OPTIONS_HELP,
     load: () => import('./summary.js'),
