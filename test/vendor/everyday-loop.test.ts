@@ -184,8 +184,8 @@ describe("a service team's loop", () => {
     // Reverted: git sees no change since HEAD, but dist/ still holds the edit.
     step(copy, 'git', 'checkout', '--', `packages/${name}`);
     const reverted = canaryship('build-affected', '--base', 'HEAD');
-    expect(reverted.stderr).toContain('affected: none');
-    expect(reverted.stderr).toContain(`stale: @canaryship/env-istio is older than its sources: packages/${name}/src/${name}.ts changed`);
+    expect(reverted.stdout).toContain('affected: none');
+    expect(reverted.stdout).toContain(`stale: @canaryship/env-istio is older than its sources: packages/${name}/src/${name}.ts changed`);
     expect(reverted.status).toBe(0);
     expect(interval()).toBe('1m');
 

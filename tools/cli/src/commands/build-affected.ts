@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CanaryshipError, ENVIRONMENTS } from '@canaryship/blocks';
 import { affectedEnvironments, runTargets, type AffectedEnvironment } from '@canaryship/release';
-import { printJson, progressTo, type Io } from '../command.js';
+import { printJson, type Io } from '../command.js';
 import { requireRenderedFromSources } from '../sources/rendered.js';
 
 /** Environments of this repository whose dist/ is stale, with why. */
@@ -36,9 +36,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   // With --head the question is about two commits, not about this working tree.
   const stale = values.head === undefined ? await staleEnvironments(io.cwd, new Set(affected.map((e) => e.environment))) : [];
   const environments = [...affected, ...stale].sort((a, b) => a.environment.localeCompare(b.environment));
+  // The answer goes to stdout, all of it (stderr is for progress and errors).
   if (!values.json) {
-    progressTo(io)(`affected: ${affected.map((e) => e.environment).join(', ') || 'none'}`);
-    for (const e of stale) progressTo(io)(`stale: ${e.stale}`);
+    io.stdout.write(`affected: ${affected.map((e) => e.environment).join(', ') || 'none'}\n`);
+    for (const e of stale) io.stdout.write(`stale: ${e.stale}\n`);
   }
   await runTargets(io.cwd, ['build'], environments.map((e) => e.package));
   if (values.json) printJson(io, { base: values.base, environments });

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { renderProviderBundle, type ReleaseSignature } from '@canaryship/blocks';
 import { parseRegistryAddress, repositoryPath } from '@canaryship/release';
 import { printJson, UsageError, type Io } from '../command.js';
+import { packageDir } from '../dirs.js';
 import { writeTreeAtomically } from '../fs/write-tree.js';
 import { loadEnvironmentPackage } from './render.js';
 
@@ -33,7 +34,8 @@ export async function bundle(options: BundleOptions): Promise<{ environment: str
   if (version === undefined) throw new UsageError(`${options.packageDir}/package.json has no version: give --version`);
   const files = renderProviderBundle(definition, { repository, version, insecure: address.insecure, ...(options.verify && { verify: options.verify }) }, definition.entry.upstream);
   await writeTreeAtomically(outDir, files);
-  return { environment: definition.environment, outDir: relative(options.cwd, outDir) || '.', repository, files: files.map((f) => f.path) };
+  // --json names the folder absolutely, as tools want it; the line for people names it from where they are.
+  return { environment: definition.environment, outDir, repository, files: files.map((f) => f.path) };
 }
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -57,7 +59,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     values['signed-by'] !== undefined ? { workflow: values['signed-by'] } : values['signed-by-key'] !== undefined ? { publicKeySecret: values['signed-by-key'] } : undefined;
   const result = await bundle({
     cwd: io.cwd,
-    packageDir: positionals[0]!,
+    packageDir: packageDir(io.cwd, positionals[0]!),
     registry: values.registry,
     insecure: values.insecure,
     ...(values.version && { version: values.version }),
@@ -65,6 +67,6 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     ...(values.out && { outDir: values.out }),
   });
   if (values.json) printJson(io, result);
-  else io.stdout.write(`provider bundle for ${result.environment} (oci://${result.repository}): ${result.files.length} files in ${result.outDir}\n`);
+  else io.stdout.write(`provider bundle for ${result.environment} (oci://${result.repository}): ${result.files.length} files in ${relative(io.cwd, result.outDir) || '.'}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { CanaryshipError } from '@canaryship/blocks';
 import { diffArtifact } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
+import { packageDir as packageDirOf } from '../dirs.js';
 import { requireCurrent } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
@@ -19,7 +20,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const [dir] = positionals;
   if (!dir || positionals.length > 1 || !values.version) throw new UsageError('diff needs one environment package directory and --version');
   const { version } = values;
-  const packageDir = resolve(io.cwd, dir);
+  const packageDir = resolve(io.cwd, packageDirOf(io.cwd, dir));
   const compared = async () => {
     await requireCurrent(join(packageDir, 'dist'), io.cwd);
     return diffArtifact({ packageDir, version, layoutRoot: resolve(io.cwd, values.layout), ...registryTarget(values), onProgress: progressTo(io) });

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { CanaryshipError, planCanary, planChart, type CanaryManifest, type CanaryPlan } from '@canaryship/blocks';
 import { kustomizeBuild } from '@canaryship/validate';
 import { printJson, UsageError, type Io } from '../command.js';
+import { distributionDir } from '../dirs.js';
 import { requireCurrent } from '../sources/rendered.js';
 
 /** A Canary's name as a file name: Kubernetes' DNS label rules, so nothing in it can leave OUT. */
@@ -51,8 +52,9 @@ export function formatPlans(plans: readonly CanaryPlan[]): string {
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { svg: { type: 'string' }, json: { type: 'boolean', default: false } } });
   if (positionals.length !== 1) throw new UsageError('plan takes one directory: a distribution or a kustomize overlay of one');
-  await requireCurrent(resolve(io.cwd, positionals[0]!), io.cwd);
-  const plans = await plan(resolve(io.cwd, positionals[0]!));
+  const dir = resolve(io.cwd, distributionDir(io.cwd, positionals[0]!));
+  await requireCurrent(dir, io.cwd);
+  const plans = await plan(dir);
   const charts: string[] = [];
   if (values.svg !== undefined) {
     const out = resolve(io.cwd, values.svg);

@@ -1,8 +1,9 @@
 /** `canaryship publish`: environment distributions → OCI artifacts in Flux's format. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { publish, type PublishResult } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
+import { packageDir } from '../dirs.js';
 import { requireCurrent } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
@@ -12,9 +13,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const target = registryTarget(values);
   const artifacts: PublishResult[] = [];
   // Every distribution is checked before the first upload: a stale one publishes nothing.
-  for (const dir of positionals) await requireCurrent(resolve(io.cwd, dir, 'dist'), io.cwd);
-  for (const dir of positionals) {
-    artifacts.push(await publish({ packageDir: resolve(io.cwd, dir), layoutRoot: resolve(io.cwd, values.layout), ...target, onProgress: progressTo(io) }));
+  const packageDirs = positionals.map((dir) => resolve(io.cwd, packageDir(io.cwd, dir)));
+  for (const dir of packageDirs) await requireCurrent(join(dir, 'dist'), io.cwd);
+  for (const dir of packageDirs) {
+    artifacts.push(await publish({ packageDir: dir, layoutRoot: resolve(io.cwd, values.layout), ...target, onProgress: progressTo(io) }));
   }
   if (values.json) printJson(io, { artifacts });
   else for (const a of artifacts) io.stdout.write(`${a.reference}@${a.digest} ${a.registry?.status ?? a.layout.status}${a.registry?.latest ? ' (latest)' : ''}\n`);

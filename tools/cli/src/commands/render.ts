@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CanaryshipError, composeDistribution, renderDistribution, type DistributionDefinition, type RenderedFile } from '@canaryship/blocks';
 import { printJson, UsageError, type Io } from '../command.js';
+import { packageDir as packageDirOf } from '../dirs.js';
 import { writeTreeAtomically } from '../fs/write-tree.js';
 import { requireBuiltFromSources } from '../sources/built.js';
 
@@ -88,7 +89,7 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { out: { type: 'string' }, json: { type: 'boolean', default: false } } });
   if (positionals.length > 1) throw new UsageError(`render takes one package directory, got ${positionals.join(' ')}`);
-  const result = await render({ cwd: io.cwd, ...(positionals[0] && { packageDir: positionals[0] }), ...(values.out && { outDir: values.out }) });
+  const result = await render({ cwd: io.cwd, ...(positionals[0] && { packageDir: packageDirOf(io.cwd, positionals[0]) }), ...(values.out && { outDir: values.out }) });
   if (values.json) printJson(io, result);
   else io.stdout.write(`rendered ${result.environment}: ${result.files.length} files in ${result.outDir}\n`);
   return 0;

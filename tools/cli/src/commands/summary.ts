@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { affectedEnvironments } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
+import { packageDir as packageDirOf } from '../dirs.js';
 import { summaryMarkdown } from '../summary/markdown.js';
 import { reviewEnvironment } from '../summary/review.js';
 import { requireCurrent } from '../sources/rendered.js';
@@ -19,7 +20,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if ((values.base === undefined) === (positionals.length === 0)) throw new UsageError('summary needs --base REF (the environments Nx finds affected) or environment package directories, not both');
   const progress = progressTo(io);
   const packageDirs =
-    values.base !== undefined ? (await affectedEnvironments(io.cwd, values.base)).map((e) => dirname(resolve(io.cwd, e.dist))) : positionals.map((dir) => resolve(io.cwd, dir));
+    values.base !== undefined ? (await affectedEnvironments(io.cwd, values.base)).map((e) => dirname(resolve(io.cwd, e.dist))) : positionals.map((dir) => resolve(io.cwd, packageDirOf(io.cwd, dir)));
   for (const packageDir of packageDirs) await requireCurrent(join(packageDir, 'dist'), io.cwd);
   const target = { layoutRoot: resolve(io.cwd, values.layout), ...registryTarget(values), onProgress: progress };
   const reviews = [];

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { withDistributionLock } from '@canaryship/toolchain';
 import { defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validateDistributions, type Finding, type Layer } from '@canaryship/validate';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
+import { distributionDir } from '../dirs.js';
 import { requireCurrent } from '../sources/rendered.js';
 
 export interface ValidateCommandOptions {
@@ -67,7 +68,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   });
   const result = await validate({
     cwd: io.cwd,
-    dirs: positionals,
+    dirs: positionals.map((dir) => distributionDir(io.cwd, dir)),
     ...(values.layer && { layers: values.layer }),
     ...(!values.json && { onProgress: (message: string) => progressTo(io)(`validating ${message}`) }),
   });
