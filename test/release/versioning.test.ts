@@ -35,7 +35,11 @@ describe('changesets', () => {
     for (const env of ['kubernetes', 'istio', 'linkerd']) expect(version(`environments/${env}`)).toBe(bump(before['environments/istio']!));
     expect(version('packages/frontend')).toBe(before['packages/frontend']);
     expect(readFileSync(join(clone, 'packages/backend/CHANGELOG.md'), 'utf8')).toContain('Shorter upstream timeout.');
-    expect(readFileSync(join(clone, 'environments/linkerd/CHANGELOG.md'), 'utf8')).toContain('@canaryship/backend@');
+    // A provider reads what changed and why, not "Updated dependencies".
+    const linkerd = readFileSync(join(clone, 'environments/linkerd/CHANGELOG.md'), 'utf8');
+    expect(linkerd).toContain(`- Shorter upstream timeout. (@canaryship/backend ${version('packages/backend')})`);
+    expect(linkerd).toContain(`- Ships @canaryship/backend@${version('packages/backend')}`);
+    expect(linkerd).not.toContain('Updated dependencies');
     git('checkout', '--quiet', '.');
     git('clean', '--quiet', '-fd', '.changeset', 'packages', 'environments');
   });

@@ -36,6 +36,15 @@ describe('an environment package to publish', () => {
     expect(fromString.artifact.annotations['org.opencontainers.image.source']).toBe('https://gitlab.com/a/b');
   });
 
+  it("carries its version's release notes from its CHANGELOG, where Flux shows a provider the annotations, and none without", async () => {
+    const packageDir = workspace({ name: '@x/env-istio', version: '1.3.0' });
+    expect((await buildEnvironmentArtifact(packageDir, {})).artifact.annotations).not.toHaveProperty(['org.opencontainers.image.description']);
+    writeFileSync(join(packageDir, 'CHANGELOG.md'), "# @x/env-istio\n\n## 1.3.0\n\n### Minor Changes\n\n- Istio: cap backend's canary at 30% (@x/backend 0.2.0)\n\n## 1.2.0\n\n- older\n");
+    const { artifact } = await buildEnvironmentArtifact(packageDir, {});
+    expect(artifact.annotations['org.opencontainers.image.description']).toBe("### Minor Changes\n\n- Istio: cap backend's canary at 30% (@x/backend 0.2.0)");
+    expect(JSON.parse(artifact.manifest.data.toString()).annotations['org.opencontainers.image.description']).toContain('cap backend');
+  });
+
   it('is refused with the reason when its package.json cannot serve as a tag or a source', async () => {
     const refused = (pkg: string | object, root?: string | object) => buildEnvironmentArtifact(workspace(pkg, root), {});
     await expect(refused({ name: 'e', version: '1.0.0+build.5' })).rejects.toMatchObject({ code: 'publish.version', message: 'e@1.0.0+build.5: semver build metadata (+) cannot be an OCI tag' });

@@ -11,6 +11,7 @@ import { withDistributionLock } from '@canaryship/toolchain';
 import semver from 'semver';
 import { ImmutableVersionError, PublishError } from './errors.js';
 import { releaseCommit } from './git.js';
+import { releaseNotes } from './versioning/release-notes.js';
 import { buildArtifact, type Artifact } from './oci/artifact.js';
 import { findCredentials } from './oci/credentials.js';
 import { readFromLayout, tagDigest, writeToLayout, type LayoutStatus } from './oci/layout.js';
@@ -105,11 +106,13 @@ export async function connectRegistry(address: RegistryAddress, environment: Env
 export async function buildEnvironmentArtifact(packageDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ artifact: Artifact; manifest: PackageJson }> {
   const manifest = await packageManifest(packageDir);
   const { created, commit } = await releaseCommit(packageDir, env);
+  const notes = await releaseNotes(packageDir, manifest.name, manifest.version);
   const artifact = await buildArtifact(join(packageDir, 'dist'), {
     created,
     source: await sourceUrl(packageDir),
     revision: `${manifest.name}@${manifest.version}@sha1:${commit}`,
     version: manifest.version,
+    ...(notes !== undefined && { notes }),
   });
   return { artifact, manifest };
 }

@@ -24,6 +24,8 @@ export interface ArtifactMetadata {
   /** Flux's convention, `<tag>@sha1:<commit>`: Flux's notifications read the commit from it. */
   readonly revision: string;
   readonly version: string;
+  /** What the release says to providers (its CHANGELOG section), when it says anything. */
+  readonly notes?: string;
 }
 
 export const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -53,6 +55,7 @@ export async function buildArtifact(dir: string, metadata: ArtifactMetadata): Pr
     [ANNOTATIONS.revision]: metadata.revision,
     [ANNOTATIONS.source]: metadata.source,
     [ANNOTATIONS.version]: metadata.version,
+    ...(metadata.notes !== undefined && { [ANNOTATIONS.description]: metadata.notes }),
   };
   const manifest = blob(
     MEDIA_TYPES.manifest,

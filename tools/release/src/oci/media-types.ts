@@ -11,4 +11,5 @@ export const ANNOTATIONS = {
   revision: 'org.opencontainers.image.revision',
   version: 'org.opencontainers.image.version',
   refName: 'org.opencontainers.image.ref.name',
+  description: 'org.opencontainers.image.description',
 } as const;

@@ -35,7 +35,7 @@ export function explainDifference(existing: Buffer, ours: Artifact): string {
     return `it holds something that is not a canaryship artifact (${(error as Error).message})`;
   }
   if (theirs.layers[0].digest !== ours.layer.digest) return 'the distribution differs (another layer)';
-  const differing = [ANNOTATIONS.created, ANNOTATIONS.revision, ANNOTATIONS.source]
+  const differing = [ANNOTATIONS.created, ANNOTATIONS.revision, ANNOTATIONS.source, ANNOTATIONS.description]
     .filter((key) => theirs.annotations[key] !== ours.annotations[key])
     .map((key) => `${key.replace('org.opencontainers.image.', '')} ${JSON.stringify(theirs.annotations[key])} there, ${JSON.stringify(ours.annotations[key])} here`);
   return `the distribution is the same, but the release metadata differs (${differing.join('; ') || 'manifest bytes'}): this clone's release commit for the version is not the one that was published`;
