@@ -34,6 +34,8 @@ export function parseLayers(names: readonly string[] | undefined): Layer[] | und
 export async function validate(options: ValidateCommandOptions): Promise<ValidateResult> {
   if (options.dirs.length === 0) throw new UsageError('validate needs at least one distribution directory');
   const layers = parseLayers(options.layers);
+  // A stale one fails before anything is checked (each check takes the lock a render takes, then lets go).
+  for (const dir of options.dirs) await requireCurrent(resolve(options.cwd, dir), options.cwd);
   return withDistributionLock(
     options.dirs.map((dir) => resolve(options.cwd, dir)),
     () => validateLocked(options, layers),
@@ -42,8 +44,7 @@ export async function validate(options: ValidateCommandOptions): Promise<Validat
 
 /** `validate` while no render can replace the distributions. */
 async function validateLocked(options: ValidateCommandOptions, layers: Layer[] | undefined): Promise<ValidateResult> {
-  // Every distribution is read before any layer runs: an unreadable or stale one fails fast, with nothing checked.
-  for (const dir of options.dirs) await requireCurrent(resolve(options.cwd, dir), options.cwd);
+  // Every distribution is read before any layer runs: an unreadable one fails fast, with nothing checked.
   const loaded = await Promise.all(options.dirs.map(async (dir) => ({ dir, distribution: await loadDistribution(resolve(options.cwd, dir)) })));
   const schemas = !layers || layers.includes('schema') ? await defaultSchemaRegistry() : undefined;
   const found = await validateDistributions(

@@ -1,12 +1,13 @@
 /**
  * Whether a distribution on disk is what its environment package's sources render today. Commands
- * that read dist/ (validate, plan, diff, contract, summary, publish, release) ask this first, so
+ * that read dist/ (validate, plan, diff, contract, summary, publish) ask this first, so
  * none acts on content the sources no longer say: an edit not yet built, a revert after a build, a
  * file changed by hand.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { CanaryshipError } from '@canaryship/blocks';
+import { withDistributionLock } from '@canaryship/toolchain';
 import { loadEnvironmentPackage, renderFiles } from '../commands/render.js';
 import { BUILD_HINT } from './built.js';
 
@@ -37,15 +38,19 @@ export async function requireRenderedFromSources(packageDir: string, shownFrom: 
   const shown = relative(shownFrom, dist) || '.';
   const stale = (why: string): CanaryshipError =>
     new CanaryshipError(`${shown} is not what the sources of ${relative(shownFrom, packageDir) || '.'} render: ${why}`, { code: 'distribution.stale', hint: BUILD_HINT });
-  const present = await filesUnder(dist).catch(() => undefined);
-  if (!present) throw stale('it has not been rendered');
-  for (const file of present.sort()) {
-    const want = expected.get(file);
-    if (want === undefined) throw stale(`${file} is not part of it`);
-    if ((await readFile(join(dist, file), 'utf8')) !== want) throw stale(`${file} differs`);
-  }
-  const missing = [...expected.keys()].sort().find((file) => !present.includes(file));
-  if (missing) throw stale(`${missing} is missing`);
+  // Read under the lock a render takes, so a render swapping the tree in is never seen half done.
+  const why = await withDistributionLock([dist], async (): Promise<string | undefined> => {
+    const present = await filesUnder(dist).catch(() => undefined);
+    if (!present) return 'it has not been rendered';
+    for (const file of present.sort()) {
+      const want = expected.get(file);
+      if (want === undefined) return `${file} is not part of it`;
+      if ((await readFile(join(dist, file), 'utf8')) !== want) return `${file} differs`;
+    }
+    const missing = [...expected.keys()].sort().find((file) => !present.includes(file));
+    return missing && `${missing} is missing`;
+  });
+  if (why) throw stale(why);
 }
 
 /** For a tree a command reads: refuses a stale one when it is an environment package's dist/; other trees (an overlay, a pulled release) are the user's. */
