@@ -38,21 +38,36 @@ describe('the documentation', () => {
     expect(readdirSync(join(ROOT, 'docs/commands')).sort()).toEqual(COMMANDS.map((c) => `${c.name}.md`).sort());
   });
 
+  /** A page's prose: code blocks left out (a `# comment` in a shell block is no heading, a path in an example no claim). */
+  const prose = (path: string): string => readFileSync(path, 'utf8').replace(/^(```|~~~)[^]*?^\1/gm, '');
+
   it('links only to files and headings that exist', () => {
     const broken: string[] = [];
     for (const file of documentationFiles()) {
-      const text = readFileSync(join(ROOT, file), 'utf8').replace(/```[^]*?```/g, '');
-      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        if (/^[a-z]+:/.test(target!)) continue;
-        const [path, anchor] = target!.split('#') as [string, string | undefined];
+      const text = prose(join(ROOT, file));
+      // Inline links, with or without a title, and reference definitions.
+      const targets = [...text.matchAll(/\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)/g), ...text.matchAll(/^\[[^\]]+\]:\s+<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]!);
+      for (const target of targets) {
+        if (/^[a-z]+:/.test(target)) continue;
+        const [path, anchor] = target.split('#') as [string, string | undefined];
         const resolved = path ? join(dirname(join(ROOT, file)), path) : join(ROOT, file);
         if (!existsSync(resolved)) broken.push(`${file}: ${target}`);
         else if (anchor && resolved.endsWith('.md')) {
-          const headings = [...readFileSync(resolved, 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1]!));
+          const headings = [...prose(resolved).matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1]!));
           if (!headings.includes(anchor)) broken.push(`${file}: ${target} (no such heading)`);
         }
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it('names only files of the repository that exist, where its prose names one as code', () => {
+    const missing: string[] = [];
+    for (const file of documentationFiles()) {
+      for (const [, path] of prose(join(ROOT, file)).matchAll(/`((?:packages|environments|tools|test|docs|bench|\.github)\/[\w./-]+\.(?:ts|mjs|js|json|md|yml|yaml|sh|go))`/g)) {
+        if (!existsSync(join(ROOT, path!))) missing.push(`${file}: ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

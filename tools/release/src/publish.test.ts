@@ -9,13 +9,14 @@ import { buildEnvironmentArtifact, environmentOf, publish, repositoryPath } from
 const GIT_ENV = { ...process.env, GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
 
 /** A committed repository with one environment package: its package.json and root package.json as given. */
-function workspace(pkg: string | object, root: string | object = { repository: { url: 'git+https://github.com/acme/app.git' } }, env = 'istio'): string {
+function workspace(pkg: string | object, root: string | object = { repository: { url: 'git+https://github.com/acme/app.git' } }, env = 'istio', files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'canaryship-pub-'));
   const packageDir = join(dir, 'environments', env);
   mkdirSync(join(packageDir, 'dist'), { recursive: true });
   writeFileSync(join(packageDir, 'dist', 'kustomization.yaml'), 'resources: []\n');
   writeFileSync(join(dir, 'package.json'), typeof root === 'string' ? root : JSON.stringify(root));
   writeFileSync(join(packageDir, 'package.json'), typeof pkg === 'string' ? pkg : JSON.stringify(pkg));
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(packageDir, file), text);
   for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-qm', 'release']]) execFileSync('git', args, { cwd: dir, env: GIT_ENV });
   return packageDir;
 }
@@ -36,13 +37,16 @@ describe('an environment package to publish', () => {
     expect(fromString.artifact.annotations['org.opencontainers.image.source']).toBe('https://gitlab.com/a/b');
   });
 
-  it("carries its version's release notes from its CHANGELOG, where Flux shows a provider the annotations, and none without", async () => {
-    const packageDir = workspace({ name: '@x/env-istio', version: '1.3.0' });
-    expect((await buildEnvironmentArtifact(packageDir, {})).artifact.annotations).not.toHaveProperty(['org.opencontainers.image.description']);
-    writeFileSync(join(packageDir, 'CHANGELOG.md'), "# @x/env-istio\n\n## 1.3.0\n\n### Minor Changes\n\n- Istio: cap backend's canary at 30% (@x/backend 0.2.0)\n\n## 1.2.0\n\n- older\n");
+  it("carries its version's release notes from its CHANGELOG at the release commit, where Flux shows a provider the annotations, and none without", async () => {
+    expect((await buildEnvironmentArtifact(workspace({ name: '@x/env-istio', version: '1.3.0' }), {})).artifact.annotations).not.toHaveProperty(['org.opencontainers.image.description']);
+    const changelog = "# @x/env-istio\r\n\r\n## 1.3.0\r\n\r\n### Minor Changes\r\n\r\n- Istio: cap backend's canary at 30% (@x/backend 0.2.0)\r\n\r\n## 1.2.0\r\n\r\n- older\r\n";
+    const packageDir = workspace({ name: '@x/env-istio', version: '1.3.0' }, undefined, 'istio', { 'CHANGELOG.md': changelog });
     const { artifact } = await buildEnvironmentArtifact(packageDir, {});
     expect(artifact.annotations['org.opencontainers.image.description']).toBe("### Minor Changes\n\n- Istio: cap backend's canary at 30% (@x/backend 0.2.0)");
     expect(JSON.parse(artifact.manifest.data.toString()).annotations['org.opencontainers.image.description']).toContain('cap backend');
+    // A later edit of the CHANGELOG does not change what the released version is.
+    appendFileSync(join(packageDir, 'CHANGELOG.md'), '- a typo fixed later\n');
+    expect((await buildEnvironmentArtifact(packageDir, {})).artifact.manifest.digest).toBe(artifact.manifest.digest);
   });
 
   it('is refused with the reason when its package.json cannot serve as a tag or a source', async () => {

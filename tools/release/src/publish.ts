@@ -106,7 +106,7 @@ export async function connectRegistry(address: RegistryAddress, environment: Env
 export async function buildEnvironmentArtifact(packageDir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ artifact: Artifact; manifest: PackageJson }> {
   const manifest = await packageManifest(packageDir);
   const { created, commit } = await releaseCommit(packageDir, env);
-  const notes = await releaseNotes(packageDir, manifest.name, manifest.version);
+  const notes = await releaseNotes(packageDir, commit, manifest.name, manifest.version);
   const artifact = await buildArtifact(join(packageDir, 'dist'), {
     created,
     source: await sourceUrl(packageDir),

@@ -11,16 +11,20 @@ import { affectedEnvironments, runTargets, type AffectedEnvironment } from '@can
 import { printJson, type Io } from '../command.js';
 import { requireRenderedFromSources } from '../sources/rendered.js';
 
-/** Environments of this repository whose dist/ is stale, with why. */
+/**
+ * Environments of this repository whose dist/ is stale, with why. One never rendered (a fresh
+ * clone) is not stale: there is nothing of it to act on. One that cannot even be checked (its
+ * build fails to load) is rendered too, so Nx's build says why.
+ */
 async function staleEnvironments(cwd: string, skip: ReadonlySet<string>): Promise<(AffectedEnvironment & { stale: string })[]> {
   const found: (AffectedEnvironment & { stale: string })[] = [];
   for (const environment of ENVIRONMENTS) {
     const dir = join('environments', environment);
-    if (skip.has(environment) || !existsSync(join(cwd, dir, 'package.json'))) continue;
+    if (skip.has(environment) || !existsSync(join(cwd, dir, 'dist'))) continue;
     try {
       await requireRenderedFromSources(join(cwd, dir), cwd);
     } catch (error) {
-      if (!(error instanceof CanaryshipError) || !['build.stale', 'distribution.stale'].includes(error.code)) throw error;
+      if (!(error instanceof CanaryshipError)) throw error;
       found.push({ environment, package: `@canaryship/env-${environment}`, dist: join(dir, 'dist'), stale: error.message });
     }
   }

@@ -28,6 +28,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const result = await compared().catch((error: unknown) => {
     // 1 says "they differ": any failure is 2, as diff(1) and kubectl diff keep them apart for CI.
     if (error instanceof CanaryshipError && error.exitCode === 1) throw new CanaryshipError(error.message, { code: error.code, exitCode: 2, cause: error, ...(error.hint !== undefined && { hint: error.hint }) });
+    const { syscall, path, code } = error as NodeJS.ErrnoException;
+    if (typeof syscall === 'string' && typeof code === 'string') throw new CanaryshipError(`cannot ${syscall} ${path ?? ''}: ${code}`, { code: 'system', exitCode: 2, cause: error });
     throw error;
   });
   if (values.json) printJson(io, result);

@@ -106,7 +106,8 @@ key whose public half is in that Secret of flux-system.`,
 for each environment Nx finds affected since REF (or each DIR), the objects that differ from the
 last published version, the contract verdict and the changeset bump it needs, the validation
 findings, and the plan of every Canary whose analysis changed. A dist/ older than its sources is
-refused: run build-affected first. Exit 0: the checks that fail a change are release --check and validate.`,
+refused (exit 1): run build-affected first. Otherwise exit 0: the checks that fail a change are release
+--check and validate.`,
     examples: ['canaryship summary --base origin/main --registry ghcr.io/acme >> "$GITHUB_STEP_SUMMARY"', 'canaryship summary environments/istio --json'],
     options: REGISTRY_OPTIONS_HELP,
     load: () => import('./summary.js'),

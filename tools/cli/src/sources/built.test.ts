@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireBuiltFromSources, workspaceClosure } from './built.js';
 
@@ -27,10 +27,17 @@ function repository(): { root: string; write: (path: string, text: string) => vo
 }
 
 describe('requireBuiltFromSources', () => {
+  it('names files from where the user is, when the repository is reached through a symlink', async () => {
+    const { root, write } = repository();
+    const link = join(mkdtempSync(join(tmpdir(), 'canaryship-link-')), 'repo');
+    symlinkSync(root, link);
+    write('packages/svc/src/svc.ts', "export const interval = '2m';\n");
+    await expect(requireBuiltFromSources(join(link, 'environments/e'), link)).rejects.toMatchObject({ message: '@x/env-e is older than its sources: packages/svc/src/svc.ts changed since packages/svc/dist was built' });
+  });
+
   it('finds the workspace packages an environment is built from, and not what npm installed', async () => {
     const { root } = repository();
-    expect((await workspaceClosure(join(root, 'environments/e'))).map((dir) => dir.slice(root.length + 1)).sort()).toEqual(['environments/e', 'packages/svc']);
-    rmSync(root, { recursive: true });
+    expect((await workspaceClosure(join(root, 'environments/e'))).map((dir) => relative(realpathSync(root), dir)).sort()).toEqual(['environments/e', 'packages/svc']);
   });
 
   it('accepts a build whose every compiled source is unchanged', async () => {
@@ -43,6 +50,12 @@ describe('requireBuiltFromSources', () => {
     ['a source of the environment itself', (w: (p: string, t: string) => void) => w('environments/e/src/index.ts', 'export const distribution = 1;\n'), 'environments/e/src/index.ts changed since environments/e/lib was built'],
     ['a source removed', (_: unknown, root: string) => rmSync(join(root, 'packages/svc/src/svc.ts')), 'packages/svc/src/svc.ts was removed since packages/svc/dist was built'],
     ['a package never built', (_: unknown, root: string) => rmSync(join(root, 'packages/svc/dist'), { recursive: true }), 'packages/svc/dist has not been built'],
+    ['a map cut short by an interrupted build', (w: (p: string, t: string) => void) => w('packages/svc/dist/index.js.map', '{"version":3,"sour'), 'packages/svc/dist/index.js.map cannot be read as a source map (an interrupted build?)'],
+    [
+      'a map without the text of its sources',
+      (w: (p: string, t: string) => void) => w('packages/svc/dist/index.js.map', JSON.stringify({ version: 3, sources: ['../src/svc.ts'], sourcesContent: [null] })),
+      'packages/svc/dist/index.js.map does not hold the text of packages/svc/src/svc.ts, so its build cannot be checked',
+    ],
   ] as const)('refuses %s, naming the file and the command that brings it up to date', async (_, change, message) => {
     const { root, write } = repository();
     change(write, root);

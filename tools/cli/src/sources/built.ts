@@ -4,8 +4,9 @@
  * after a build, would otherwise reach dist/ and everything that reads it without a word.
  *
  * The evidence is the build's own: every source map tsup writes carries the text of each source it
- * compiled (`sourcesContent`), so a build is current exactly when each of those texts is still the
- * file on disk. No stamp of ours to keep in step, and nothing that times or clocks could fool.
+ * compiled (`sourcesContent`), so a package's build is stale when one of those texts is no longer
+ * the file on disk. No stamp of ours to keep in step, and nothing that times or clocks could fool.
+ * What the maps do not hold (the build's configuration: tsup.config.ts, tsconfig) is not judged.
  */
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -15,10 +16,12 @@ interface Manifest {
   readonly name?: string;
   readonly exports?: { readonly '.'?: { readonly default?: string } };
   readonly dependencies?: Readonly<Record<string, string>>;
+  readonly peerDependencies?: Readonly<Record<string, string>>;
 }
 
 interface SourceMap {
   readonly sources?: readonly string[];
+  readonly sourceRoot?: string;
   readonly sourcesContent?: readonly (string | null)[];
 }
 
@@ -31,6 +34,8 @@ const readManifest = async (dir: string): Promise<Manifest | undefined> =>
     () => undefined,
   );
 
+const isDirectory = (path: string): Promise<boolean> => readdir(path).then(() => true, () => false);
+
 /** Where Node finds `name` from `dir`: the nearest node_modules/<name> up the tree, as a real path. */
 async function installed(dir: string, name: string): Promise<string | undefined> {
   for (let at = dir; ; at = dirname(at)) {
@@ -40,41 +45,55 @@ async function installed(dir: string, name: string): Promise<string | undefined>
   }
 }
 
-/** The package and every dependency of it that is a folder of this repository (a workspace), not an installed copy. */
+/**
+ * The package and every dependency of it (peers too) that is a folder of this repository (a
+ * workspace, linked by npm), not an installed copy. Real paths, so a repository reached through a
+ * symlink is one tree.
+ */
 export async function workspaceClosure(packageDir: string): Promise<string[]> {
+  const start = await realpath(packageDir);
   const seen = new Set<string>();
-  const visit = async (dir: string): Promise<void> => {
+  const visit = async (dir: string, root: string): Promise<void> => {
     if (seen.has(dir)) return;
     seen.add(dir);
-    for (const name of Object.keys((await readManifest(dir))?.dependencies ?? {})) {
+    const manifest = await readManifest(dir);
+    for (const name of Object.keys({ ...manifest?.dependencies, ...manifest?.peerDependencies })) {
       const found = await installed(dir, name);
-      if (found && !found.split(sep).includes('node_modules')) await visit(found);
+      // Installed copies live under a node_modules folder of their own; the repository itself may sit under one.
+      if (found && !relative(root, found).split(sep).includes('node_modules')) await visit(found, root);
     }
   };
-  await visit(await realpath(packageDir));
+  // The repository's root: the nearest folder above the package that holds node_modules.
+  let root = dirname(start);
+  while (dirname(root) !== root && !(await isDirectory(join(root, 'node_modules')))) root = dirname(root);
+  await visit(start, root);
   return [...seen];
 }
 
 /** A source the package's build no longer matches, or undefined when every compiled source is unchanged. */
-async function firstChanged(packageDir: string, root: string): Promise<string | undefined> {
+async function firstChanged(packageDir: string, shownFrom: string): Promise<string | undefined> {
   const entry = (await readManifest(packageDir))?.exports?.['.']?.default;
   if (!entry) return undefined;
   const outDir = dirname(resolve(packageDir, entry));
-  const shown = (path: string): string => relative(root, path) || '.';
+  const shown = (path: string): string => relative(shownFrom, path) || '.';
+  // A package shipped without sources (only its build) has nothing to compare with.
+  if (!(await isDirectory(join(packageDir, 'src')))) return undefined;
   const maps = (await readdir(outDir, { recursive: true }).catch(() => [] as string[])).filter((file) => file.endsWith('.js.map'));
-  if (maps.length === 0) {
-    // A package shipped without sources (only its build) has nothing to compare with.
-    const hasSources = await readdir(join(packageDir, 'src')).then(() => true, () => false);
-    return hasSources ? `${shown(outDir)} has not been built` : undefined;
-  }
-  for (const file of maps) {
+  if (maps.length === 0) return `${shown(outDir)} has not been built`;
+  for (const file of maps.sort()) {
     const mapPath = join(outDir, file);
-    const map = JSON.parse(await readFile(mapPath, 'utf8')) as SourceMap;
-    const sources = map.sources ?? [];
-    for (const [index, source] of sources.entries()) {
-      const path = resolve(dirname(mapPath), source);
+    let map: SourceMap;
+    try {
+      map = JSON.parse(await readFile(mapPath, 'utf8')) as SourceMap;
+    } catch {
+      return `${shown(mapPath)} cannot be read as a source map (an interrupted build?)`;
+    }
+    for (const [index, source] of (map.sources ?? []).entries()) {
+      const path = resolve(dirname(mapPath), map.sourceRoot ?? '', source);
+      // Only the package's own sources: a map may name files of other packages or generated ones.
+      if (relative(packageDir, path).startsWith('..')) continue;
       const built = map.sourcesContent?.[index];
-      if (typeof built !== 'string') continue;
+      if (typeof built !== 'string') return `${shown(mapPath)} does not hold the text of ${shown(path)}, so its build cannot be checked`;
       const now = await readFile(path, 'utf8').catch(() => undefined);
       if (now === undefined) return `${shown(path)} was removed since ${shown(outDir)} was built`;
       if (now !== built) return `${shown(path)} changed since ${shown(outDir)} was built`;
@@ -84,9 +103,10 @@ async function firstChanged(packageDir: string, root: string): Promise<string | 
 }
 
 /** Throws naming the first source an environment package's build (or that of a service it imports) no longer matches. */
-export async function requireBuiltFromSources(packageDir: string, root: string): Promise<void> {
+export async function requireBuiltFromSources(packageDir: string, shownFrom: string): Promise<void> {
+  const from = await realpath(shownFrom).catch(() => shownFrom);
   for (const dir of await workspaceClosure(packageDir)) {
-    const changed = await firstChanged(dir, root);
+    const changed = await firstChanged(dir, from);
     if (changed) {
       const name = (await readManifest(packageDir))?.name ?? packageDir;
       throw new CanaryshipError(`${name} is older than its sources: ${changed}`, { code: 'build.stale', hint: BUILD_HINT });

@@ -4,7 +4,7 @@
  * none acts on content the sources no longer say: an edit not yet built, a revert after a build, a
  * file changed by hand.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { CanaryshipError } from '@canaryship/blocks';
 import { withDistributionLock } from '@canaryship/toolchain';
@@ -25,8 +25,11 @@ export async function environmentPackageOf(dist: string): Promise<string | undef
   return (await stat(join(packageDir, 'src')).catch(() => undefined))?.isDirectory() ? packageDir : undefined;
 }
 
-const filesUnder = async (dir: string): Promise<string[]> =>
-  (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'));
+/** Every entry under `dir` but folders, as render names files; symlinks and the like included, so they are refused by name. */
+const entriesUnder = async (dir: string): Promise<{ path: string; file: boolean }[]> =>
+  (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => ({ path: relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'), file: entry.isFile() }));
 
 /**
  * Throws unless `dist` is exactly what the package's current sources render. `shownFrom` is the
@@ -40,14 +43,16 @@ export async function requireRenderedFromSources(packageDir: string, shownFrom: 
     new CanaryshipError(`${shown} is not what the sources of ${relative(shownFrom, packageDir) || '.'} render: ${why}`, { code: 'distribution.stale', hint: BUILD_HINT });
   // Read under the lock a render takes, so a render swapping the tree in is never seen half done.
   const why = await withDistributionLock([dist], async (): Promise<string | undefined> => {
-    const present = await filesUnder(dist).catch(() => undefined);
-    if (!present) return 'it has not been rendered';
-    for (const file of present.sort()) {
-      const want = expected.get(file);
-      if (want === undefined) return `${file} is not part of it`;
-      if ((await readFile(join(dist, file), 'utf8')) !== want) return `${file} differs`;
+    if (!(await lstat(dist).catch(() => undefined))) return 'it has not been rendered';
+    const entries = (await entriesUnder(dist)).sort((a, b) => a.path.localeCompare(b.path));
+    for (const { path, file } of entries) {
+      const want = expected.get(path);
+      if (want === undefined || !file) return `${path} is not part of it${file ? '' : ' (render writes only plain files)'}`;
+      // Sizes first: a file of another size differs, and is never read whole (it may be huge).
+      if ((await stat(join(dist, path))).size !== Buffer.byteLength(want) || (await readFile(join(dist, path), 'utf8')) !== want) return `${path} differs`;
     }
-    const missing = [...expected.keys()].sort().find((file) => !present.includes(file));
+    const present = new Set(entries.map((e) => e.path));
+    const missing = [...expected.keys()].sort().find((file) => !present.has(file));
     return missing && `${missing} is missing`;
   });
   if (why) throw stale(why);
