@@ -12,12 +12,13 @@ import { ROOT } from '../support/distribution.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-dir-'));
 
-async function run(...args: string[]) {
+async function runIn(cwd: string, ...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { cwd: ROOT, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = await main(args, { cwd, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
   return { code, stdout, stderr };
 }
+const run = (...args: string[]) => runIn(ROOT, ...args);
 
 describe('DIR, either way', () => {
   it('validate and plan read an environment package as its dist/', async () => {
@@ -35,5 +36,10 @@ describe('DIR, either way', () => {
     expect(bundle.code).toBe(0);
     // --json names the folder absolutely, wherever the command ran.
     expect(JSON.parse(bundle.stdout)).toMatchObject({ environment: 'istio', outDir: join(scratch, 'bundle') });
+  });
+
+  it('takes `.` from inside either folder', async () => {
+    expect(await runIn(join(ROOT, 'environments/istio'), 'validate', '.', '--layer', 'references')).toMatchObject({ code: 0, stdout: expect.stringContaining('istio: 0 error(s)') });
+    expect(await runIn(join(ROOT, 'environments/istio/dist'), 'diff', '.', '--version', '9.9.9', '--layout', join(scratch, 'layout'))).toMatchObject({ code: 2, stderr: expect.stringMatching(/9\.9\.9.*not published|not published.*9\.9\.9/) });
   });
 });
