@@ -3,7 +3,7 @@
  * other, and redacts what looks like a secret while leaving the rest readable.
  */
 import { describe, expect, it } from 'vitest';
-import type { Cluster } from '../cluster.js';
+import type { Cluster } from '../kube/cluster.js';
 import { diagnose, diagnosedNamespaces, redact } from './diagnose.js';
 
 /** A cluster whose kubectl answers `answer(args)` and records every call. */

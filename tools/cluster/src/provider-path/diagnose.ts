@@ -8,7 +8,7 @@
  * (a password, a token, credentials in a URL, a webhook's secret path) is redacted.
  */
 import { ENVIRONMENT_PROFILES, FLAGGER_POD_LABELS, FLUX_NAMESPACE, prometheusNamespace, type EnvironmentName } from '@canaryship/blocks';
-import type { Cluster } from '../cluster.js';
+import type { Cluster } from '../kube/cluster.js';
 
 /** Events of a long run are many: the last ones say what happened at the end. */
 const EVENTS_PER_NAMESPACE = 50;

@@ -5,10 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { composeDistribution, customisationPatches, providerBundle, toYaml, type BundleInput, type Canary, type Customisation, type DistributionDefinition, type FluxDuration } from '@canaryship/blocks';
-import { awaitVerdict, type Verdict } from '../canary-state.js';
-import type { Cluster } from '../cluster.js';
-import { fluxStatus, reconcileNow, type FluxStatus } from '../flux.js';
-import { deployedRevision, shortenedFields } from '../overlay.js';
+import { awaitVerdict, type Verdict } from '../kube/canary-state.js';
+import type { Cluster } from '../kube/cluster.js';
+import { fluxStatus, reconcileNow, type FluxStatus } from '../control-plane/flux.js';
+import { deployedRevision, shortenedFields } from '../canary-runs/overlay.js';
 import { waitUntil } from '../processes.js';
 
 export interface Subscription extends BundleInput {

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync,
 import { join } from 'node:path';
 import { CanaryshipError, type EnvironmentName } from '@canaryship/blocks';
 import { publish, type PublishOptions } from '@canaryship/release';
-import { writeReleases, type ServiceRelease } from '../overlay.js';
+import { writeReleases, type ServiceRelease } from '../canary-runs/overlay.js';
 
 /** Every release commit's time: the same sources give the same artifacts, run after run. */
 export const RELEASED_AT = '2026-01-01T00:00:00Z';

@@ -1,12 +1,12 @@
 /** Prometheus (Debian's), the Flagger loadtester and Flagger, as processes next to the control plane. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { MeshProvider } from '@canaryship/blocks';
 import { stringify } from 'yaml';
 import type { Binaries } from './binaries.js';
-import { freePort } from './ports.js';
-import { httpOk, waitUntil, type ProcessGroup } from './processes.js';
+import { freePort } from '../ports.js';
+import { httpOk, waitUntil, type ProcessGroup } from '../processes.js';
 
 export async function startPrometheus(binaries: Binaries, processes: ProcessGroup, workDir: string, scrapeTarget: string): Promise<string> {
   const port = await freePort();
@@ -27,7 +27,8 @@ export async function startPrometheus(binaries: Binaries, processes: ProcessGrou
   return url;
 }
 
-const HEY_WRAPPER_DIR = fileURLToPath(new URL('../bin', import.meta.url));
+// The package's bin/ found by its own name, so the same code runs from src/ (tests) and from the bundle in dist/.
+const HEY_WRAPPER_DIR = join(dirname(createRequire(import.meta.url).resolve('@canaryship/cluster/package.json')), 'bin');
 
 /** The real loadtester; its curl goes through the cluster network proxy, and so does its real hey (bin/hey adds -x). */
 export async function startLoadtester(binaries: Binaries, processes: ProcessGroup, options: { port: number; proxy: string }): Promise<void> {

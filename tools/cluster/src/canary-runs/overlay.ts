@@ -11,8 +11,8 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseDocument, stringify } from 'yaml';
-import type { Cluster } from './cluster.js';
-import { getJson } from './kubectl.js';
+import type { Cluster } from '../kube/cluster.js';
+import { getJson } from '../kube/kubectl.js';
 
 export const SHORTENED = { interval: '10s', iterations: 3, stepWeight: 20, maxWeight: 60 } as const;
 

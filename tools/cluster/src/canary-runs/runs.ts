@@ -17,15 +17,15 @@ import { join } from 'node:path';
 import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, planCanary, planChart, predictedWindow, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { startAppCluster } from './app-cluster.js';
-import { FAULT_INJECTION_ANNOTATION, type Hop } from './dataplane/mesh.js';
-import type { ClusterNetwork } from './dataplane/network.js';
-import { canaryRoute, type CanaryRoute } from './dataplane/routing.js';
-import type { Pod } from './dataplane/state.js';
-import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type HopsProof, type UserKind, type UserRequest } from './dataplane/users.js';
-import { awaitCanariesInitialised, NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from './canary-state.js';
-import { getJson } from './kubectl.js';
+import { FAULT_INJECTION_ANNOTATION, type Hop } from '../dataplane/mesh.js';
+import type { ClusterNetwork } from '../dataplane/network.js';
+import { canaryRoute, type CanaryRoute } from '../dataplane/routing.js';
+import type { Pod } from '../dataplane/state.js';
+import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type HopsProof, type UserKind, type UserRequest } from '../dataplane/users.js';
+import { awaitCanariesInitialised, NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from '../kube/canary-state.js';
+import { getJson } from '../kube/kubectl.js';
 import { deployedRevision, FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
-import { waitUntil } from './processes.js';
+import { waitUntil } from '../processes.js';
 
 const NAMESPACE = 'webapp';
 /** How long a dependency has been broken when a release starts: one metric window (1m) and a scrape. */

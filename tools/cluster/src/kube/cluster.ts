@@ -4,7 +4,7 @@
  * processes, so that a wait fails at once when one of them dies instead of at its timeout.
  */
 import { kubectlFor, type Kubectl } from './kubectl.js';
-import type { ProcessGroup } from './processes.js';
+import type { ProcessGroup } from '../processes.js';
 
 export interface Cluster {
   readonly kubectl: Kubectl;

@@ -8,10 +8,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FLUX_NAMESPACE } from '@canaryship/blocks';
 import { toolPath } from '@canaryship/toolchain';
-import type { Cluster } from './cluster.js';
-import type { ControlPlane } from './control-plane.js';
-import { freePort } from './ports.js';
-import { httpOk, waitUntil } from './processes.js';
+import type { Cluster } from '../kube/cluster.js';
+import type { ControlPlane } from './start.js';
+import { freePort } from '../ports.js';
+import { httpOk, waitUntil } from '../processes.js';
 
 /** What Flux reports about one of its objects. */
 export interface FluxStatus {

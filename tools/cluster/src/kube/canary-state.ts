@@ -4,7 +4,7 @@
  */
 import type { Cluster } from './cluster.js';
 import { getJson } from './kubectl.js';
-import { waitUntil } from './processes.js';
+import { waitUntil } from '../processes.js';
 
 export interface CanaryState {
   /** Flagger's phase: Initialized, Progressing, WaitingPromotion, Promoting, Finalising, Succeeded, Failed… */

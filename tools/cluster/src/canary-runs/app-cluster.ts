@@ -8,16 +8,16 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { ENVIRONMENT_PROFILES, PODINFO, prometheusNamespace, type EnvironmentName, type EnvironmentProfile } from '@canaryship/blocks';
 import { LOADTESTER } from '@canaryship/loadtester';
-import { locateBinaries } from './binaries.js';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
-import { apiClient } from './dataplane/api.js';
-import { createDataPlane, type DataPlane } from './dataplane/mesh.js';
-import { startNetwork, type ClusterNetwork } from './dataplane/network.js';
-import { admits } from './dataplane/network-policy.js';
-import { emptySnapshot, readSnapshot, type Snapshot } from './dataplane/state.js';
-import { createTelemetry } from './dataplane/telemetry.js';
-import { freePort } from './ports.js';
-import { startFlagger, startLoadtester, startPrometheus } from './services.js';
+import { locateBinaries } from '../control-plane/binaries.js';
+import { startControlPlane, type ControlPlane } from '../control-plane/start.js';
+import { apiClient } from '../dataplane/api.js';
+import { createDataPlane, type DataPlane } from '../dataplane/mesh.js';
+import { startNetwork, type ClusterNetwork } from '../dataplane/network.js';
+import { admits } from '../dataplane/network-policy.js';
+import { emptySnapshot, readSnapshot, type Snapshot } from '../dataplane/state.js';
+import { createTelemetry } from '../dataplane/telemetry.js';
+import { freePort } from '../ports.js';
+import { startFlagger, startLoadtester, startPrometheus } from '../control-plane/services.js';
 
 export interface AppCluster {
   readonly cp: ControlPlane;

@@ -9,9 +9,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Binaries } from './binaries.js';
-import { kubectlFor, type Kubectl } from './kubectl.js';
-import { freePort } from './ports.js';
-import { ProcessGroup, waitUntil } from './processes.js';
+import { kubectlFor, type Kubectl } from '../kube/kubectl.js';
+import { freePort } from '../ports.js';
+import { ProcessGroup, waitUntil } from '../processes.js';
 import { crdFiles, kwokStages } from './upstream.js';
 
 export interface ControlPlane {
