@@ -8,7 +8,8 @@
  * the file on disk. No stamp of ours to keep in step, and nothing that times or clocks could fool.
  * What the maps do not hold (the build's configuration: tsup.config.ts, tsconfig) is not judged.
  */
-import { readdir, readFile, realpath } from 'node:fs/promises';
+// Synchronous reads: some sixty small files at every start, where a promise each cost render a tenth of its CPU.
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { CanaryshipError } from '@canaryship/blocks';
 
@@ -28,18 +29,22 @@ interface SourceMap {
 /** How to bring a package's build up to date, said once for every refusal. */
 export const BUILD_HINT = 'run `npm run build` (or `npx canaryship build-affected`) and try again';
 
-const readManifest = async (dir: string): Promise<Manifest | undefined> =>
-  readFile(join(dir, 'package.json'), 'utf8').then(
-    (text) => JSON.parse(text) as Manifest,
-    () => undefined,
-  );
+const attempt = <T>(read: () => T): T | undefined => {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+};
 
-const isDirectory = (path: string): Promise<boolean> => readdir(path).then(() => true, () => false);
+const readManifest = (dir: string): Manifest | undefined => attempt(() => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest);
+
+const isDirectory = (path: string): boolean => attempt(() => readdirSync(path)) !== undefined;
 
 /** Where Node finds `name` from `dir`: the nearest node_modules/<name> up the tree, as a real path. */
-async function installed(dir: string, name: string): Promise<string | undefined> {
+function installed(dir: string, name: string): string | undefined {
   for (let at = dir; ; at = dirname(at)) {
-    const found = await realpath(join(at, 'node_modules', name)).catch(() => undefined);
+    const found = attempt(() => realpathSync(join(at, 'node_modules', name)));
     if (found) return found;
     if (dirname(at) === at) return undefined;
   }
@@ -50,51 +55,48 @@ async function installed(dir: string, name: string): Promise<string | undefined>
  * workspace, linked by npm), not an installed copy. Real paths, so a repository reached through a
  * symlink is one tree.
  */
-export async function workspaceClosure(packageDir: string): Promise<string[]> {
-  const start = await realpath(packageDir);
+export function workspaceClosure(packageDir: string): string[] {
+  const start = realpathSync(packageDir);
   const seen = new Set<string>();
-  const visit = async (dir: string, root: string): Promise<void> => {
+  const visit = (dir: string, root: string): void => {
     if (seen.has(dir)) return;
     seen.add(dir);
-    const manifest = await readManifest(dir);
+    const manifest = readManifest(dir);
     for (const name of Object.keys({ ...manifest?.dependencies, ...manifest?.peerDependencies })) {
-      const found = await installed(dir, name);
+      const found = installed(dir, name);
       // Installed copies live under a node_modules folder of their own; the repository itself may sit under one.
-      if (found && !relative(root, found).split(sep).includes('node_modules')) await visit(found, root);
+      if (found && !relative(root, found).split(sep).includes('node_modules')) visit(found, root);
     }
   };
   // The repository's root: the nearest folder above the package that holds node_modules.
   let root = dirname(start);
-  while (dirname(root) !== root && !(await isDirectory(join(root, 'node_modules')))) root = dirname(root);
-  await visit(start, root);
+  while (dirname(root) !== root && !isDirectory(join(root, 'node_modules'))) root = dirname(root);
+  visit(start, root);
   return [...seen];
 }
 
 /** A source the package's build no longer matches, or undefined when every compiled source is unchanged. */
-async function firstChanged(packageDir: string, shownFrom: string): Promise<string | undefined> {
-  const entry = (await readManifest(packageDir))?.exports?.['.']?.default;
+function firstChanged(packageDir: string, shownFrom: string): string | undefined {
+  const entry = readManifest(packageDir)?.exports?.['.']?.default;
   if (!entry) return undefined;
   const outDir = dirname(resolve(packageDir, entry));
   const shown = (path: string): string => relative(shownFrom, path) || '.';
   // A package shipped without sources (only its build) has nothing to compare with.
-  if (!(await isDirectory(join(packageDir, 'src')))) return undefined;
-  const maps = (await readdir(outDir, { recursive: true }).catch(() => [] as string[])).filter((file) => file.endsWith('.js.map'));
+  if (!isDirectory(join(packageDir, 'src'))) return undefined;
+  // tsup writes its maps beside the bundles, at the top of the folder (declarations go in folders below).
+  const maps = (attempt(() => readdirSync(outDir)) ?? []).filter((file) => file.endsWith('.js.map'));
   if (maps.length === 0) return `${shown(outDir)} has not been built`;
   for (const file of maps.sort()) {
     const mapPath = join(outDir, file);
-    let map: SourceMap;
-    try {
-      map = JSON.parse(await readFile(mapPath, 'utf8')) as SourceMap;
-    } catch {
-      return `${shown(mapPath)} cannot be read as a source map (an interrupted build?)`;
-    }
+    const map = attempt(() => JSON.parse(readFileSync(mapPath, 'utf8')) as SourceMap);
+    if (!map) return `${shown(mapPath)} cannot be read as a source map (an interrupted build?)`;
     for (const [index, source] of (map.sources ?? []).entries()) {
       const path = resolve(dirname(mapPath), map.sourceRoot ?? '', source);
       // Only the package's own sources: a map may name files of other packages or generated ones.
       if (relative(packageDir, path).startsWith('..')) continue;
       const built = map.sourcesContent?.[index];
       if (typeof built !== 'string') return `${shown(mapPath)} does not hold the text of ${shown(path)}, so its build cannot be checked`;
-      const now = await readFile(path, 'utf8').catch(() => undefined);
+      const now = attempt(() => readFileSync(path, 'utf8'));
       if (now === undefined) return `${shown(path)} was removed since ${shown(outDir)} was built`;
       if (now !== built) return `${shown(path)} changed since ${shown(outDir)} was built`;
     }
@@ -104,11 +106,11 @@ async function firstChanged(packageDir: string, shownFrom: string): Promise<stri
 
 /** Throws naming the first source an environment package's build (or that of a service it imports) no longer matches. */
 export async function requireBuiltFromSources(packageDir: string, shownFrom: string): Promise<void> {
-  const from = await realpath(shownFrom).catch(() => shownFrom);
-  for (const dir of await workspaceClosure(packageDir)) {
-    const changed = await firstChanged(dir, from);
+  const from = attempt(() => realpathSync(shownFrom)) ?? shownFrom;
+  for (const dir of workspaceClosure(packageDir)) {
+    const changed = firstChanged(dir, from);
     if (changed) {
-      const name = (await readManifest(packageDir))?.name ?? packageDir;
+      const name = readManifest(packageDir)?.name ?? packageDir;
       throw new CanaryshipError(`${name} is older than its sources: ${changed}`, { code: 'build.stale', hint: BUILD_HINT });
     }
   }
