@@ -1,6 +1,6 @@
 /**
- * A service team's everyday loop, in a copy of this working tree: a vendor adds a service exactly
- * as README says, and every test that reads the app still passes (what the tests know about the
+ * A service team's everyday loop, in a copy of this working tree: README's loop runs as shown (each
+ * command printing what README says it prints); a vendor adds a service exactly as README says, and every test that reads the app still passes (what the tests know about the
  * app comes from its definition, test/support/distribution.ts, not from the demo's four names);
  * then an edit nobody built, a revert after a build and a hand-edited dist/ are each refused by the
  * commands that read dist/, and build-affected brings them up to date.
