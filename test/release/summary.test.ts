@@ -44,11 +44,16 @@ describe('canaryship summary', () => {
 
     // A faster analysis for frontend: compatible, a patch, and its new plan.
     edit(packageDir, 'frontend/canary.yaml', (o) => void (o.spec.analysis.interval = '30s'));
-    const faster = JSON.parse((await summary(packageDir, '--layout', layoutRoot, '--json')).stdout) as { environments: { bump: string; changes: { object: string; fields: string[] }[]; plans: { name: string; intervalSeconds: number }[] }[] };
-    expect(faster.environments[0]).toMatchObject({ bump: 'patch', changes: [{ object: 'Canary/webapp/frontend', fields: ['spec.analysis.interval'] }], plans: [{ name: 'frontend', intervalSeconds: 30 }] });
+    const faster = JSON.parse((await summary(packageDir, '--layout', layoutRoot, '--json')).stdout) as { environments: object[] };
+    expect(faster.environments[0]).toMatchObject({
+      bump: 'patch',
+      changes: [{ object: 'Canary/webapp/frontend', fields: ['spec.analysis.interval'] }],
+      plans: [{ before: { name: 'frontend', intervalSeconds: 60 }, after: { name: 'frontend', intervalSeconds: 30 } }],
+    });
     const table = (await summary(packageDir, '--layout', layoutRoot)).stdout;
     expect(table).toContain('| `changed` | `Canary/webapp/frontend` | `frontend/canary.yaml` | `spec.analysis.interval` |');
-    expect(table).toMatch(/\| `webapp\/frontend` \| `progressive canary` \| `240–270s` \| `90s after a first failed check` \| `50%` \|/);
+    // Old against new: what the published release would do, and what this one will.
+    expect(table).toMatch(/\| `webapp\/frontend` \| `progressive canary` \| `480–540s → 240–270s` \| `180s after a first failed check → 90s after a first failed check` \| `50%` \|/);
 
     // A renamed container: breaking, needs a major; the summary says for whom.
     edit(packageDir, 'backend/deployment.yaml', (o) => void (o.spec.template.spec.containers[0].name = 'api'));

@@ -58,9 +58,10 @@ function environmentSection(r: EnvironmentReview): string[] {
   }
 
   if (r.plans.length > 0) {
-    lines.push('**Plan** of every Canary whose analysis changed (`canaryship plan`):', '');
+    lines.push('**Plan** of every Canary whose analysis changed (`canaryship plan`), the published one → this one where they differ:', '');
     const columns: readonly PlanColumn[] = ['canary', 'strategy', 'promoted after', 'rolled back', 'users exposed', 'who'];
-    lines.push(...table(columns, r.plans.map((p) => columns.map((c) => planCells(p)[c]))), '');
+    const cell = (before: string | undefined, after: string): string => (before === undefined || before === after ? after : `${before} → ${after}`);
+    lines.push(...table(columns, r.plans.map(({ before, after }) => columns.map((c) => cell(before && planCells(before)[c], planCells(after)[c])))), '');
   }
   return lines;
 }

@@ -38,8 +38,8 @@ export interface EnvironmentReview {
   readonly breaking: readonly BreakingChange[];
   readonly bump: Bump;
   readonly findings: readonly Finding[];
-  /** Canaries whose analysis is new or changed. */
-  readonly plans: readonly CanaryPlan[];
+  /** Canaries whose analysis is new or changed: the plan of the published one, where there is one, and the new plan. */
+  readonly plans: readonly { readonly before?: CanaryPlan; readonly after: CanaryPlan }[];
 }
 
 type Target = Omit<DiffOptions, 'packageDir' | 'version'>;
@@ -67,6 +67,11 @@ export async function reviewEnvironment(packageDir: string, target: Target): Pro
   const changes = baseline === undefined ? [] : diffTrees(published, local);
   const bump: Bump = breaking.length > 0 ? breakingBump(baseline!) : changes.length > 0 ? 'patch' : 'none';
   const before = analyses(published);
-  const plans = [...analyses(local)].filter(([id, { analysis }]) => !isDeepStrictEqual(before.get(id)?.analysis, analysis)).map(([, { canary }]) => planCanary(canary));
+  const plans = [...analyses(local)]
+    .filter(([id, { analysis }]) => !isDeepStrictEqual(before.get(id)?.analysis, analysis))
+    .map(([id, { canary }]) => {
+      const published = before.get(id)?.canary;
+      return { ...(published && { before: planCanary(published) }), after: planCanary(canary) };
+    });
   return { environment, package: name, version, ...(baseline !== undefined && { baseline }), changes, breaking, bump, findings, plans };
 }
