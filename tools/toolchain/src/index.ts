@@ -6,4 +6,4 @@ export { run, tail, ToolFailed, ToolMissing, type RunOptions, type RunResult } f
 export { distributionLockPath, withDistributionLock } from './distribution-lock.js';
 export { withProcessLock, type ProcessLock } from './process-lock.js';
 export { checkSeal, seal } from './seal.js';
-export { closest, failureAsJson, report } from './report.js';
+export { closest, failureAsJson, isSystemError, report } from './report.js';

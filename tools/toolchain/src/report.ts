@@ -59,7 +59,8 @@ const SYSTEM_HINTS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files: raise the limit (ulimit -n)',
 };
 
-const isSystemError = (error: unknown): error is NodeJS.ErrnoException =>
+/** A failure of the operating system (a path, a permission), with the call and path it names. */
+export const isSystemError = (error: unknown): error is NodeJS.ErrnoException =>
   error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && typeof (error as NodeJS.ErrnoException).code === 'string';
 
 const indented = (text: string): string => `  ${text.replaceAll('\n', '\n  ')}\n`;

@@ -1,20 +1,17 @@
 /** `canaryship contract`: what a release would break for the providers of one environment. */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { contract } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
-import { packageDir as packageDirOf } from '../dirs.js';
-import { requireCurrent } from '../sources/rendered.js';
+import { currentPackage } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, against: { type: 'string' }, version: { type: 'string' } } });
   const [dir] = positionals;
   if (!dir || positionals.length > 1) throw new UsageError('contract needs one environment package directory');
-  const packageDir = resolve(io.cwd, packageDirOf(io.cwd, dir));
-  await requireCurrent(join(packageDir, 'dist'), io.cwd);
   const result = await contract({
-    packageDir,
+    packageDir: await currentPackage(io.cwd, dir),
     ...(values.version !== undefined && { version: values.version }),
     ...(values.against !== undefined && { against: values.against }),
     layoutRoot: resolve(io.cwd, values.layout),

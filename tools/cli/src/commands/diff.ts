@@ -1,11 +1,11 @@
 /** `canaryship diff`: a local build against a published version. */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CanaryshipError } from '@canaryship/blocks';
 import { diffArtifact } from '@canaryship/release';
+import { isSystemError } from '@canaryship/toolchain';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
-import { packageDir as packageDirOf } from '../dirs.js';
-import { requireCurrent } from '../sources/rendered.js';
+import { currentPackage } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 /** A field's value on one line, cut to what a terminal line holds (--json gives it whole). */
@@ -20,16 +20,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const [dir] = positionals;
   if (!dir || positionals.length > 1 || !values.version) throw new UsageError('diff needs one environment package directory and --version');
   const { version } = values;
-  const packageDir = resolve(io.cwd, packageDirOf(io.cwd, dir));
   const compared = async () => {
-    await requireCurrent(join(packageDir, 'dist'), io.cwd);
+    const packageDir = await currentPackage(io.cwd, dir);
     return diffArtifact({ packageDir, version, layoutRoot: resolve(io.cwd, values.layout), ...registryTarget(values), onProgress: progressTo(io) });
   };
   const result = await compared().catch((error: unknown) => {
     // 1 says "they differ": any failure is 2, as diff(1) and kubectl diff keep them apart for CI.
     if (error instanceof CanaryshipError && error.exitCode === 1) throw new CanaryshipError(error.message, { code: error.code, exitCode: 2, cause: error, ...(error.hint !== undefined && { hint: error.hint }) });
-    const { syscall, path, code } = error as NodeJS.ErrnoException;
-    if (typeof syscall === 'string' && typeof code === 'string') throw new CanaryshipError(`cannot ${syscall} ${path ?? ''}: ${code}`, { code: 'system', exitCode: 2, cause: error });
+    if (isSystemError(error)) throw new CanaryshipError(`cannot ${error.syscall} ${error.path ?? ''}: ${error.code}`, { code: 'system', exitCode: 2, cause: error });
     throw error;
   });
   if (values.json) printJson(io, result);

@@ -10,8 +10,7 @@ import { parseArgs } from 'node:util';
 import { CanaryshipError, planCanary, planChart, type CanaryManifest, type CanaryPlan } from '@canaryship/blocks';
 import { kustomizeBuild } from '@canaryship/validate';
 import { printJson, UsageError, type Io } from '../command.js';
-import { distributionDir } from '../dirs.js';
-import { requireCurrent } from '../sources/rendered.js';
+import { currentDistribution } from '../sources/rendered.js';
 
 /** A Canary's name as a file name: Kubernetes' DNS label rules, so nothing in it can leave OUT. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -52,9 +51,7 @@ export function formatPlans(plans: readonly CanaryPlan[]): string {
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { svg: { type: 'string' }, json: { type: 'boolean', default: false } } });
   if (positionals.length !== 1) throw new UsageError('plan takes one directory: a distribution or a kustomize overlay of one');
-  const dir = resolve(io.cwd, distributionDir(io.cwd, positionals[0]!));
-  await requireCurrent(dir, io.cwd);
-  const plans = await plan(dir);
+  const plans = await plan(await currentDistribution(io.cwd, positionals[0]!));
   const charts: string[] = [];
   if (values.svg !== undefined) {
     const out = resolve(io.cwd, values.svg);

@@ -1,10 +1,9 @@
 /** `canaryship publish`: environment distributions → OCI artifacts in Flux's format. */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { publish, type PublishResult } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
-import { packageDir } from '../dirs.js';
-import { requireCurrent } from '../sources/rendered.js';
+import { currentPackage } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -13,8 +12,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const target = registryTarget(values);
   const artifacts: PublishResult[] = [];
   // Every distribution is checked before the first upload: a stale one publishes nothing.
-  const packageDirs = positionals.map((dir) => resolve(io.cwd, packageDir(io.cwd, dir)));
-  for (const dir of packageDirs) await requireCurrent(join(dir, 'dist'), io.cwd);
+  const packageDirs: string[] = [];
+  for (const dir of positionals) packageDirs.push(await currentPackage(io.cwd, dir));
   for (const dir of packageDirs) {
     artifacts.push(await publish({ packageDir: dir, layoutRoot: resolve(io.cwd, values.layout), ...target, onProgress: progressTo(io) }));
   }

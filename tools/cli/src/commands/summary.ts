@@ -5,23 +5,22 @@
  * the changeset bump it needs, the validation findings, and the plan of every changed Canary.
  * Refuses a dist/ older than its sources: run build-affected first.
  */
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { affectedEnvironments } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
-import { packageDir as packageDirOf } from '../dirs.js';
 import { summaryMarkdown } from '../summary/markdown.js';
 import { reviewEnvironment } from '../summary/review.js';
-import { requireCurrent } from '../sources/rendered.js';
+import { currentPackage } from '../sources/rendered.js';
 import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, base: { type: 'string' } } });
   if ((values.base === undefined) === (positionals.length === 0)) throw new UsageError('summary needs --base REF (the environments Nx finds affected) or environment package directories, not both');
   const progress = progressTo(io);
-  const packageDirs =
-    values.base !== undefined ? (await affectedEnvironments(io.cwd, values.base)).map((e) => dirname(resolve(io.cwd, e.dist))) : positionals.map((dir) => resolve(io.cwd, packageDirOf(io.cwd, dir)));
-  for (const packageDir of packageDirs) await requireCurrent(join(packageDir, 'dist'), io.cwd);
+  const named = values.base !== undefined ? (await affectedEnvironments(io.cwd, values.base)).map((e) => dirname(e.dist)) : positionals;
+  const packageDirs: string[] = [];
+  for (const dir of named) packageDirs.push(await currentPackage(io.cwd, dir));
   const target = { layoutRoot: resolve(io.cwd, values.layout), ...registryTarget(values), onProgress: progress };
   const reviews = [];
   for (const packageDir of packageDirs) {

@@ -37,9 +37,10 @@ const attempt = <T>(read: () => T): T | undefined => {
   }
 };
 
-const readManifest = (dir: string): Manifest | undefined => attempt(() => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest);
+/** A package's package.json, or undefined when it has none or it is not JSON. */
+export const readManifest = (dir: string): Manifest | undefined => attempt(() => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest);
 
-const isDirectory = (path: string): boolean => attempt(() => readdirSync(path)) !== undefined;
+export const isDirectory = (path: string): boolean => attempt(() => readdirSync(path)) !== undefined;
 
 /** Where Node finds `name` from `dir`: the nearest node_modules/<name> up the tree, as a real path. */
 function installed(dir: string, name: string): string | undefined {

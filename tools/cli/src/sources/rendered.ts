@@ -5,24 +5,21 @@
  * file changed by hand.
  */
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CanaryshipError } from '@canaryship/blocks';
 import { withDistributionLock } from '@canaryship/toolchain';
 import { loadEnvironmentPackage, renderFiles } from '../commands/render.js';
-import { BUILD_HINT } from './built.js';
+import { distributionDir, packageDir as packageDirOf } from '../dirs.js';
+import { BUILD_HINT, isDirectory, readManifest } from './built.js';
 
 /** The environment package a rendered tree belongs to: its `dist/`, inside a package that exports a distribution. */
-export async function environmentPackageOf(dist: string): Promise<string | undefined> {
+export function environmentPackageOf(dist: string): string | undefined {
   if (basename(dist) !== 'dist') return undefined;
   const packageDir = dirname(dist);
-  const manifest = await readFile(join(packageDir, 'package.json'), 'utf8').then(
-    (text) => JSON.parse(text) as { exports?: { '.'?: { default?: unknown } } },
-    () => undefined,
-  );
-  const entry = manifest?.exports?.['.']?.default;
+  const entry = readManifest(packageDir)?.exports?.['.']?.default;
   // Service packages build to dist/ too, as JavaScript: an environment's entry is elsewhere (lib/).
   if (typeof entry !== 'string' || entry.replace(/^\.\//, '').startsWith('dist/')) return undefined;
-  return (await stat(join(packageDir, 'src')).catch(() => undefined))?.isDirectory() ? packageDir : undefined;
+  return isDirectory(join(packageDir, 'src')) ? packageDir : undefined;
 }
 
 /** Every entry under `dir` but folders, as render names files; symlinks and the like included, so they are refused by name. */
@@ -60,6 +57,20 @@ export async function requireRenderedFromSources(packageDir: string, shownFrom: 
 
 /** For a tree a command reads: refuses a stale one when it is an environment package's dist/; other trees (an overlay, a pulled release) are the user's. */
 export async function requireCurrent(dist: string, shownFrom: string): Promise<void> {
-  const packageDir = await environmentPackageOf(dist);
+  const packageDir = environmentPackageOf(dist);
   if (packageDir) await requireRenderedFromSources(packageDir, shownFrom, dist);
+}
+
+/** A command's DIR as the environment package it names (its dist/ accepted too), absolute, refused when that dist/ is stale. */
+export async function currentPackage(cwd: string, dir: string): Promise<string> {
+  const packageDir = resolve(cwd, packageDirOf(cwd, dir));
+  await requireCurrent(join(packageDir, 'dist'), cwd);
+  return packageDir;
+}
+
+/** A command's DIR as the rendered tree it names (an environment package accepted too), absolute, refused when stale. */
+export async function currentDistribution(cwd: string, dir: string): Promise<string> {
+  const dist = resolve(cwd, distributionDir(cwd, dir));
+  await requireCurrent(dist, cwd);
+  return dist;
 }
