@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { NX_ENV as NX_SETTINGS } from '@canaryship/release';
 import { afterAll, test } from 'vitest';
 import { quoted, timed, type Timing } from './timing.js';
 
@@ -20,7 +21,8 @@ const CLI = join(ROOT, 'tools/cli/bin/canaryship.js');
 const ENVIRONMENTS = ['kubernetes', 'istio', 'linkerd'];
 const dists = ENVIRONMENTS.map((env) => `environments/${env}/dist`);
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-bench-'));
-const NX_ENV = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+// Nx alone runs as build-affected runs it, so the ratio is what build-affected adds.
+const NX_ENV = { ...process.env, ...NX_SETTINGS };
 const ONCE_EACH = { iterations: 10, time: 0, warmup: false };
 
 const timings: Record<string, Timing[]> = {};

@@ -7,12 +7,13 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { NX_ENV } from '@canaryship/release';
 import { ROOT } from './distribution.js';
 
 export const NPM_QUIET = ['--prefer-offline', '--no-audit', '--no-fund'];
 
 export const shell = (cwd: string, command: string, args: readonly string[]): SpawnSyncReturns<string> =>
-  spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }, maxBuffer: 64 * 1024 * 1024 });
+  spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...NX_ENV }, maxBuffer: 64 * 1024 * 1024 });
 
 /** Runs a command in `cwd`; its stdout, or an error holding all it printed. */
 export function step(cwd: string, command: string, ...args: string[]): string {

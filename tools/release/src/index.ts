@@ -16,4 +16,4 @@ export { ImmutableVersionError, PublishError, RegistryError } from './errors.js'
 export { releaseCommit, type ReleaseCommit } from './git.js';
 export { buildEnvironmentArtifact, connectRegistry, environmentOf, packageManifest, publish, repositoryPath, type PublishOptions, type PublishResult, type RegistryTarget } from './publish.js';
 export { release, type ReleaseOptions, type ReleaseResult } from './release.js';
-export { affectedEnvironments, runTargets, type AffectedEnvironment } from './versioning/affected.js';
+export { affectedEnvironments, NX_ENV, runTargets, type AffectedEnvironment } from './versioning/affected.js';
