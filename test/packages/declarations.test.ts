@@ -64,7 +64,7 @@ describe('the build of a package whose export does not state its type', () => {
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'untyped', type: 'module' }));
     writeFileSync(join(pkg, 'tsconfig.json'), JSON.stringify({ extends: join(ROOT, 'tsconfig.build.json'), compilerOptions: { rootDir: 'src', outDir: 'dist', types: [], isolatedDeclarations: true }, include: ['src'] }));
     writeFileSync(join(pkg, 'src/index.ts'), 'export const stated = (x: number): number => x;\nexport const double = (x: number) => x * 2;\n');
-    const result = spawnSync(join(ROOT, 'node_modules/.bin/tsup'), ['--config', join(ROOT, 'tsup.config.ts')], { cwd: pkg, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(ROOT, 'build.mjs')], { cwd: pkg, encoding: 'utf8' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("type declarations cannot be emitted:\npackages/untyped/src/index.ts(2,38): error TS9013: Expression type can't be inferred with --isolatedDeclarations.");
     expect(existsSync(join(pkg, 'dist/index.d.ts'))).toBe(false);

@@ -2,7 +2,8 @@
 /**
  * The Node this project runs on: one place for both facts.
  * - `supported`: the range every package.json states as engines.node (a test holds them to it): what
- *   the build and test tools need (tsup 9: ^22.18 || ^24.11 || >=26), written from LINES below.
+ *   the test tools need ^22.12 || ^24 || >=26 (vitest 5, Changesets 3); the range starts at 22.18
+ *   and 24.11 (24's first LTS release), the releases the suite has run on. Written from LINES below.
  * - `provision`: the release npm scripts run when the machine's Node is outside that range
  *   (provide-node.mjs), from the npm registry as the platform package the `node` package installs,
  *   each pinned by its sha512. Other platforms install Node themselves (the registry has no current
