@@ -13,6 +13,7 @@ import { printJson, UsageError, type Io } from '../command.js';
 import { packageDir as packageDirOf } from '../dirs.js';
 import { writeTreeAtomically } from '../fs/write-tree.js';
 import { requireBuiltFromSources } from '../sources/built.js';
+import { renderInputsDigest, writeReceipt } from '../sources/receipt.js';
 
 export interface RenderOptions {
   readonly cwd: string;
@@ -68,17 +69,19 @@ export async function loadEnvironmentPackage(packageDir: string, shownFrom: stri
 export const renderFiles = (definition: DistributionDefinition): RenderedFile[] => renderDistribution(composeDistribution(definition));
 
 /** Validates, renders and writes one definition; throws DistributionError before writing anything. */
-export async function renderTo(definition: DistributionDefinition, outDir: string): Promise<RenderedFile[]> {
+export async function renderTo(definition: DistributionDefinition, outDir: string, afterSwap?: () => void): Promise<RenderedFile[]> {
   const files = renderFiles(definition);
-  await writeTreeAtomically(outDir, files);
+  await writeTreeAtomically(outDir, files, afterSwap);
   return files;
 }
 
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const packageDir = resolve(options.cwd, options.packageDir ?? '.');
   const outDir = resolve(options.cwd, options.outDir ?? join(packageDir, 'dist'));
+  // The package's own dist/ gets a receipt (sources/receipt.ts), its inputs read before the package is loaded.
+  const inputs = outDir === join(packageDir, 'dist') ? renderInputsDigest(packageDir) : undefined;
   const { definition } = await loadEnvironmentPackage(packageDir, options.cwd);
-  const files = await renderTo(definition, outDir);
+  const files = await renderTo(definition, outDir, inputs ? () => writeReceipt(packageDir, inputs, outDir) : undefined);
   return {
     environment: definition.environment,
     outDir: relative(options.cwd, outDir) || '.',

@@ -96,7 +96,8 @@ async function removeStale(target: string): Promise<void> {
   }
 }
 
-export async function writeTreeAtomically(target: string, files: readonly TreeFile[]): Promise<void> {
+/** `afterSwap` runs once the new tree is in place, still under the lock (a render's receipt is written there). */
+export async function writeTreeAtomically(target: string, files: readonly TreeFile[], afterSwap?: () => void): Promise<void> {
   for (const file of files) {
     if (file.path.startsWith('/') || file.path.split('/').includes('..') || file.path.includes('\\')) throw new Error(`bug: file path escapes the tree: ${file.path}`);
   }
@@ -104,7 +105,10 @@ export async function writeTreeAtomically(target: string, files: readonly TreeFi
   const current = await classify(target);
   if (typeof current === 'object') throw refuse(target, current.refused);
   await mkdir(dirname(target), { recursive: true });
-  await withDistributionLock([target], () => replaceTree(target, files));
+  await withDistributionLock([target], async () => {
+    await replaceTree(target, files);
+    afterSwap?.();
+  });
 }
 
 async function replaceTree(target: string, files: readonly TreeFile[]): Promise<void> {

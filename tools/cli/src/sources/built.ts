@@ -3,10 +3,10 @@
  * JavaScript (lib/, and each service package's dist/), so an edit that was never built, or a revert
  * after a build, would otherwise reach dist/ and everything that reads it without a word.
  *
- * The evidence is the build's own: every source map tsup writes carries the text of each source it
+ * The evidence is the build's own: every source map build.mjs (esbuild) writes carries the text of each source it
  * compiled (`sourcesContent`), so a package's build is stale when one of those texts is no longer
  * the file on disk. No stamp of ours to keep in step, and nothing that times or clocks could fool.
- * What the maps do not hold (the build's configuration: tsup.config.ts, tsconfig) is not judged.
+ * What the maps do not hold (the build's configuration: build.mjs, tsconfig) is not judged.
  */
 // Synchronous reads: some sixty small files at every start, where a promise each cost render a tenth of its CPU.
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { CanaryshipError } from '@canaryship/blocks';
 
 interface Manifest {
   readonly name?: string;
+  readonly version?: string;
   readonly exports?: { readonly '.'?: { readonly default?: string } };
   readonly dependencies?: Readonly<Record<string, string>>;
   readonly peerDependencies?: Readonly<Record<string, string>>;
@@ -51,40 +52,56 @@ function installed(dir: string, name: string): string | undefined {
   }
 }
 
+/** What a package's build runs on: the folders of this repository it loads, and the installed packages they import. */
+export interface Closure {
+  /** The package and every dependency of it (peers too) that is a folder of this repository (a workspace, linked by npm), as real paths. */
+  readonly workspace: readonly string[];
+  /** Every other dependency of those, as installed (real paths, each once). */
+  readonly installed: readonly string[];
+}
+
 /**
- * The package and every dependency of it (peers too) that is a folder of this repository (a
- * workspace, linked by npm), not an installed copy. Real paths, so a repository reached through a
- * symlink is one tree.
+ * The package's closure. Real paths, so a repository reached through a symlink is one tree.
  */
-export function workspaceClosure(packageDir: string): string[] {
+export function dependencyClosure(packageDir: string): Closure {
   const start = realpathSync(packageDir);
   const seen = new Set<string>();
+  const installedOnes = new Set<string>();
   const visit = (dir: string, root: string): void => {
     if (seen.has(dir)) return;
     seen.add(dir);
     const manifest = readManifest(dir);
     for (const name of Object.keys({ ...manifest?.dependencies, ...manifest?.peerDependencies })) {
       const found = installed(dir, name);
+      if (!found) continue;
       // Installed copies live under a node_modules folder of their own; the repository itself may sit under one.
-      if (found && !relative(root, found).split(sep).includes('node_modules')) visit(found, root);
+      if (relative(root, found).split(sep).includes('node_modules')) installedOnes.add(found);
+      else visit(found, root);
     }
   };
   // The repository's root: the nearest folder above the package that holds node_modules.
   let root = dirname(start);
   while (dirname(root) !== root && !isDirectory(join(root, 'node_modules'))) root = dirname(root);
   visit(start, root);
-  return [...seen];
+  return { workspace: [...seen], installed: [...installedOnes].sort() };
+}
+
+export const workspaceClosure = (packageDir: string): readonly string[] => dependencyClosure(packageDir).workspace;
+
+/** Where a package's build writes (the folder of its entry), or undefined when its manifest names none. */
+export function buildDir(packageDir: string): string | undefined {
+  const entry = readManifest(packageDir)?.exports?.['.']?.default;
+  return entry ? dirname(resolve(packageDir, entry)) : undefined;
 }
 
 /** A source the package's build no longer matches, or undefined when every compiled source is unchanged. */
 function firstChanged(packageDir: string, shownFrom: string): string | undefined {
-  const entry = readManifest(packageDir)?.exports?.['.']?.default;
-  if (!entry) return undefined;
-  const outDir = dirname(resolve(packageDir, entry));
+  const outDir = buildDir(packageDir);
+  if (!outDir) return undefined;
   const shown = (path: string): string => relative(shownFrom, path) || '.';
   // A package shipped without sources (only its build) has nothing to compare with.
   if (!isDirectory(join(packageDir, 'src'))) return undefined;
-  // tsup writes its maps beside the bundles, at the top of the folder (declarations go in folders below).
+  // The build writes its maps beside the bundles, at the top of the folder (declarations go in folders below).
   const maps = (attempt(() => readdirSync(outDir)) ?? []).filter((file) => file.endsWith('.js.map'));
   if (maps.length === 0) return `${shown(outDir)} has not been built`;
   for (const file of maps.sort()) {

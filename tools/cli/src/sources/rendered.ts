@@ -10,7 +10,8 @@ import { CanaryshipError } from '@canaryship/blocks';
 import { withDistributionLock } from '@canaryship/toolchain';
 import { loadEnvironmentPackage, renderFiles } from '../commands/render.js';
 import { distributionDir, packageDir as packageDirOf } from '../dirs.js';
-import { BUILD_HINT, isDirectory, readManifest } from './built.js';
+import { BUILD_HINT, isDirectory, readManifest, requireBuiltFromSources } from './built.js';
+import { receiptHolds } from './receipt.js';
 
 /** The environment package a rendered tree belongs to: its `dist/`, inside a package that exports a distribution. */
 export function environmentPackageOf(dist: string): string | undefined {
@@ -33,6 +34,9 @@ const entriesUnder = async (dir: string): Promise<{ path: string; file: boolean 
  * folder paths in the message are relative to (the user's working directory).
  */
 export async function requireRenderedFromSources(packageDir: string, shownFrom: string, dist: string = join(packageDir, 'dist')): Promise<void> {
+  await requireBuiltFromSources(packageDir, shownFrom);
+  // The receipt of the render that wrote this dist/, where it still holds, spares loading and rendering the package.
+  if (resolve(dist) === resolve(packageDir, 'dist') && (await withDistributionLock([dist], async () => receiptHolds(packageDir, dist)))) return;
   const { definition } = await loadEnvironmentPackage(packageDir, shownFrom);
   const expected = new Map(renderFiles(definition).map((file) => [file.path, file.content]));
   const shown = relative(shownFrom, dist) || '.';
