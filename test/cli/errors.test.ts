@@ -84,6 +84,15 @@ describe('every command answers bad input truthfully', () => {
   });
 });
 
+describe('a reader that stops early', () => {
+  it('ends the command quietly with the status of SIGPIPE, as kubectl does, not with a stack trace', () => {
+    // `true` exits without reading before the command has started: every write meets a closed pipe.
+    const script = `"${process.execPath}" "${BIN}" plan environments/istio/dist | true; echo "status \${PIPESTATUS[0]}" >&2`;
+    const result = spawnSync('bash', ['-c', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('status 141\n');
+  });
+});
+
 describe('a missing program is named, with how to get it (exit 2)', () => {
   it('a tool that was never provisioned', () => {
     const emptyCache = mkdtempSync(join(scratch, 'cache-'));

@@ -48,5 +48,13 @@ export async function start(name, mainUrl, nodeVersion = process.versions.node) 
     process.stderr.write(`error: ${name} is not built yet\n  run \`npm run build\` in the repository first\n`);
     process.exit(2);
   }
+  // A reader that stops early (`| head`) closes the pipe: the command ends there, quietly, with the
+  // status of a process killed by SIGPIPE (141, as kubectl and flux end), not with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (/** @type {NodeJS.ErrnoException} */ error) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(128 + 13);
+    });
+  }
   process.exitCode = await main(process.argv.slice(2), { cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
 }
