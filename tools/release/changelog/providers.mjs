@@ -15,17 +15,31 @@ const item = (summary, suffix = '') => {
   return [`- ${first.trim()}${suffix}`, ...rest.map((line) => (line.trim() ? `  ${line}` : ''))].join('\n');
 };
 
+/**
+ * Changesets asks for one package's lines in one synchronous run: each of its own changesets' line,
+ * then its dependencies' line (getChangelogEntry in @changesets/apply-release-plan). A changeset that
+ * names the package itself as well as a service it ships is in its own lines already: the
+ * dependencies' line leaves it out, so a provider reads it once. Cleared at every dependencies' line.
+ * @type {Set<string>}
+ */
+const ownLines = new Set();
+
 /** @param {Changeset} changeset */
-export const getReleaseLine = async (changeset) => item(changeset.summary);
+export const getReleaseLine = async (changeset) => {
+  ownLines.add(changeset.summary);
+  return item(changeset.summary);
+};
 
 /**
  * @param {Changeset[]} changesets the changesets that released this package's dependencies
  * @param {DependencyRelease[]} dependenciesUpdated
  */
 export const getDependencyReleaseLine = async (changesets, dependenciesUpdated) => {
+  const own = new Set(ownLines);
+  ownLines.clear();
   if (dependenciesUpdated.length === 0) return '';
   const versions = new Map(dependenciesUpdated.map((d) => [d.name, d.newVersion]));
-  const lines = changesets.map((changeset) => {
+  const lines = changesets.filter((changeset) => !own.has(changeset.summary)).map((changeset) => {
     const from = changeset.releases.filter((r) => versions.has(r.name)).map((r) => `${r.name} ${versions.get(r.name)}`);
     return item(changeset.summary, from.length > 0 ? ` (${from.join(', ')})` : '');
   });
