@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { main } from '@canaryship/cli';
 import { affectedEnvironments } from '@canaryship/release';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/distribution.js';
+import { ROOT, serviceNamesOf } from '../support/distribution.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
+// Two services of the app, whichever it has: one a changeset names, one it leaves alone.
+const [named = '', untouched = ''] = serviceNamesOf('istio');
 let clone: string;
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: clone, encoding: 'utf8' }).trim();
 const version = (dir: string): string => (JSON.parse(readFileSync(join(clone, dir, 'package.json'), 'utf8')) as { version: string }).version;
@@ -26,20 +28,23 @@ beforeAll(() => {
 }, 120_000);
 
 describe('changesets', () => {
-  it('a patch to backend bumps backend and every environment, and nothing else', () => {
-    writeFileSync(join(clone, '.changeset/backend-timeout.md'), `---\n'@canaryship/backend': patch\n---\n\nShorter upstream timeout.\n`);
-    const before = Object.fromEntries(['packages/frontend', 'packages/backend', 'environments/istio'].map((d) => [d, version(d)]));
+  it(`a patch to ${named} bumps ${named} and every environment, and nothing else`, () => {
+    writeFileSync(join(clone, `.changeset/${named}-timeout.md`), `---\n'@canaryship/${named}': patch\n---\n\nShorter upstream timeout.\n`);
+    // One changeset for a service and an environment that ships it: that environment's providers read it once.
+    writeFileSync(join(clone, '.changeset/istio-cap.md'), `---\n'@canaryship/${named}': patch\n'@canaryship/env-istio': patch\n---\n\nIstio: cap the canary at 30%.\n`);
+    const before = Object.fromEntries([`packages/${untouched}`, `packages/${named}`, 'environments/istio'].map((d) => [d, version(d)]));
     execFileSync(process.execPath, [join(ROOT, 'node_modules/@changesets/cli/bin.js'), 'version'], { cwd: clone, stdio: 'pipe' });
     const bump = (v: string): string => v.replace(/\d+$/, (patch) => String(Number(patch) + 1));
-    expect(version('packages/backend')).toBe(bump(before['packages/backend']!));
+    expect(version(`packages/${named}`)).toBe(bump(before[`packages/${named}`]!));
     for (const env of ['kubernetes', 'istio', 'linkerd']) expect(version(`environments/${env}`)).toBe(bump(before['environments/istio']!));
-    expect(version('packages/frontend')).toBe(before['packages/frontend']);
-    expect(readFileSync(join(clone, 'packages/backend/CHANGELOG.md'), 'utf8')).toContain('Shorter upstream timeout.');
+    expect(version(`packages/${untouched}`)).toBe(before[`packages/${untouched}`]);
+    expect(readFileSync(join(clone, `packages/${named}/CHANGELOG.md`), 'utf8')).toContain('Shorter upstream timeout.');
     // A provider reads what changed and why, not "Updated dependencies".
     const linkerd = readFileSync(join(clone, 'environments/linkerd/CHANGELOG.md'), 'utf8');
-    expect(linkerd).toContain(`- Shorter upstream timeout. (@canaryship/backend ${version('packages/backend')})`);
-    expect(linkerd).toContain(`- Ships @canaryship/backend@${version('packages/backend')}`);
+    expect(linkerd).toContain(`- Shorter upstream timeout. (@canaryship/${named} ${version(`packages/${named}`)})`);
+    expect(linkerd).toContain(`- Ships @canaryship/${named}@${version(`packages/${named}`)}`);
     expect(linkerd).not.toContain('Updated dependencies');
+    for (const env of ['istio', 'linkerd']) expect(readFileSync(join(clone, `environments/${env}/CHANGELOG.md`), 'utf8').split('Istio: cap the canary at 30%.').length - 1, env).toBe(1);
     git('checkout', '--quiet', '.');
     git('clean', '--quiet', '-fd', '.changeset', 'packages', 'environments');
   });
@@ -52,7 +57,7 @@ describe('nx affected', () => {
   };
 
   it('a service change affects all three environments', async () => {
-    commitChange('packages/backend/src/backend.ts');
+    commitChange(`packages/${named}/src/index.ts`);
     expect((await affectedEnvironments(clone, 'HEAD~1')).map((e) => e.environment)).toEqual(['istio', 'kubernetes', 'linkerd']);
   });
 
@@ -83,9 +88,9 @@ describe('npm run release', () => {
   afterAll(async () => registry?.dispose());
 
   it('versions, commits, renders, validates, publishes the new environment versions and tags them; a rerun does nothing', async () => {
-    writeFileSync(join(clone, '.changeset/cache-ttl.md'), `---\n'@canaryship/cache': minor\n---\n\nLonger TTL.\n`);
+    writeFileSync(join(clone, `.changeset/${untouched}-ttl.md`), `---\n'@canaryship/${untouched}': minor\n---\n\nLonger TTL.\n`);
     git('add', '-A');
-    git('commit', '--quiet', '-m', 'changeset for cache');
+    git('commit', '--quiet', '-m', `changeset for ${untouched}`);
     const run = async (): Promise<{ code: number; result: { versioned: string[]; tags: string[]; published: { reference: string; digest: string }[] } }> => {
       const out: string[] = [];
       const code = await main(['release', '--registry', registry.host, '--insecure', '--json'], { cwd: clone, stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => undefined } });
@@ -93,9 +98,9 @@ describe('npm run release', () => {
     };
     const first = await run();
     expect(first.code).toBe(0);
-    const cacheVersion = version('packages/cache');
+    const serviceVersion = version(`packages/${untouched}`);
     const envVersion = version('environments/istio');
-    expect(first.result.versioned).toEqual(expect.arrayContaining([`@canaryship/cache@${cacheVersion}`, `@canaryship/env-istio@${envVersion}`]));
+    expect(first.result.versioned).toEqual(expect.arrayContaining([`@canaryship/${untouched}@${serviceVersion}`, `@canaryship/env-istio@${envVersion}`]));
     expect(first.result.published.map((p) => p.reference).sort()).toEqual(['istio', 'kubernetes', 'linkerd'].map((e) => `${registry.host}/webapp/${e}:${version(`environments/${e}`)}`));
     expect(git('tag', '--list')).toContain(`@canaryship/env-linkerd@${version('environments/linkerd')}`);
     expect(git('log', '-1', '--format=%s')).toBe(`release: ${first.result.versioned.join(', ')}`);
@@ -126,7 +131,7 @@ describe('npm run release', () => {
     expect(checked.output).toContain("add a changeset with '@canaryship/env-istio': major");
     const refused = await release();
     expect(refused.code, refused.output).toBe(1);
-    expect(refused.output).toMatch(new RegExp(`@canaryship/env-istio@[0-9.]+ breaks what providers of ${before.replace(/\./g, '\\.')} rely on:\n {2}Canary/webapp/backend: removed or renamed \\(for providers whose patches or tooling target`));
+    expect(refused.output).toMatch(new RegExp(`@canaryship/env-istio@[0-9.]+ breaks what providers of ${before.replace(/\./g, '\\.')} rely on:\n {2}Canary/webapp/${serviceNamesOf('istio')[0]}: removed or renamed \\(for providers whose patches or tooling target`));
     expect(refused.output).toMatch(/and \d+ more \(canaryship contract environments\/istio --version [0-9.]+\)/);
     expect(refused.output).toContain("add a changeset with '@canaryship/env-istio': major (nothing was versioned or published)");
     expect([git('rev-parse', 'HEAD'), git('tag', '--list'), version('environments/istio')]).toEqual([head, tags, before]);
