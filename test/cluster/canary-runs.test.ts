@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatShares, formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
+import { callTreeOf, formatShares, formatTable, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderProviderBundle } from '@canaryship/blocks';
 import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
@@ -43,6 +43,7 @@ beforeAll(async () => {
     workDir,
     distRoot: join(ROOT, 'environments'),
     environments: ENVIRONMENT_NAMES,
+    paths: { kubernetes: callTreeOf(DEFINITIONS.kubernetes), istio: callTreeOf(DEFINITIONS.istio), linkerd: callTreeOf(DEFINITIONS.linkerd) },
     providerManifests: providerBundleFiles(workDir),
     onProgress: (message) => process.stderr.write(`cluster: ${message}\n`),
   });

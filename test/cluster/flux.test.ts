@@ -24,6 +24,7 @@ import {
   awaitCanariesInitialised,
   awaitCanaryPhase,
   awaitVerdict,
+  callTreeOf,
   canaryState,
   deployedRevision,
   diagnose,
@@ -269,7 +270,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     expect(alerts('backend', at).find((a) => a.color === 'danger')?.text).toMatch(/^Failed checks threshold reached \d+$/);
     note('receiver: rollback alert for backend');
     // Users' requests take the path through the primaries: one request proves every hop.
-    const proof = await proveEveryHop(app.dataPlane, NAMESPACE, `flux-${ENV}-after-rollback`);
+    const proof = await proveEveryHop(app.dataPlane, NAMESPACE, `flux-${ENV}-after-rollback`, callTreeOf(DEFINITIONS[ENV]));
     expect(proof).toMatchObject({ ok: true, servedBy: ['backend-primary', 'cache-primary', 'database-primary', 'entry', 'frontend-primary'] });
   });
 

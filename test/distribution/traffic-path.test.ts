@@ -5,7 +5,7 @@
  * the path, neither more nor less; a user's echo through the entry proves every hop; and the routes
  * Flagger writes decide who reaches a canary.
  */
-import { admits, createDataPlane, createTelemetry, provenHops, route, type Peer, type Pod } from '@canaryship/cluster';
+import { admits, callTreeOf, createDataPlane, createTelemetry, provenHops, route, type Peer, type Pod } from '@canaryship/cluster';
 import { ENVIRONMENT_PROFILES, FLAGGER_POD_LABELS, PODINFO, prometheusNamespace } from '@canaryship/blocks';
 import { LOADTESTER } from '@canaryship/loadtester';
 import { describe, expect, it } from 'vitest';
@@ -101,7 +101,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: the traffic path', (env) => {
     const plane = createDataPlane({ mesh: () => meshOf(env), snapshot: () => snapshot, telemetry: createTelemetry(() => true) });
     const answer = await plane.send({ outside: true }, 'POST', `http://entry.${NAMESPACE}/echo`, { 'x-request-id': 'u1' }, JSON.stringify({ canaryship: 'canaryship-user-u1' }));
     expect(answer.status).toBe(200);
-    expect(provenHops(answer.body, 'u1')).toEqual({ ok: true, hops: userPath(env) });
+    expect(provenHops(answer.body, 'u1', callTreeOf(DEFINITIONS[env]))).toEqual({ ok: true, hops: userPath(env) });
     // Every hop went to the primaries: no route sends users to a canary outside a release.
     expect(plane.hops.filter((h) => h.requestId === 'u1').map((h) => h.workload).sort()).toEqual(userPath(env).map((w) => (w === 'entry' ? w : `${w}-primary`)).sort());
   });

@@ -21,7 +21,7 @@ import { FAULT_INJECTION_ANNOTATION, type Hop } from '../dataplane/mesh.js';
 import type { ClusterNetwork } from '../dataplane/network.js';
 import { canaryRoute, type CanaryRoute } from '../dataplane/routing.js';
 import type { Pod } from '../dataplane/state.js';
-import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type HopsProof, type UserKind, type UserRequest } from '../dataplane/users.js';
+import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type CallTree, type HopsProof, type UserKind, type UserRequest } from '../dataplane/users.js';
 import { awaitCanariesInitialised, NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from '../kube/canary-state.js';
 import { getJson } from '../kube/kubectl.js';
 import { deployedRevision, FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
@@ -120,6 +120,8 @@ export async function runCanaries(options: {
   workDir: string;
   distRoot: string;
   environments: readonly EnvironmentName[];
+  /** The path users' requests take in each environment, as the app declares it (callTreeOf its definition): what the last request proves. */
+  paths: Readonly<Record<EnvironmentName, CallTree>>;
   providerManifests?: readonly string[];
   onProgress?: (m: string) => void;
 }): Promise<RunReport> {
@@ -249,7 +251,7 @@ export async function runCanaries(options: {
       for (const pod of database) dataPlane.podState(pod.name).faultInjection = false;
 
       users.stop();
-      const communication = await proveEveryHop(dataPlane, NAMESPACE, `${env}-proof`);
+      const communication = await proveEveryHop(dataPlane, NAMESPACE, `${env}-proof`, options.paths[env]);
       const envHops = dataPlane.hops.slice(hopsBefore);
       const userRequests = users.requests;
       return {

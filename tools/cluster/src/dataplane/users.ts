@@ -69,23 +69,61 @@ export function startUsers(options: UserOptions): Users {
   return { requests, stop: () => clearInterval(timer) };
 }
 
+/** Where a user's request goes: a service (or the entry) and the services it calls, in the order it calls them. */
+export interface CallTree {
+  readonly name: string;
+  readonly calls: readonly CallTree[];
+}
+
+/** What an app declares about its path: the entry's upstream, and each service's calls. */
+export interface DeclaredPath {
+  readonly entry: { readonly upstream: string };
+  readonly services: readonly { readonly input: { readonly name: string; readonly config?: { readonly calls?: readonly string[] } } }[];
+}
+
+/** The path a user's request takes through an app, from its declaration (a cycle, which composing refuses, is refused here too). */
+export function callTreeOf(app: DeclaredPath): CallTree {
+  const calls = new Map(app.services.map((s) => [s.input.name, s.input.config?.calls ?? []]));
+  const tree = (name: string, via: readonly string[]): CallTree => {
+    if (via.includes(name)) throw new Error(`the app's calls go round in a circle: ${[...via, name].join(' → ')}`);
+    return { name, calls: (calls.get(name) ?? []).map((next) => tree(next, [...via, name])) };
+  };
+  return { name: 'entry', calls: [tree(app.entry.upstream, ['entry'])] };
+}
+
 /**
- * What a user's answer proves: frontend answered with backend's answer, which holds one answer from
- * each of cache and database, each the user's own echo. Returns the hops proven, or why not.
+ * What a user's answer proves, against the path the app declares. podinfo's echo answers with the
+ * request itself where a service calls nobody, and otherwise with a JSON list of the answers of
+ * those it calls, in order; the entry passes its upstream's answer on. So the answer holds the user's
+ * own echo once from every end of the path exactly when every hop took place. Returns the hops
+ * proven (depth first, each once), or why not.
  */
-export function provenHops(body: string, id: string): { ok: true; hops: string[] } | { ok: false; why: string } {
+export function provenHops(body: string, id: string, path: CallTree): { ok: true; hops: string[] } | { ok: false; why: string } {
   const marker = userMarker(id);
-  try {
-    const fromFrontend = JSON.parse(body) as unknown;
-    if (!Array.isArray(fromFrontend) || fromFrontend.length !== 1) return { ok: false, why: `frontend answered ${body.slice(0, 120)}` };
-    const fromBackend = JSON.parse(String(fromFrontend[0])) as unknown;
-    if (!Array.isArray(fromBackend) || fromBackend.length !== 2) return { ok: false, why: `backend answered ${String(fromFrontend[0]).slice(0, 120)}` };
-    const leaves = fromBackend.map((leaf) => String(leaf));
-    if (!leaves.every((leaf) => leaf.includes(marker))) return { ok: false, why: `cache and database answered ${leaves.join(' | ').slice(0, 200)}` };
-    return { ok: true, hops: ['entry', 'frontend', 'backend', 'cache', 'database'] };
-  } catch {
-    return { ok: false, why: `not the chain's answer: ${body.slice(0, 120)}` };
+  const hops: string[] = [];
+  const prove = (answer: string, node: CallTree): string | undefined => {
+    if (!hops.includes(node.name)) hops.push(node.name);
+    if (node.calls.length === 0) return answer.includes(marker) ? undefined : `${node.name} answered ${answer.slice(0, 120)}`;
+    let answers: unknown;
+    try {
+      answers = JSON.parse(answer);
+    } catch {
+      answers = undefined;
+    }
+    if (!Array.isArray(answers) || answers.length !== node.calls.length) return `${node.name} answered ${answer.slice(0, 120)}`;
+    for (const [i, next] of node.calls.entries()) {
+      const why = prove(String(answers[i]), next);
+      if (why) return why;
+    }
+    return undefined;
+  };
+  // The entry is a proxy: what it answers is its upstream's answer.
+  hops.push(path.name);
+  for (const next of path.calls) {
+    const why = prove(body, next);
+    if (why) return { ok: false, why };
   }
+  return { ok: true, hops };
 }
 
 /** The app's one public address in `namespace`, where users' requests come in. */
@@ -98,8 +136,8 @@ export const entryAnswers = async (dataPlane: DataPlane, namespace: string): Pro
 export type HopsProof = ReturnType<typeof provenHops> & { readonly servedBy: readonly string[] };
 
 /** One user's request through the entry: what its answer proves, and the workloads that served it (from the data plane's log). */
-export async function proveEveryHop(dataPlane: DataPlane, namespace: string, id: string): Promise<HopsProof> {
+export async function proveEveryHop(dataPlane: DataPlane, namespace: string, id: string, path: CallTree): Promise<HopsProof> {
   const answer = await dataPlane.send({ outside: true }, 'POST', `${entryOf(namespace)}echo`, { 'x-request-id': id, 'content-type': 'application/json' }, JSON.stringify({ canaryship: userMarker(id) }));
   const servedBy = dataPlane.hops.filter((h) => h.requestId === id && !h.mirrored && h.workload).map((h) => h.workload!).sort();
-  return { ...provenHops(answer.body, id), servedBy };
+  return { ...provenHops(answer.body, id, path), servedBy };
 }
