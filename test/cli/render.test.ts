@@ -104,7 +104,7 @@ describe('render', () => {
 describe('render --out never destroys what it did not render', () => {
   const targets: [string, (path: string) => void, string][] = [
     ['a file', (path) => writeFileSync(path, 'precious\n'), 'it is not a directory'],
-    ['a package', (path) => cpSync(join(ROOT, 'packages/cache'), path, { recursive: true, filter: (src) => !src.includes('node_modules') }), 'it is not a canaryship render'],
+    ['a package', (path) => cpSync(join(ROOT, 'packages/blocks'), path, { recursive: true, filter: (src) => !src.includes('node_modules') }), 'it is not a canaryship render'],
     ['a home-like directory', (path) => (mkdirSync(join(path, '.ssh'), { recursive: true }), writeFileSync(join(path, '.ssh/id_ed25519'), 'key\n')), 'it is not a canaryship render'],
     ['a symlink to a directory', (path) => symlinkSync(join(ROOT, 'packages'), path), 'it is a symbolic link'],
     [

@@ -3,10 +3,10 @@
  * emitted file by file by the build), not the sources the rest of the tests read.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/distribution.js';
+import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT, serviceNamesOf } from '../support/distribution.js';
 
 // Inside the repository, so `zod` and `kubernetes-types` resolve from its node_modules as they would from a consumer's.
 const dir = mkdtempSync(join(ROOT, 'node_modules/.canaryship-declarations-'));
@@ -27,28 +27,43 @@ function typeCheck(source: string): string[] {
     .map((line) => line.replace(/^.*?: error TS(\d+): /, '$1 '));
 }
 
+/** Each service package of the app with the constant it exports (its src/index.ts says which). */
+const servicePackages = (): { name: string; exported: string }[] =>
+  serviceNamesOf('istio').map((name) => {
+    const exported = /export \{ (\w+) \}/.exec(readFileSync(join(ROOT, 'packages', name, 'src/index.ts'), 'utf8'))?.[1];
+    if (!exported) throw new Error(`packages/${name}/src/index.ts exports no service`);
+    return { name, exported };
+  });
+
 describe('published declarations', () => {
-  it("carry a service's input, its strategy per environment and the blocks' builders", () => {
+  it("carry each service's input, its exact strategy per environment and the blocks' builders", () => {
+    const services = servicePackages();
+    // Exact: a strategy's declared kind is the literal the service chose, not the union of every kind.
+    const strategyLines = ENVIRONMENT_NAMES.flatMap((env) =>
+      DEFINITIONS[env].services.map(({ input, strategy }) => {
+        const { exported } = services.find((s) => s.name === input.name)!;
+        return `const ${exported}_${env}: StrategyFor<'${env}'> & { kind: '${strategy.kind}' } = ${exported}.strategies.${env};`;
+      }),
+    );
+    const [first] = services;
     const diagnostics = typeCheck(`
-      import { backend } from '@canaryship/backend';
-      import { frontend } from '@canaryship/frontend';
-      import { defineService, progressive, type ServiceInput, type StrategyFor } from '@canaryship/blocks';
-      const input: ServiceInput = { ...backend.input, name: 'payments' };
-      const istio: StrategyFor<'istio'> = frontend.strategies.istio;
-      const iterations: number = frontend.strategies.istio.iterations;
-      const weight: number | undefined = backend.strategies.linkerd.maxWeight;
-      export const payments = defineService(input, { kubernetes: backend.strategies.kubernetes, istio, linkerd: progressive({ stepWeights: [5, 10] }) });
-      void iterations, weight;
+      import { defineService, type ServiceInput, type StrategyFor } from '@canaryship/blocks';
+      ${services.map(({ name, exported }) => `import { ${exported} } from '@canaryship/${name}';`).join('\n      ')}
+      const inputs: ServiceInput[] = [${services.map(({ exported }) => `${exported}.input`).join(', ')}];
+      ${strategyLines.join('\n      ')}
+      export const copy = defineService({ ...${first!.exported}.input, name: 'copy' }, ${first!.exported}.strategies);
+      void inputs;
     `);
     expect(diagnostics).toEqual([]);
   });
 
   it('refuse what the sources refuse: a strategy its provider cannot run, a field the schema does not know', () => {
+    const [first] = servicePackages();
     const diagnostics = typeCheck(`
-      import { database } from '@canaryship/database';
-      import type { ServiceInput, StrategyFor } from '@canaryship/blocks';
-      export const onKubernetes: StrategyFor<'kubernetes'> = database.strategies.istio;
-      export const input: ServiceInput = { ...database.input, replicas: 3 };
+      import { mirrored, type ServiceInput, type StrategyFor } from '@canaryship/blocks';
+      import { ${first!.exported} } from '@canaryship/${first!.name}';
+      export const onKubernetes: StrategyFor<'kubernetes'> = mirrored({ iterations: 10 });
+      export const input: ServiceInput = { ...${first!.exported}.input, replicas: 3 };
     `);
     expect(diagnostics).toEqual([
       expect.stringMatching(/^2322 Type 'BlueGreenMirroring' is not assignable to type 'BlueGreen'/),
