@@ -10,6 +10,7 @@ import { main } from '@canaryship/cli';
 import { contract, leavesRange, publish, publishedVersions, type BreakingKind } from '@canaryship/release';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
+import { DEFINITIONS, pickService } from '../support/distribution.js';
 import { environmentPackage } from './workspace.js';
 
 /** An environment package with 1.0.0 published into a fresh layout. */
@@ -42,32 +43,39 @@ const kinds = (result: { breaking: readonly { kind: BreakingKind }[] }): Breakin
 describe('contract with the last published version', () => {
   it('an unchanged distribution, and one whose changes providers cannot notice, break nothing', async () => {
     const { packageDir, layoutRoot } = await published();
+    const { name } = pickService(DEFINITIONS.istio, 0).input;
     expect(await contract({ packageDir, layoutRoot, version: '1.0.1' })).toMatchObject({ baseline: '1.0.0', breaking: [], refused: false });
-    edit(packageDir, 'backend/canary.yaml', (o) => void (o.spec.analysis.threshold = 4));
+    edit(packageDir, `${name}/canary.yaml`, (o) => void (o.spec.analysis.threshold += 1));
     expect((await contract({ packageDir, layoutRoot, version: '1.1.0' })).breaking).toEqual([]);
   });
 
   it('catches each kind of breaking change, names the object and who is affected, and refuses it within the major', async () => {
     const { packageDir, layoutRoot } = await published();
-    remove(packageDir, 'cache/pdb.yaml');
-    edit(packageDir, 'backend/deployment.yaml', (o) => {
+    // Each change to the app's services in turn (in the demo: backend, cache, database, frontend).
+    const { name: renamed } = pickService(DEFINITIONS.istio, 0).input;
+    const { name: unbudgeted } = pickService(DEFINITIONS.istio, 1).input;
+    const { name: reselected } = pickService(DEFINITIONS.istio, 2).input;
+    const { name: reordered } = pickService(DEFINITIONS.istio, 3).input;
+    remove(packageDir, `${unbudgeted}/pdb.yaml`);
+    edit(packageDir, `${renamed}/deployment.yaml`, (o) => {
       o.spec.template.spec.containers[0].name = 'api';
       o.spec.template.spec.containers[0].ports[0].name = 'web';
     });
-    edit(packageDir, 'database/deployment.yaml', (o) => void (o.spec.selector.matchLabels = { app: 'db' }));
-    // A release that reorders frontend's checks: a provider's patch of one by index must not land on another.
-    edit(packageDir, 'frontend/canary.yaml', (o) => void o.spec.analysis.metrics.reverse());
+    edit(packageDir, `${reselected}/deployment.yaml`, (o) => void (o.spec.selector.matchLabels = { app: 'db' }));
+    // A release that reorders a service's checks: a provider's patch of one by index must not land on another.
+    edit(packageDir, `${reordered}/canary.yaml`, (o) => void o.spec.analysis.metrics.reverse());
 
     const result = await contract({ packageDir, layoutRoot, version: '1.1.0' });
     expect(kinds(result)).toEqual(['container-renamed', 'customisation-broken', 'object-removed', 'port-renamed', 'selector-changed']);
     expect(result.refused).toBe(true);
-    expect(result.breaking).toContainEqual({ kind: 'object-removed', object: 'PodDisruptionBudget/webapp/cache', detail: 'removed or renamed', affects: expect.stringContaining('Flux prunes it on upgrade') });
-    expect(result.breaking).toContainEqual(expect.objectContaining({ kind: 'container-renamed', object: 'Deployment/webapp/backend', detail: 'container podinfo is gone (now api)' }));
-    expect(result.breaking).toContainEqual(expect.objectContaining({ kind: 'port-renamed', object: 'Deployment/webapp/backend', detail: 'container port http is gone' }));
-    expect(result.breaking).toContainEqual(expect.objectContaining({ kind: 'selector-changed', object: 'Deployment/webapp/database', affects: expect.stringContaining('immutable') }));
+    expect(result.breaking).toContainEqual({ kind: 'object-removed', object: `PodDisruptionBudget/webapp/${unbudgeted}`, detail: 'removed or renamed', affects: expect.stringContaining('Flux prunes it on upgrade') });
+    expect(result.breaking).toContainEqual(expect.objectContaining({ kind: 'container-renamed', object: `Deployment/webapp/${renamed}`, detail: 'container podinfo is gone (now api)' }));
+    expect(result.breaking).toContainEqual(expect.objectContaining({ kind: 'port-renamed', object: `Deployment/webapp/${renamed}`, detail: 'container port http is gone' }));
+    expect(result.breaking).toContainEqual(expect.objectContaining({ kind: 'selector-changed', object: `Deployment/webapp/${reselected}`, affects: expect.stringContaining('immutable') }));
     const broken = result.breaking.filter((b) => b.kind === 'customisation-broken');
     expect(broken.length).toBeGreaterThan(0);
-    for (const b of broken) expect(b).toMatchObject({ object: 'Canary/webapp/frontend', detail: expect.stringMatching(/^a patch to bound frontend's .+ no longer applies: testing value \/spec\/analysis\/metrics\/\d\/name failed/), affects: expect.stringMatching(/^providers who bound frontend's /) });
+    // Service names are DNS labels: nothing in them for a pattern to escape.
+    for (const b of broken) expect(b).toMatchObject({ object: `Canary/webapp/${reordered}`, detail: expect.stringMatching(new RegExp(`^a patch to bound ${reordered}'s .+ no longer applies: testing value /spec/analysis/metrics/\\d/name failed`)), affects: expect.stringMatching(new RegExp(`^providers who bound ${reordered}'s `)) });
 
     // The same changes as a new major version: providers following 1.x never receive it.
     expect(await contract({ packageDir, layoutRoot, version: '2.0.0' })).toMatchObject({ baseline: '1.0.0', majorBump: true, refused: false });
@@ -75,8 +83,9 @@ describe('contract with the last published version', () => {
 
   it('a distribution that does not build is an error, not a verdict', async () => {
     const { packageDir, layoutRoot } = await published();
-    rmSync(join(packageDir, 'dist/cache/pdb.yaml'));
-    await expect(contract({ packageDir, layoutRoot, version: '1.0.1' })).rejects.toMatchObject({ code: 'contract.unbuildable', message: expect.stringMatching(/is not a distribution kustomize may build: .*cache\/pdb\.yaml/) });
+    const { name } = pickService(DEFINITIONS.istio, 1).input;
+    rmSync(join(packageDir, 'dist', name, 'pdb.yaml'));
+    await expect(contract({ packageDir, layoutRoot, version: '1.0.1' })).rejects.toMatchObject({ code: 'contract.unbuildable', message: expect.stringMatching(new RegExp(`is not a distribution kustomize may build: .*${name}/pdb\\.yaml`)) });
   });
 
   it('compares with the highest version published below the new one', async () => {
@@ -98,11 +107,12 @@ describe('contract with the last published version', () => {
 
   it('the command says what broke and for whom, and exits 1', async () => {
     const { packageDir, layoutRoot } = await published();
-    remove(packageDir, 'cache/pdb.yaml');
+    const { name } = pickService(DEFINITIONS.istio, 1).input;
+    remove(packageDir, `${name}/pdb.yaml`);
     const out: string[] = [];
     const code = await main(['contract', packageDir, '--version', '1.1.0', '--layout', layoutRoot], { cwd: packageDir, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
     expect(code).toBe(1);
-    expect(out.join('')).toMatch(/1\.1\.0 breaks 1 thing\(s\) providers of oci:.+:1\.0\.0 rely on:\n {2}object-removed +PodDisruptionBudget\/webapp\/cache: removed or renamed\n +for providers whose patches or tooling target/);
+    expect(out.join('')).toMatch(new RegExp(`1\\.1\\.0 breaks 1 thing\\(s\\) providers of oci:.+:1\\.0\\.0 rely on:\n {2}object-removed +PodDisruptionBudget/webapp/${name}: removed or renamed\n +for providers whose patches or tooling target`));
     expect(out.join('')).toContain('this needs a major version');
   });
 });

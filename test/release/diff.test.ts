@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { main } from '@canaryship/cli';
 import { ARTIFACT_LIMITS, diffArtifact, ImmutableVersionError, MEDIA_TYPES, publish, sha256, tarball, writeToLayout, type Artifact } from '@canaryship/release';
 import { describe, expect, it } from 'vitest';
+import { DEFINITIONS, pickService } from '../support/distribution.js';
 import { environmentPackage } from './workspace.js';
 
 const captured = () => {
@@ -34,20 +35,24 @@ describe('diff against a published version', () => {
     await publish({ packageDir, layoutRoot });
     expect(await diffArtifact({ packageDir, version: '1.0.0', layoutRoot })).toMatchObject({ unchanged: true, changes: [] });
 
-    const canary = join(packageDir, 'dist/backend/canary.yaml');
-    writeFileSync(canary, readFileSync(canary, 'utf8').replace('threshold: 3', 'threshold: 4'));
-    rmSync(join(packageDir, 'dist/cache/pdb.yaml'));
+    // One service's analysis changes, another's PodDisruptionBudget goes (in the demo: backend's, cache's).
+    const { name: changed, analysis } = pickService(DEFINITIONS.istio, 0).input;
+    const { name: unbudgeted } = pickService(DEFINITIONS.istio, 1).input;
+    const [before, after] = [analysis.threshold, analysis.threshold + 1];
+    const canary = join(packageDir, 'dist', changed, 'canary.yaml');
+    writeFileSync(canary, readFileSync(canary, 'utf8').replace(`threshold: ${before}`, `threshold: ${after}`));
+    rmSync(join(packageDir, 'dist', unbudgeted, 'pdb.yaml'));
     const result = await diffArtifact({ packageDir, version: '1.0.0', layoutRoot });
     expect(result.unchanged).toBe(false);
     expect(result.changes).toEqual([
-      { object: 'Canary/webapp/backend', change: 'changed', file: 'backend/canary.yaml', fields: ['spec.analysis.threshold'], values: [{ field: 'spec.analysis.threshold', before: 3, after: 4 }] },
-      { object: 'PodDisruptionBudget/webapp/cache', change: 'removed', file: 'cache/pdb.yaml' },
+      { object: `Canary/webapp/${changed}`, change: 'changed', file: `${changed}/canary.yaml`, fields: ['spec.analysis.threshold'], values: [{ field: 'spec.analysis.threshold', before, after }] },
+      { object: `PodDisruptionBudget/webapp/${unbudgeted}`, change: 'removed', file: `${unbudgeted}/pdb.yaml` },
     ]);
 
     const out = captured();
     const code = await main(['diff', packageDir, '--version', '1.0.0', '--layout', layoutRoot], { cwd: packageDir, stdout: out, stderr: captured() });
     expect(code).toBe(1);
-    expect(out.text()).toContain('  changed Canary/webapp/backend (backend/canary.yaml)\n          spec.analysis.threshold: 3 → 4\n');
+    expect(out.text()).toContain(`  changed Canary/webapp/${changed} (${changed}/canary.yaml)\n          spec.analysis.threshold: ${before} → ${after}\n`);
   });
 
   it('agrees with publish: a comment-only change is a change (publish would refuse the version), shown by file', async () => {

@@ -6,10 +6,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { durationSeconds } from '@canaryship/blocks';
 import { main } from '@canaryship/cli';
 import { publish } from '@canaryship/release';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
+import { DEFINITIONS, pickService } from '../support/distribution.js';
 import { environmentPackage } from './workspace.js';
 
 async function summary(...args: string[]) {
@@ -42,35 +44,46 @@ describe('canaryship summary', () => {
     expect(same.stdout).toContain('**Validation:** no findings in any layer');
     expect(same.stdout).not.toContain('**Plan**');
 
-    // A faster analysis for frontend: compatible, a patch, and its new plan.
-    edit(packageDir, 'frontend/canary.yaml', (o) => void (o.spec.analysis.interval = '30s'));
-    const faster = JSON.parse((await summary(packageDir, '--layout', layoutRoot, '--json')).stdout) as { environments: object[] };
-    expect(faster.environments[0]).toMatchObject({
+    // A slower analysis (twice the interval) for a progressive canary, as frontend is in the demo:
+    // compatible, a patch, and its new plan.
+    const { input } = pickService(DEFINITIONS.linkerd, 1, { what: 'progressive service', test: (release) => release.strategy.kind === 'progressive' });
+    const { name, analysis } = input;
+    const interval = durationSeconds(analysis.interval);
+    edit(packageDir, `${name}/canary.yaml`, (o) => void (o.spec.analysis.interval = `${2 * interval}s`));
+    const json = JSON.parse((await summary(packageDir, '--layout', layoutRoot, '--json')).stdout) as { environments: object[] };
+    expect(json.environments[0]).toMatchObject({
       bump: 'patch',
-      changes: [{ object: 'Canary/webapp/frontend', fields: ['spec.analysis.interval'] }],
-      plans: [{ before: { name: 'frontend', intervalSeconds: 60 }, after: { name: 'frontend', intervalSeconds: 30 } }],
+      changes: [{ object: `Canary/webapp/${name}`, fields: ['spec.analysis.interval'] }],
+      plans: [{ before: { name, intervalSeconds: interval }, after: { name, intervalSeconds: 2 * interval } }],
     });
     const table = (await summary(packageDir, '--layout', layoutRoot)).stdout;
-    expect(table).toContain('| `changed` | `Canary/webapp/frontend` | `frontend/canary.yaml` | `spec.analysis.interval` |');
-    // Old against new: what the published release would do, and what this one will.
-    expect(table).toMatch(/\| `webapp\/frontend` \| `progressive canary` \| `480–540s → 240–270s` \| `180s after a first failed check → 90s after a first failed check` \| `50%` \|/);
+    expect(table).toContain(`| \`changed\` | \`Canary/webapp/${name}\` | \`${name}/canary.yaml\` | \`spec.analysis.interval\` |`);
+    // Old against new: what the published release would do, and what this one will (in the demo,
+    // 480–540s → 960–1080s). Flagger's schedule counts whole intervals: twice the interval, twice every time.
+    const row = new RegExp(`\\| \`webapp/${name}\` \\| \`progressive canary\` \\| \`(\\d+)–(\\d+)s → (\\d+)–(\\d+)s\` \\| \`(\\d+)s after a first failed check → (\\d+)s after a first failed check\` \\| \`\\d+%\` \\|`).exec(table);
+    expect(row, table).not.toBeNull();
+    const [promotedFrom = 0, promotedTo = 0, nowFrom, nowTo, rolledBack = 0, nowRolledBack] = row!.slice(1).map(Number);
+    expect([nowFrom, nowTo, nowRolledBack]).toEqual([2 * promotedFrom, 2 * promotedTo, 2 * rolledBack]);
+    expect(promotedFrom).toBeGreaterThan(0);
 
-    // A renamed container: breaking, needs a major; the summary says for whom.
-    edit(packageDir, 'backend/deployment.yaml', (o) => void (o.spec.template.spec.containers[0].name = 'api'));
+    // A renamed container (in the demo, backend's): breaking, needs a major; the summary says for whom.
+    const { name: renamed } = pickService(DEFINITIONS.linkerd, 0).input;
+    edit(packageDir, `${renamed}/deployment.yaml`, (o) => void (o.spec.template.spec.containers[0].name = 'api'));
     const breaking = await summary(packageDir, '--layout', layoutRoot);
     expect(breaking.code).toBe(0);
     expect(breaking.stdout).toMatch(/\*\*Contract:\*\* \*\*breaks \d+ thing\(s\)\*\* providers of 1\.2\.0 rely on: needs a \*\*major\*\* changeset/);
-    expect(breaking.stdout).toContain('| `container-renamed` | `Deployment/webapp/backend` |');
+    expect(breaking.stdout).toContain(`| \`container-renamed\` | \`Deployment/webapp/${renamed}\` |`);
   });
 
   it('reports validation findings, and a distribution never published as received whole', async () => {
     const packageDir = environmentPackage('istio', '0.1.0');
-    edit(packageDir, 'cache/deployment.yaml', (o) => void (o.spec.template.spec.containers[0].securityContext.runAsNonRoot = false));
+    const { name } = pickService(DEFINITIONS.istio, 1).input;
+    edit(packageDir, `${name}/deployment.yaml`, (o) => void (o.spec.template.spec.containers[0].securityContext.runAsNonRoot = false));
     const { code, stdout } = await summary(packageDir, '--layout', mkdtempSync(join(tmpdir(), 'canaryship-summary-')));
     expect(code).toBe(0);
     expect(stdout).toContain('Nothing published yet: providers receive this version whole.');
     expect(stdout).toMatch(/\*\*Validation:\*\* [1-9]\d* error\(s\)/);
-    expect(stdout).toMatch(/\| `error` \| `policy` \| `cache\/deployment\.yaml Deployment\/webapp\/cache spec\.template\.spec\.containers\[0\]\.securityContext\.runAsNonRoot` \|/);
+    expect(stdout).toContain(`| \`error\` | \`policy\` | \`${name}/deployment.yaml Deployment/webapp/${name} spec.template.spec.containers[0].securityContext.runAsNonRoot\` |`);
   });
 
   it('needs --base or directories, not both', async () => {

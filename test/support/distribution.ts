@@ -37,6 +37,21 @@ export const DEFINITIONS: Readonly<Record<Env, DistributionDefinition>> = { kube
 export const servicesOf = (env: Env): readonly ServiceInput[] => DEFINITIONS[env].services.map((release) => release.input);
 export const serviceNamesOf = (env: Env): string[] => servicesOf(env).map((input) => input.name).sort();
 
+/** A service as a distribution releases it: its input and its strategy there. */
+type Release = DistributionDefinition['services'][number];
+
+/**
+ * The `n`th of `definition`'s services that `fit` a case (any, without a fit), in name order and
+ * counting round: a test takes the services it needs from the app rather than by the demo's names,
+ * and spreads its cases over them by `n`. An app with none that fits fails the case, saying what it lacks.
+ */
+export function pickService(definition: DistributionDefinition, n = 0, fit?: { readonly what: string; readonly test: (release: Release) => boolean }): Release {
+  const fitting = definition.services.filter(fit?.test ?? (() => true)).sort((a, b) => (a.input.name < b.input.name ? -1 : 1));
+  const release = fitting[n % fitting.length];
+  if (!release) throw new Error(`the app has no ${fit?.what ?? 'service'} in ${definition.environment} for this case`);
+  return release;
+}
+
 /** Names that neither a service of any environment nor a package of the repository has taken: `preferred`, or it with a number. */
 export function unusedName(preferred: string): string {
   const taken = new Set([
