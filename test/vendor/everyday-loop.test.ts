@@ -1,7 +1,9 @@
 /**
  * A service team's everyday loop, in a copy of this working tree: README's loop runs as shown (each
- * command printing what README says it prints); a vendor adds a service exactly as README says, and every test that reads the app still passes (what the tests know about the
- * app comes from its definition, test/support/distribution.ts, not from the demo's four names);
+ * command printing what README says it prints); a vendor adds a service exactly as README says, and
+ * removes one and renames another as docs/service-teams.md says, and every test that reads the app
+ * still passes (what the tests know about the app comes from its definition,
+ * test/support/distribution.ts, not from the demo's four names);
  * then an edit nobody built, a revert after a build and a hand-edited dist/ are each refused by the
  * commands that read dist/, and build-affected brings them up to date.
  *
@@ -9,10 +11,10 @@
  * vendor's step under test, not provisioning; the programs the tests run come from the cache that
  * `canaryship setup test` filled before the first test.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, ROOT, unusedName } from '../support/distribution.js';
+import { ENVIRONMENT_NAMES, ROOT, servicesOf, unusedName } from '../support/distribution.js';
 import { commitAll, installedCopy, NPM_QUIET, shell, step } from '../support/working-copy.js';
 
 /** "add it to the environments' service lists": the import, the list entry, the dependency. */
@@ -30,6 +32,53 @@ function wireIn(copy: string, name: string, exported: string): void {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies: Record<string, string> };
     manifest.dependencies[`@canaryship/${name}`] = `^${(JSON.parse(readFileSync(join(copy, 'packages', name, 'package.json'), 'utf8')) as { version: string }).version}`;
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+}
+
+/** Replaces the one match of `pattern` in a file of the copy; throws naming the file when there is not exactly one. */
+function edit(copy: string, file: string, pattern: RegExp, replace: (...match: string[]) => string): void {
+  const text = readFileSync(join(copy, file), 'utf8');
+  const found = text.match(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`))?.length ?? 0;
+  if (found !== 1) throw new Error(`${file}: ${found} matches of ${pattern}, not one`);
+  writeFileSync(join(copy, file), text.replace(pattern, replace));
+}
+
+const exportedBy = (copy: string, name: string): string => {
+  const exported = /export \{ (\w+) \}/.exec(readFileSync(join(copy, 'packages', name, 'src/index.ts'), 'utf8'))?.[1];
+  if (!exported) throw new Error(`packages/${name}/src/index.ts exports nothing`);
+  return exported;
+};
+
+/** Takes a service out of each environment: its import, its entry in the service list, its dependency. */
+function unwire(copy: string, name: string): void {
+  const exported = exportedBy(copy, name);
+  for (const env of ENVIRONMENT_NAMES) {
+    edit(copy, `environments/${env}/src/index.ts`, new RegExp(`^import \\{ ${exported} \\} from '@canaryship/${name}';\n`, 'm'), () => '');
+    edit(copy, `environments/${env}/src/index.ts`, new RegExp(`(services: \\[[A-Za-z0-9_, ]*?)(, ${exported}\\b|\\b${exported}, )`), (_, before: string) => before);
+    const manifestPath = join(copy, 'environments', env, 'package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies: Record<string, string> };
+    delete manifest.dependencies[`@canaryship/${name}`];
+    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+}
+
+/** Services of the app that another one calls, callers first in the order the app lists them. */
+const calledServices = (): { name: string; callers: string[] }[] => {
+  const services = servicesOf('istio');
+  return services
+    .map((s) => ({ name: s.name, callers: services.filter((c) => c.config?.calls?.includes(s.name)).map((c) => c.name) }))
+    .filter((s) => s.callers.length > 0);
+};
+
+/** Rewrites `name` in the `calls` of each caller's source: dropped, or renamed to `to`. */
+function retarget(copy: string, name: string, callers: readonly string[], to?: string): void {
+  for (const caller of callers) {
+    const file = readdirSync(join(copy, 'packages', caller, 'src')).map((f) => `packages/${caller}/src/${f}`).find((f) => /calls: \[/.test(readFileSync(join(copy, f), 'utf8')));
+    if (!file) throw new Error(`packages/${caller}/src has no calls: [...] naming ${name}`);
+    edit(copy, file, /calls: \[([^\]]*)\]/, (_, list: string) => {
+      const names = list.split(',').map((n) => n.trim()).filter(Boolean);
+      return `calls: [${names.flatMap((n) => (n === `'${name}'` ? (to ? [`'${to}'`] : []) : [n])).join(', ')}]`;
+    });
   }
 }
 
@@ -110,15 +159,63 @@ describe("a service team's loop", () => {
 
   it('adds a service as README says: new-service tells the next step, and every distribution then ships it', () => {
     created = step(copy, 'npx', 'canaryship', 'new-service', name);
-    const exported = /export \{ (\w+) \}/.exec(readFileSync(join(copy, 'packages', name, 'src/index.ts'), 'utf8'))?.[1];
-    if (!exported) throw new Error(`packages/${name}/src/index.ts exports nothing`);
-    wireIn(copy, name, exported);
+    wireIn(copy, name, exportedBy(copy, name));
     step(copy, 'npm', 'install', ...NPM_QUIET);
     step(copy, 'npm', 'run', 'build');
     expect(created).toContain(`created packages/${name}`);
     expect(created).toContain('add it to environments/*/src/index.ts');
     for (const env of ENVIRONMENT_NAMES) expect(readFileSync(join(copy, 'environments', env, 'dist/kustomization.yaml'), 'utf8'), env).toContain(`  - ${name}/canary.yaml\n`);
   }, 120_000);
+
+  it('removes a service and renames another as the guide says: a caller left pointing at one fails the build, and the contract names what providers lose', () => {
+    // Two services that others call, so their callers must change too (in the demo: cache and database, called by backend).
+    const called = calledServices();
+    const removed = called.at(-1)!;
+    const renamed = called.at(-2)!;
+    const to = unusedName('ledger');
+    const dist = join(copy, 'environments/istio/dist');
+    const before = readFileSync(join(dist, 'kustomization.yaml'), 'utf8');
+
+    unwire(copy, removed.name);
+    const refused = shell(copy, 'npm', ['run', 'build']);
+    expect(refused.status).toBe(1);
+    for (const caller of removed.callers) expect(`${refused.stdout}${refused.stderr}`).toMatch(new RegExp(`service ${caller}, environment istio, field config\\.calls\\.\\d+: "${removed.name}" is not a service of this distribution`));
+    expect(readFileSync(join(dist, 'kustomization.yaml'), 'utf8')).toBe(before);
+
+    retarget(copy, removed.name, removed.callers);
+    rmSync(join(copy, 'packages', removed.name), { recursive: true });
+    step(copy, 'git', 'mv', `packages/${renamed.name}`, `packages/${to}`);
+    edit(copy, `packages/${to}/package.json`, new RegExp(`"name": "@canaryship/${renamed.name}"`), () => `"name": "@canaryship/${to}"`);
+    const source = readdirSync(join(copy, 'packages', to, 'src')).map((f) => `packages/${to}/src/${f}`).find((f) => readFileSync(join(copy, f), 'utf8').includes(`name: '${renamed.name}'`));
+    if (!source) throw new Error(`packages/${to}/src names no service ${renamed.name}`);
+    edit(copy, source, new RegExp(`name: '${renamed.name}'`), () => `name: '${to}'`);
+    retarget(copy, renamed.name, renamed.callers, to);
+    for (const env of ENVIRONMENT_NAMES) {
+      edit(copy, `environments/${env}/src/index.ts`, new RegExp(`from '@canaryship/${renamed.name}';`), () => `from '@canaryship/${to}';`);
+      edit(copy, `environments/${env}/package.json`, new RegExp(`"@canaryship/${renamed.name}":`), () => `"@canaryship/${to}":`);
+    }
+    step(copy, 'npm', 'install', ...NPM_QUIET);
+    step(copy, 'npm', 'run', 'build');
+    // The plan page's charts name services: the renamed one by its new name, the removed one not at all, then redrawn.
+    edit(copy, 'docs/commands/plan.md', new RegExp(`!\\[${renamed.name}\\]\\(\\.\\./plan/webapp\\.${renamed.name}\\.svg\\)`), () => `![${to}](../plan/webapp.${to}.svg)`);
+    edit(copy, 'docs/commands/plan.md', new RegExp(`!\\[${removed.name}\\]\\(\\.\\./plan/webapp\\.${removed.name}\\.svg\\)`), () => '');
+    rmSync(join(copy, 'docs/plan'), { recursive: true });
+    step(copy, 'npx', 'canaryship', 'plan', 'environments/istio/dist', '--svg', 'docs/plan');
+    const shown = readFileSync(join(copy, 'docs/commands/plan.md'), 'utf8');
+    for (const chart of readdirSync(join(copy, 'docs/plan'))) if (!shown.includes(`../plan/${chart}`)) rmSync(join(copy, 'docs/plan', chart));
+
+    for (const env of ENVIRONMENT_NAMES) {
+      const kustomization = readFileSync(join(copy, 'environments', env, 'dist/kustomization.yaml'), 'utf8');
+      expect(kustomization, env).toContain(`  - ${to}/canary.yaml\n`);
+      expect(kustomization, env).not.toMatch(new RegExp(`^  - (${removed.name}|${renamed.name})/`, 'm'));
+    }
+    // Against the release README's loop published: every object of both is gone, and 0.1.1 may not say so.
+    const contract = shell(copy, 'npx', ['canaryship', 'contract', 'environments/istio', '--version', '0.1.1']);
+    for (const gone of [removed.name, renamed.name]) expect(contract.stdout).toMatch(new RegExp(`object-removed\\s+Deployment/\\S+/${gone}: removed or renamed`));
+    expect(contract.status).toBe(1);
+    // Committed, as a vendor would: the tests that clone the repository see the app as it now is.
+    commitAll(copy, `add ${name}, remove ${removed.name}, rename ${renamed.name} to ${to}`);
+  }, 180_000);
 
   it('keeps every test of the app green', () => {
     const files = testsOfTheApp(copy);
@@ -131,7 +228,6 @@ describe("a service team's loop", () => {
   it('never acts on a distribution older than its sources: an unbuilt edit, a revert after a build, a hand edit', () => {
     const canaryship = (...args: string[]) => shell(copy, 'npx', ['canaryship', ...args]);
     const interval = (): string | undefined => /^    interval: (\S+)$/m.exec(readFileSync(join(copy, 'environments/istio/dist', name, 'canary.yaml'), 'utf8'))?.[1];
-    commitAll(copy, `add ${name}`);
     const source = join(copy, 'packages', name, 'src', `${name}.ts`);
     const committed = readFileSync(source, 'utf8');
     expect(committed).toContain("interval: '1m'");
