@@ -10,9 +10,10 @@
  * so a receipt and the tree it describes travel together.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { filesUnder } from '../fs/files-under.js';
 import { buildDir, dependencyClosure, readManifest } from './built.js';
 
 const RECEIPT = '.render-receipt.json';
@@ -28,16 +29,9 @@ const OWN_BUILD = dirname(fileURLToPath(import.meta.url));
 // Larger than any rendered file or build chunk: such a tree is left to the comparison, which reads sizes first.
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-/** Paths of the files under `dir` (relative, '/'-separated, sorted); every entry but folders, so a link or a device counts as what it is. */
-const filesUnder = (dir: string): { path: string; file: boolean }[] =>
-  readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => !entry.isDirectory())
-    .map((entry) => ({ path: relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'), file: entry.isFile() }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
 /** Adds a named value to the digest, length-prefixed so no two sequences of entries hash alike. */
 const add = (hash: Hash, name: string, bytes: Buffer | string): void => {
-  hash.update(`${name.length}:${name}:${Buffer.byteLength(bytes)}:`).update(bytes);
+  hash.update(`${Buffer.byteLength(name)}:${name}:${Buffer.byteLength(bytes)}:`).update(bytes);
 };
 
 /** A file's bytes, refused (an exception) when it is not a plain file of a plausible size. */

@@ -4,12 +4,13 @@
  * none acts on content the sources no longer say: an edit not yet built, a revert after a build, a
  * file changed by hand.
  */
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CanaryshipError } from '@canaryship/blocks';
 import { withDistributionLock } from '@canaryship/toolchain';
 import { loadEnvironmentPackage, renderFiles } from '../commands/render.js';
 import { distributionDir, packageDir as packageDirOf } from '../dirs.js';
+import { filesUnder } from '../fs/files-under.js';
 import { BUILD_HINT, isDirectory, readManifest, requireBuiltFromSources } from './built.js';
 import { receiptHolds } from './receipt.js';
 
@@ -22,12 +23,6 @@ export function environmentPackageOf(dist: string): string | undefined {
   if (typeof entry !== 'string' || entry.replace(/^\.\//, '').startsWith('dist/')) return undefined;
   return isDirectory(join(packageDir, 'src')) ? packageDir : undefined;
 }
-
-/** Every entry under `dir` but folders, as render names files; symlinks and the like included, so they are refused by name. */
-const entriesUnder = async (dir: string): Promise<{ path: string; file: boolean }[]> =>
-  (await readdir(dir, { recursive: true, withFileTypes: true }))
-    .filter((entry) => !entry.isDirectory())
-    .map((entry) => ({ path: relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'), file: entry.isFile() }));
 
 /**
  * Throws unless `dist` is exactly what the package's current sources render. `shownFrom` is the
@@ -45,7 +40,7 @@ export async function requireRenderedFromSources(packageDir: string, shownFrom: 
   // Read under the lock a render takes, so a render swapping the tree in is never seen half done.
   const why = await withDistributionLock([dist], async (): Promise<string | undefined> => {
     if (!(await lstat(dist).catch(() => undefined))) return 'it has not been rendered';
-    const entries = (await entriesUnder(dist)).sort((a, b) => a.path.localeCompare(b.path));
+    const entries = filesUnder(dist);
     for (const { path, file } of entries) {
       const want = expected.get(path);
       if (want === undefined || !file) return `${path} is not part of it${file ? '' : ' (render writes only plain files)'}`;
