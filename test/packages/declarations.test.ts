@@ -3,10 +3,10 @@
  * emitted file by file by the build), not the sources the rest of the tests read.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT, serviceNamesOf } from '../support/distribution.js';
+import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT, serviceExport, serviceNamesOf } from '../support/distribution.js';
 
 // Inside the repository, so `zod` and `kubernetes-types` resolve from its node_modules as they would from a consumer's.
 const dir = mkdtempSync(join(ROOT, 'node_modules/.canaryship-declarations-'));
@@ -27,13 +27,8 @@ function typeCheck(source: string): string[] {
     .map((line) => line.replace(/^.*?: error TS(\d+): /, '$1 '));
 }
 
-/** Each service package of the app with the constant it exports (its src/index.ts says which). */
-const servicePackages = (): { name: string; exported: string }[] =>
-  serviceNamesOf('istio').map((name) => {
-    const exported = /export \{ (\w+) \}/.exec(readFileSync(join(ROOT, 'packages', name, 'src/index.ts'), 'utf8'))?.[1];
-    if (!exported) throw new Error(`packages/${name}/src/index.ts exports no service`);
-    return { name, exported };
-  });
+/** Each service package of the app with the constant it exports. */
+const servicePackages = (): { name: string; exported: string }[] => serviceNamesOf('istio').map((name) => ({ name, exported: serviceExport(name) }));
 
 describe('published declarations', () => {
   it("carry each service's input, its exact strategy per environment and the blocks' builders", () => {

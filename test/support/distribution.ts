@@ -52,6 +52,13 @@ export function pickService(definition: DistributionDefinition, n = 0, fit?: { r
   return release;
 }
 
+/** The constant a service package exports (its src/index.ts says which), in this repository or a vendor's copy of it at `root`. */
+export function serviceExport(name: string, root: string = ROOT): string {
+  const exported = /export \{ (\w+) \}/.exec(readFileSync(join(root, 'packages', name, 'src/index.ts'), 'utf8'))?.[1];
+  if (!exported) throw new Error(`packages/${name}/src/index.ts exports no service`);
+  return exported;
+}
+
 /** Names that neither a service of any environment nor a package of the repository has taken: `preferred`, or it with a number. */
 export function unusedName(preferred: string): string {
   const taken = new Set([

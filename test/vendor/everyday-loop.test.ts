@@ -14,7 +14,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, ROOT, servicesOf, unusedName } from '../support/distribution.js';
+import { ENVIRONMENT_NAMES, ROOT, serviceExport, servicesOf, unusedName } from '../support/distribution.js';
 import { commitAll, installedCopy, NPM_QUIET, shell, step } from '../support/working-copy.js';
 
 /** "add it to the environments' service lists": the import, the list entry, the dependency. */
@@ -43,15 +43,9 @@ function edit(copy: string, file: string, pattern: RegExp, replace: (...match: s
   writeFileSync(join(copy, file), text.replace(pattern, replace));
 }
 
-const exportedBy = (copy: string, name: string): string => {
-  const exported = /export \{ (\w+) \}/.exec(readFileSync(join(copy, 'packages', name, 'src/index.ts'), 'utf8'))?.[1];
-  if (!exported) throw new Error(`packages/${name}/src/index.ts exports nothing`);
-  return exported;
-};
-
 /** Takes a service out of each environment: its import, its entry in the service list, its dependency. */
 function unwire(copy: string, name: string): void {
-  const exported = exportedBy(copy, name);
+  const exported = serviceExport(name, copy);
   for (const env of ENVIRONMENT_NAMES) {
     edit(copy, `environments/${env}/src/index.ts`, new RegExp(`^import \\{ ${exported} \\} from '@canaryship/${name}';\n`, 'm'), () => '');
     edit(copy, `environments/${env}/src/index.ts`, new RegExp(`(services: \\[[A-Za-z0-9_, ]*?)(, ${exported}\\b|\\b${exported}, )`), (_, before: string) => before);
@@ -159,7 +153,7 @@ describe("a service team's loop", () => {
 
   it('adds a service as README says: new-service tells the next step, and every distribution then ships it', () => {
     created = step(copy, 'npx', 'canaryship', 'new-service', name);
-    wireIn(copy, name, exportedBy(copy, name));
+    wireIn(copy, name, serviceExport(name, copy));
     step(copy, 'npm', 'install', ...NPM_QUIET);
     step(copy, 'npm', 'run', 'build');
     expect(created).toContain(`created packages/${name}`);

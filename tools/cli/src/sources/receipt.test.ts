@@ -5,12 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { receiptHolds, renderInputsDigest, writeReceipt } from './receipt.js';
 import { repository } from './test-repository.js';
 
+/** What a render of the fixture's environment would run on now (the fixture is always readable). */
+const inputsOf = (env: string): string => {
+  const inputs = renderInputsDigest(env);
+  if (!inputs) throw new Error(`${env}: its render inputs cannot be read`);
+  return inputs;
+};
+
 /** The fixture with a receipt for its dist/, as a render of the package leaves it. */
 function rendered(): { root: string; env: string; dist: string; write: (path: string, text: string) => void } {
   const { root, write } = repository();
   const env = join(root, 'environments/e');
   const dist = join(env, 'dist');
-  writeReceipt(env, renderInputsDigest(env), dist);
+  writeReceipt(env, inputsOf(env), dist);
   return { root, env, dist, write };
 }
 
@@ -43,7 +50,7 @@ describe("a render's receipt", () => {
 
   it('records the inputs as they were before the package was loaded: a change during the render leaves a receipt that never holds', () => {
     const { env, dist, write } = rendered();
-    const before = renderInputsDigest(env);
+    const before = inputsOf(env);
     write('packages/svc/dist/index.js', "export const interval = '5m';\n");
     writeReceipt(env, before, dist);
     expect(receiptHolds(env, dist)).toBe(false);

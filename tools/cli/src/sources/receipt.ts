@@ -94,10 +94,10 @@ const receiptPath = (packageDir: string): string | undefined => {
  * Records that a render run on `inputs` (taken before the package was loaded, so a later change can
  * only make the receipt disagree) wrote `dist`. Called under the distribution's lock, after the swap.
  */
-export function writeReceipt(packageDir: string, inputs: string | undefined, dist: string): void {
+export function writeReceipt(packageDir: string, inputs: string, dist: string): void {
   const path = receiptPath(packageDir);
   const written = treeDigest(dist);
-  if (!path || !inputs || !written || !lstatSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) return;
+  if (!path || !written) return;
   const receipt: Receipt = { inputs, dist: written };
   try {
     // A reader sees the old receipt or the new one, never half of one.
