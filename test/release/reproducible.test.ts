@@ -1,6 +1,6 @@
 /** The same distribution gives the same artifact digests, whatever the directory, umask or clock. */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildArtifact, buildEnvironmentArtifact, PublishError, releaseCommit, untarGzip } from '@canaryship/release';
@@ -34,6 +34,21 @@ describe('reproducible artifacts', () => {
     expect(second.layer.digest).toBe(first.layer.digest);
     expect(second.config.digest).toBe(first.config.digest);
     expect(second.manifest.digest).toBe(first.manifest.digest);
+  });
+
+  it('gives a fixed tree the digests written down here, so a new tar or gzip library that changes bytes fails', async () => {
+    // Written down once from a build; a dependency update that changes any byte of the layer, config
+    // or manifest changes these, and with them the digest providers' Flux sees for unchanged content.
+    const tree = mkdtempSync(join(tmpdir(), 'canaryship-pinned-'));
+    mkdirSync(join(tree, 'app'));
+    writeFileSync(join(tree, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - app/configmap.yaml\n');
+    writeFileSync(join(tree, 'app/configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pinned\ndata:\n  greeting: hello\n');
+    const artifact = await buildArtifact(tree, { ...metadata, revision: '1.2.3@sha1:0123456789abcdef0123456789abcdef01234567' });
+    // The uncompressed tar (tar-stream's bytes), as the config's diff_id records it.
+    expect(JSON.parse(artifact.config.data.toString()).rootfs.diff_ids).toEqual(['sha256:9eff3a39ec474f8e3f70a77343fb58ea5f5bb9aeca8ab522aee625b7bfcf0ae8']);
+    expect([artifact.layer.digest, artifact.layer.size]).toEqual(['sha256:e82e97a21da2baf4ace0a88e0c97ca592f8d84f71d89b424c3cc2a661526450f', 261]);
+    expect(artifact.config.digest).toBe('sha256:52901405c4bf5c5e5d167b59808f959cdcbafa23e65d0bde778a72ed66d78aef');
+    expect(artifact.manifest.digest).toBe('sha256:bb0a9a2292ce7737f6bd5cade677da3b2b904b957ce2a7393d10c83139d660be');
   });
 
   it('takes created and the revision from the release commit, not the clock', async () => {
