@@ -130,7 +130,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     const artifact = await buildArtifact(flaggerManifests, { created: '2026-01-01T00:00:00Z', source: 'https://github.com/fluxcd/flagger', revision: `${FLAGGER_VERSION}@sha1:0000000000000000000000000000000000000000`, version: FLAGGER_VERSION });
     await pushArtifact(createRegistryClient({ address: local(registry.host), access: 'push' }), 'fluxcd/flagger-manifests', FLAGGER_VERSION, artifact);
     // Flux applies Flagger's Deployment (its pod is kwok's); the Flagger that judges runs beside the control plane.
-    app.startFlagger(ENV);
+    await app.startFlagger(ENV);
     workspace = mkdtempSync(join(tmpdir(), 'canaryship-flux-vendor-'));
     packageDir = environmentPackage(ENV, '1.0.0', workspace);
   }, 15 * 60_000);

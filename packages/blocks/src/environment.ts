@@ -36,6 +36,12 @@ export interface EnvironmentProfile {
    * arrives (Linkerd's inbound proxy) and where the mesh's Prometheus scrapes the proxy.
    */
   readonly meshPorts: { readonly inbound: readonly number[]; readonly scrape: readonly number[] };
+  /**
+   * How often that Prometheus scrapes the pods, as its standard install sets it. A new canary pod's
+   * series need two scrapes before a rate() has a value: until then Flagger finds "no values" and
+   * counts a failed check, so an analysis whose checks come faster than that must allow for them.
+   */
+  readonly scrapeIntervalSeconds: number;
 }
 
 /**
@@ -60,6 +66,7 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     flaggerNamespace: 'flagger-system',
     meshNamespaces: [],
     meshPorts: { inbound: [], scrape: [] },
+    scrapeIntervalSeconds: 5, // kustomize/base/prometheus/prometheus.yml
   },
   istio: {
     name: 'istio',
@@ -73,6 +80,7 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     meshNamespaces: ['istio-system'],
     // Sidecars take inbound traffic on the application's own port; istio-agent serves merged metrics on 15020.
     meshPorts: { inbound: [], scrape: [15020, 15090] },
+    scrapeIntervalSeconds: 15, // samples/addons/prometheus.yaml
   },
   linkerd: {
     name: 'linkerd',
@@ -87,5 +95,6 @@ export const ENVIRONMENT_PROFILES: { readonly [E in EnvironmentName]: Environmen
     meshNamespaces: ['linkerd', 'linkerd-viz'],
     // Meshed traffic arrives on the proxy's inbound port; linkerd-viz scrapes the proxy's admin port.
     meshPorts: { inbound: [4143], scrape: [4191] },
+    scrapeIntervalSeconds: 10, // linkerd-viz's chart, prometheus.globalConfig
   },
 };

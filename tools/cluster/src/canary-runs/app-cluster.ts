@@ -28,7 +28,7 @@ export interface AppCluster {
   /** The app's namespace as last read (every half second). */
   snapshot(): Snapshot;
   /** Makes `environment` the one the data plane, Prometheus and the network model, and starts its Flagger; returns Flagger's process name. */
-  startFlagger(environment: EnvironmentName): string;
+  startFlagger(environment: EnvironmentName): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -53,9 +53,15 @@ export async function startAppCluster(options: { workDir: string; namespace: str
       });
   };
   poll();
-  // What Prometheus finds when it scrapes: the current environment's series, from pods whose NetworkPolicies let it in.
+  // What Prometheus finds when it scrapes: the current environment's series, from pods that still
+  // exist and whose NetworkPolicies let it in.
   const profile = (): EnvironmentProfile => ENVIRONMENT_PROFILES[environment];
-  const telemetry = createTelemetry((pod, family) => family === (profile().mesh === 'none' ? 'podinfo' : profile().mesh) && admits(snapshot, { namespace: prometheusNamespace(profile()) }, pod, scrapePort(profile())));
+  const telemetry = createTelemetry(
+    (pod, family) =>
+      family === (profile().mesh === 'none' ? 'podinfo' : profile().mesh) &&
+      snapshot.pods.some((p) => p.name === pod.name) &&
+      admits(snapshot, { namespace: prometheusNamespace(profile()) }, pod, scrapePort(profile())),
+  );
   const dataPlane = createDataPlane({ mesh: () => profile().mesh, snapshot: () => snapshot, telemetry });
   const metrics = await serveMetrics(() => telemetry.render());
   let network: ClusterNetwork | undefined;
@@ -67,7 +73,10 @@ export async function startAppCluster(options: { workDir: string; namespace: str
     await cp.stop();
   };
   try {
-    const prometheus = new URL(await startPrometheus(binaries, cp.processes, options.workDir, metrics.address));
+    // Scraping as often as the environment's own Prometheus does, so what a real cluster's scrapes
+    // leave out of the first checks (a new canary's series before its second scrape) is left out here.
+    const localPrometheus = await startPrometheus(binaries, cp.processes, options.workDir, metrics.address, profile().scrapeIntervalSeconds);
+    const prometheus = new URL(localPrometheus.url);
     const loadtesterPort = await freePort();
     // Each environment's in-cluster Prometheus address (its Flagger's -metrics-server, and our
     // MetricTemplates' provider.address) reaches the local Prometheus through the network proxies.
@@ -81,9 +90,10 @@ export async function startAppCluster(options: { workDir: string; namespace: str
       network: net,
       loadtester: `http://127.0.0.1:${loadtesterPort}`,
       snapshot: () => snapshot,
-      startFlagger(env) {
+      async startFlagger(env) {
         environment = env;
         const p = profile();
+        await localPrometheus.setScrapeInterval(p.scrapeIntervalSeconds);
         progress(`${env}: starting Flagger (provider ${p.provider})`);
         return startFlagger(binaries, cp.processes, { kubeconfig: cp.kubeconfig, provider: p.provider, prometheus: p.prometheusAddress, namespace: options.namespace, proxy: net.flaggerProxy });
       },

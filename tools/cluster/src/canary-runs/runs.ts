@@ -157,7 +157,7 @@ export async function runCanaries(options: {
     const canaries = (await loadDistribution(dist)).objects.filter((o) => o.object['kind'] === 'Canary').map((o) => o.object as { metadata: { name: string }; spec: { analysis: Manifest } });
     const services = canaries.map((c) => c.metadata.name).sort();
     const profile = ENVIRONMENT_PROFILES[env];
-    const flagger = app.startFlagger(env);
+    const flagger = await app.startFlagger(env);
     const hopsBefore = dataPlane.hops.length;
     let users: ReturnType<typeof startUsers> | undefined;
     const releases: Record<string, ServiceRelease> = Object.fromEntries(services.map((s) => [s, { revision: 'r0' }]));

@@ -8,23 +8,37 @@ import type { Binaries } from './binaries.js';
 import { freePort } from '../ports.js';
 import { httpOk, waitUntil, type ProcessGroup } from '../processes.js';
 
-export async function startPrometheus(binaries: Binaries, processes: ProcessGroup, workDir: string, scrapeTarget: string): Promise<string> {
+export interface LocalPrometheus {
+  readonly url: string;
+  /** Scrapes from now on every `seconds`, as the chosen environment's Prometheus does (a config reload). */
+  setScrapeInterval(seconds: number): Promise<void>;
+}
+
+export async function startPrometheus(binaries: Binaries, processes: ProcessGroup, workDir: string, scrapeTarget: string, scrapeIntervalSeconds: number): Promise<LocalPrometheus> {
   const port = await freePort();
   const dir = join(workDir, 'prometheus');
   await mkdir(dir, { recursive: true });
   const config = join(dir, 'prometheus.yml');
-  // Scraped every second, so a shortened analysis interval still sees several samples per window.
-  await writeFile(
-    config,
-    stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      scrape_configs: [{ job_name: 'dataplane', honor_labels: true, static_configs: [{ targets: [scrapeTarget] }] }],
-    }),
-  );
-  processes.start('prometheus', binaries.prometheus, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  const configure = (seconds: number) =>
+    writeFile(
+      config,
+      stringify({
+        global: { scrape_interval: `${seconds}s`, evaluation_interval: `${seconds}s` },
+        scrape_configs: [{ job_name: 'dataplane', honor_labels: true, static_configs: [{ targets: [scrapeTarget] }] }],
+      }),
+    );
+  await configure(scrapeIntervalSeconds);
+  processes.start('prometheus', binaries.prometheus, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-lifecycle', '--log.level=warn']);
   const url = `http://127.0.0.1:${port}`;
   await waitUntil('prometheus readiness', () => httpOk(`${url}/-/ready`), 60_000, processes);
-  return url;
+  return {
+    url,
+    async setScrapeInterval(seconds) {
+      await configure(seconds);
+      const response = await fetch(`${url}/-/reload`, { method: 'POST' });
+      if (!response.ok) throw new Error(`prometheus refused to reload its configuration: ${response.status} ${await response.text()}`);
+    },
+  };
 }
 
 // The package's bin/ found by its own name, so the same code runs from src/ (tests) and from the bundle in dist/.

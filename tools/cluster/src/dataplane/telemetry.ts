@@ -3,9 +3,12 @@
  * actually routed: podinfo's own histogram per pod (as Flagger's bundled Prometheus relabels it),
  * Istio's standard metrics from both sidecars (destination and source reports), Linkerd's proxy
  * metrics (inbound and outbound, classified). Names and labels are validate's SERIES_SHAPES, the
- * same description its promtool checks use. A pod's series exist only if its NetworkPolicies admit
- * the Prometheus namespace on the port that exposes them, as a real scrape would find. Which
- * exchanges reach it with a source is mesh.ts's decision (no mirrored copy, no retried connect).
+ * same description its promtool checks use. Every series belongs to the pod that reports it (the
+ * `pod` label the meshes' Prometheus relabeling adds; podinfo's own names its pod already) and
+ * counts from that pod's start, so a new canary pod's series begin at its first request, as on a
+ * cluster. A scrape finds a pod's series only while the pod exists and its NetworkPolicies admit the
+ * Prometheus namespace on the port that exposes them. Which exchanges reach it with a source is
+ * mesh.ts's decision (no mirrored copy, no retried connect).
  */
 import { SERIES_SHAPES } from '@canaryship/validate';
 import type { Pod } from './state.js';
@@ -28,8 +31,10 @@ interface Histogram {
   count: number;
 }
 
-/** Which pods a scrape reaches, per series family: the port that family is served on. */
-export type Scrapeable = (pod: Pod, family: 'podinfo' | 'istio' | 'linkerd') => boolean;
+type Family = 'podinfo' | 'istio' | 'linkerd';
+
+/** Whether a scrape reaches a pod now, per series family (the port that family is served on); false once the pod is gone. */
+export type Scrapeable = (pod: Pod, family: Family) => boolean;
 
 export interface Telemetry {
   record(exchange: Exchange): void;
@@ -43,17 +48,18 @@ const labelText = (labels: Readonly<Record<string, string>>): string =>
     .join(',')}}`;
 
 export function createTelemetry(scrapeable: Scrapeable): Telemetry {
-  const counters = new Map<string, { name: string; labels: Record<string, string>; value: number }>();
-  const histograms = new Map<string, { name: string; labels: Record<string, string>; h: Histogram; scale: number }>();
-  const count = (name: string, labels: Record<string, string>): void => {
+  // Counters and histograms as the reporting pod holds them, whether or not a scrape reaches it yet.
+  const counters = new Map<string, { pod: Pod; family: Family; name: string; labels: Record<string, string>; value: number }>();
+  const histograms = new Map<string, { pod: Pod; family: Family; name: string; labels: Record<string, string>; h: Histogram; scale: number }>();
+  const count = (pod: Pod, family: Family, name: string, labels: Record<string, string>): void => {
     const key = name + labelText(labels);
-    const entry = counters.get(key) ?? { name, labels, value: 0 };
+    const entry = counters.get(key) ?? { pod, family, name, labels, value: 0 };
     entry.value += 1;
     counters.set(key, entry);
   };
-  const observe = (name: string, labels: Record<string, string>, ms: number, scale: number): void => {
+  const observe = (pod: Pod, family: Family, name: string, labels: Record<string, string>, ms: number, scale: number): void => {
     const key = name + labelText(labels);
-    const entry = histograms.get(key) ?? { name, labels, h: { buckets: BUCKETS_MS.map(() => 0), sum: 0, count: 0 }, scale };
+    const entry = histograms.get(key) ?? { pod, family, name, labels, h: { buckets: BUCKETS_MS.map(() => 0), sum: 0, count: 0 }, scale };
     BUCKETS_MS.forEach((le, i) => (entry.h.buckets[i] = (entry.h.buckets[i] ?? 0) + (ms <= le ? 1 : 0)));
     entry.h.sum += ms;
     entry.h.count += 1;
@@ -66,41 +72,43 @@ export function createTelemetry(scrapeable: Scrapeable): Telemetry {
       const code = status === undefined ? '' : String(status);
       const failed = status === undefined || status >= 500;
       const { podinfo, istio, linkerd } = SERIES_SHAPES;
+      // The mesh's series carry the reporting proxy's pod, as its Prometheus's relabeling adds it.
+      const at = (pod: Pod) => ({ pod: pod.name });
 
       // podinfo measures what it answers itself, per pod; a connection that never reached it is not counted.
-      if (status !== undefined && scrapeable(destination, 'podinfo') && /podinfo/.test(destination.image)) {
-        const labels = { ...podinfo.labels(ns, destination.name), status: code };
-        observe(podinfo.names.duration, labels, durationMs, 1 / 1000);
+      if (status !== undefined && /podinfo/.test(destination.image)) {
+        observe(destination, 'podinfo', podinfo.names.duration, { ...podinfo.labels(ns, destination.name), status: code }, durationMs, 1 / 1000);
       }
 
       const istioCode = status === undefined ? '503' : code; // Envoy answers 503 for an upstream it could not reach
       const peers = { source_workload: source?.workload ?? 'unknown', source_workload_namespace: source?.namespace ?? 'unknown', destination_workload: destination.workload, destination_workload_namespace: ns };
-      if (scrapeable(destination, 'istio') && status !== undefined) {
-        const labels = { ...istio.labels(ns, destination.workload), ...peers, response_code: istioCode };
-        count(istio.names.requests, labels);
-        observe(istio.names.duration, { ...istio.labels(ns, destination.workload), ...peers }, durationMs, 1);
+      if (status !== undefined) {
+        const labels = { ...istio.labels(ns, destination.workload), ...peers };
+        count(destination, 'istio', istio.names.requests, { ...labels, response_code: istioCode, ...at(destination) });
+        observe(destination, 'istio', istio.names.duration, { ...labels, ...at(destination) }, durationMs, 1);
       }
-      if (source && scrapeable(source, 'istio') && istio.outbound) {
-        const labels = { ...istio.outbound(source.namespace, source.workload), ...peers, response_code: istioCode };
-        count(istio.names.requests, labels);
-        observe(istio.names.duration, { ...istio.outbound(source.namespace, source.workload), ...peers }, durationMs, 1);
+      if (source && istio.outbound) {
+        const labels = { ...istio.outbound(source.namespace, source.workload), ...peers };
+        count(source, 'istio', istio.names.requests, { ...labels, response_code: istioCode, ...at(source) });
+        observe(source, 'istio', istio.names.duration, { ...labels, ...at(source) }, durationMs, 1);
       }
 
       const classification = { ...(status !== undefined && { status_code: code }), classification: failed ? 'failure' : 'success' };
-      if (scrapeable(destination, 'linkerd') && status !== undefined) {
-        count(linkerd.names.requests, { ...linkerd.labels(ns, destination.workload), ...classification });
-        observe(linkerd.names.duration, linkerd.labels(ns, destination.workload), durationMs, 1);
+      if (status !== undefined) {
+        count(destination, 'linkerd', linkerd.names.requests, { ...linkerd.labels(ns, destination.workload), ...classification, ...at(destination) });
+        observe(destination, 'linkerd', linkerd.names.duration, { ...linkerd.labels(ns, destination.workload), ...at(destination) }, durationMs, 1);
       }
-      if (source && scrapeable(source, 'linkerd') && linkerd.outbound) {
+      if (source && linkerd.outbound) {
         const labels = { ...linkerd.outbound(source.namespace, source.workload), dst_deployment: destination.workload, dst_namespace: ns };
-        count(linkerd.names.requests, { ...labels, ...classification });
-        observe(linkerd.names.duration, labels, durationMs, 1);
+        count(source, 'linkerd', linkerd.names.requests, { ...labels, ...classification, ...at(source) });
+        observe(source, 'linkerd', linkerd.names.duration, { ...labels, ...at(source) }, durationMs, 1);
       }
     },
     render() {
       const lines: string[] = [];
-      for (const { name, labels, value } of counters.values()) lines.push(`${name}${labelText(labels)} ${value}`);
-      for (const { name, labels, h, scale } of histograms.values()) {
+      for (const { pod, family, name, labels, value } of counters.values()) if (scrapeable(pod, family)) lines.push(`${name}${labelText(labels)} ${value}`);
+      for (const { pod, family, name, labels, h, scale } of histograms.values()) {
+        if (!scrapeable(pod, family)) continue;
         BUCKETS_MS.forEach((le, i) => lines.push(`${name}_bucket${labelText({ ...labels, le: String(le * scale) })} ${h.buckets[i] ?? 0}`));
         lines.push(`${name}_bucket${labelText({ ...labels, le: '+Inf' })} ${h.count}`);
         lines.push(`${name}_sum${labelText(labels)} ${h.sum * scale}`);
