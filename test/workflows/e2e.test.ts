@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStep, type Step } from '@canaryship/cluster';
+import { MESHES, moduleDir, moduleSum } from '@canaryship/toolchain';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENVIRONMENT_NAMES, ROOT, unusedName } from '../support/distribution.js';
@@ -69,11 +70,41 @@ describe('the kind workflow', () => {
     const section = testingDoc.slice(testingDoc.indexOf('### End-to-end on kind'));
     expect(section).toContain(`kind (${workflow.env['KIND_VERSION']}, Kubernetes ${nodeVersion?.slice(1)}`);
     expect(section).toContain(`Flux ${workflow.env['FLUX_VERSION']}`);
-    const mesh = readFileSync(join(ROOT, 'tools/e2e/install-mesh.sh'), 'utf8');
-    for (const [name, label] of [['istio_version', 'Istio'], ['linkerd_version', 'Linkerd'], ['gateway_api_version', 'Gateway API']] as const) {
-      const version = new RegExp(`^${name}=(\\S+)`, 'm').exec(mesh)?.[1];
-      expect(section).toContain(`${label} ${version}`);
-    }
+    expect(section).toContain(`Istio ${MESHES.istio.version}`);
+    expect(section).toContain(`Linkerd ${MESHES.linkerd.version}`);
+    expect(section).toContain(`Gateway API ${MESHES.gatewayApi.version}`);
+  });
+});
+
+describe("the kind workflow's mesh installers", () => {
+  const script = readFileSync(join(ROOT, 'tools/e2e/install-mesh.sh'), 'utf8');
+
+  it('pin each installer by content: a module version or commit, never a tag or a URL piped into a shell', () => {
+    expect(script).not.toMatch(/curl|wget|https?:\/\//);
+    expect(MESHES.istio.moduleVersion).toMatch(/^v0\.0\.0-\d{14}-[0-9a-f]{12}$/);
+    expect(MESHES.linkerd.commit).toMatch(/^[0-9a-f]{40}$/);
+    for (const sum of [MESHES.istio.sum, MESHES.gatewayApi.sum]) expect(sum).toMatch(/^h1:[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it("hold the Istio and Gateway API modules to the checksums Go verified against its checksum database here", async () => {
+    // `canaryship setup test` downloaded both, so Go's own record answers without the network.
+    expect(await moduleSum('istio')).toBe(MESHES.istio.sum);
+    expect(await moduleSum('gatewayApi')).toBe(MESHES.gatewayApi.sum);
+    // What the script applies from the Istio module is there.
+    expect(existsSync(join(await moduleDir('istio'), 'samples/addons/prometheus.yaml'))).toBe(true);
+    expect(existsSync(join(await moduleDir('gatewayApi'), 'config/crd/standard/gateway.networking.k8s.io_httproutes.yaml'))).toBe(true);
+  });
+
+  it('refuse a module whose checksum is not the pinned one, naming both, before installing anything', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canaryship-mesh-'));
+    // Stand-ins for go (a module with another checksum), and for what must not run after the refusal.
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin/go'), `#!/bin/sh\nprintf '{"Dir":"%s","Sum":"h1:other"}' "${dir}"\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'bin/kubectl'), `#!/bin/sh\ntouch "${dir}/kubectl-ran"\n`, { mode: 0o755 });
+    const result = spawnSync('bash', [join(ROOT, 'tools/e2e/install-mesh.sh'), 'istio'], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}/bin:${process.env['PATH']}`, RUNNER_TEMP: dir } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${MESHES.istio.module}@${MESHES.istio.moduleVersion} has checksum h1:other, not the pinned ${MESHES.istio.sum}`);
+    expect(existsSync(join(dir, 'kubectl-ran'))).toBe(false);
   });
 });
 

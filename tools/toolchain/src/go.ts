@@ -67,7 +67,7 @@ const CONTROL_PLANE_GO_MOD = new URL('../../control-plane/go.mod', import.meta.u
 
 export const controlPlaneKubernetesVersion = (): Promise<string> => kubernetesVersion(CONTROL_PLANE_GO_MOD);
 
-const modules = new Map<string, Promise<string>>();
+const modules = new Map<string, Promise<{ Dir: string; Sum: string }>>();
 
 /** `module@version` of a pinned upstream module. */
 export async function upstreamModule(name: UpstreamModule): Promise<{ module: string; version: string }> {
@@ -75,23 +75,29 @@ export async function upstreamModule(name: UpstreamModule): Promise<{ module: st
   return { module: pin.module, version: pin.version === 'control-plane' ? await controlPlaneKubernetesVersion() : pin.version };
 }
 
-/**
- * Directory of a pinned upstream module in Go's module cache. `setup` downloads every module a suite
- * reads; here a module already in the cache costs no network.
- */
-export function moduleDir(name: UpstreamModule): Promise<string> {
-  let dir = modules.get(name);
-  if (!dir) {
-    dir = upstreamModule(name).then(async ({ module, version }) => {
+/** A pinned upstream module in Go's module cache, as `go mod download -json` reports it (a cached one costs no network). */
+function downloaded(name: UpstreamModule): Promise<{ Dir: string; Sum: string }> {
+  let download = modules.get(name);
+  if (!download) {
+    download = upstreamModule(name).then(async ({ module, version }) => {
       await goVersion();
       const key = `${module}@${version}`;
       const { stdout } = await run('go', ['mod', 'download', '-json', key], { env: { ...process.env, GOFLAGS: '-mod=mod' }, install: INSTALL_GO }).catch((error: Error) => {
         throw error instanceof ToolMissing ? error : new CanaryshipError(`cannot fetch ${key} through the Go module proxy: ${error.message}`, { code: 'tool.module-unavailable', hint: 'check GOPROXY and the network, then run `canaryship setup`' });
       });
-      return (JSON.parse(stdout) as { Dir: string }).Dir;
+      return JSON.parse(stdout) as { Dir: string; Sum: string };
     });
-    modules.set(name, dir);
-    dir.catch(() => modules.delete(name));
+    modules.set(name, download);
+    download.catch(() => modules.delete(name));
   }
-  return dir;
+  return download;
 }
+
+/**
+ * Directory of a pinned upstream module in Go's module cache. `setup` downloads every module a suite
+ * reads; here a module already in the cache costs no network.
+ */
+export const moduleDir = async (name: UpstreamModule): Promise<string> => (await downloaded(name)).Dir;
+
+/** The module's checksum (`h1:…`), as Go verified it against its checksum database when it downloaded it. */
+export const moduleSum = async (name: UpstreamModule): Promise<string> => (await downloaded(name)).Sum;

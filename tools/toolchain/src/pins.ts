@@ -7,8 +7,21 @@
  */
 import { FLAGGER_VERSION } from '@canaryship/blocks';
 import { NODE } from '../runtime/node.mjs';
+import meshes from './meshes.json' with { type: 'json' };
 
 export { NODE };
+
+/**
+ * The meshes the kind workflow installs (tools/e2e/install-mesh.sh reads this file), each pinned by
+ * content: Istio 1.29.2 (the release Flagger 1.44's own e2e runs) as the Go module of the commit
+ * tagged 1.29.2, its istioctl built from it and its Prometheus addon read from it; Linkerd
+ * edge-25.12.3's CLI built from the tagged commit; the Gateway API CRDs of v1.2.1, the newest that
+ * release of Linkerd supports (2.19's compatibility table; its policy controller cannot read the
+ * CORS filter of 1.3). Go checks every download against its checksum database; the `sum`s are
+ * those checked here, so a different module under the same version fails the install too. The
+ * Istio API the istio distribution is validated against is the 1.29 line's.
+ */
+export const MESHES = meshes;
 
 /** How a program is obtained. */
 export type Recipe =
@@ -75,8 +88,10 @@ export const UPSTREAM_MODULES = {
   /** The OpenAPI of the Kubernetes release the control plane runs (its version comes from tools/control-plane/go.mod). */
   kubernetes: { module: 'k8s.io/kubernetes', version: 'control-plane' },
   flagger: { module: 'github.com/fluxcd/flagger', version: `v${FLAGGER_VERSION}` },
-  gatewayApi: { module: 'sigs.k8s.io/gateway-api', version: 'v1.3.0' },
-  istioApi: { module: 'istio.io/api', version: 'v1.27.0' },
+  gatewayApi: { module: MESHES.gatewayApi.module, version: MESHES.gatewayApi.version },
+  istioApi: { module: 'istio.io/api', version: MESHES.istio.api },
+  /** The Istio the kind workflow installs: its module's checksum is held to the pin (test/workflows). */
+  istio: { module: MESHES.istio.module, version: MESHES.istio.moduleVersion },
   // The releases tools/source-controller and tools/kustomize-controller build: their CRDs.
   fluxSource: { module: 'github.com/fluxcd/source-controller', version: 'v1.9.6' },
   fluxKustomize: { module: 'github.com/fluxcd/kustomize-controller', version: 'v1.9.6' },
@@ -90,7 +105,7 @@ export const SUITES = {
   /** `canaryship validate`: promtool and kustomize run, the Kubernetes and Flagger schemas are read. */
   validate: { tools: ['promtool', 'kustomize'], modules: ['kubernetes', 'flagger'] },
   /** `npm test`. */
-  test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'policy-engine', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize'] },
+  test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'policy-engine', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize', 'gatewayApi', 'istio'] },
   /** `npm run test:cluster`. */
   cluster: {
     tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus', 'registry', 'source-controller', 'cosign', 'kustomize-controller'],
