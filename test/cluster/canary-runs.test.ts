@@ -76,6 +76,8 @@ describe('canary runs on the local control plane', () => {
     for (const r of promoted) {
       expect([r.environment, r.service, r.phase, r.primaryRevision]).toEqual([r.environment, r.service, 'Succeeded', 'r1']);
       expect(r.loadTests, `${r.environment}/${r.service} had traffic`).toBeGreaterThan(0);
+      // A good release fails no check that had values.
+      expect(r.failedChecks - r.noValueChecks, `${r.environment}/${r.service} failed checks with values`).toBe(0);
       if (r.strategy === 'progressive canary') expect(r.maxWeight, `${r.environment}/${r.service} stepped to maxWeight`).toBe(SHORTENED.maxWeight);
     }
   });
@@ -95,8 +97,9 @@ describe('canary runs on the local control plane', () => {
   });
 
   it('stops a revision whose conformance test fails before any traffic moves', () => {
+    // Every canary but backend, which in the same release calls a database that does not exist (below).
     const stopped = results('conformance');
-    expect(stopped).toHaveLength(CANARIES);
+    expect(stopped).toHaveLength(CANARIES - ENVIRONMENT_NAMES.length);
     for (const r of stopped) {
       expect([r.environment, r.service, r.phase, r.primaryRevision]).toEqual([r.environment, r.service, 'Failed', 'r1']);
       expect(r.routed, `${r.environment}/${r.service}: the routes sent no user to the canary`).toBe(false);
@@ -110,9 +113,10 @@ describe('canary runs on the local control plane', () => {
     expect(stopped.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.routed, r.loadTests, r.stoppedBy])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Failed', 'r1', false, 0, 'conformance']));
   });
 
-  it('does not blame a good backend for a database that fails for everyone: it is promoted, passing every check', () => {
+  it('does not blame a good backend for a database that fails for everyone: it is promoted, passing every check that had values', () => {
     const promoted = results('broken-dependency');
-    expect(promoted.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.failedChecks])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Succeeded', 'r5', 0]));
+    // Its only failed checks, if any, are those before two scrapes had seen the new canary (Flagger's log says which).
+    expect(promoted.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.failedChecks - r.noValueChecks])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Succeeded', 'r5', 0]));
   });
 
   it('measures every outcome inside the window `canaryship plan` predicts, one interval later per failed check it survived, and draws it on the plan’s chart', () => {

@@ -29,6 +29,11 @@ export class ProcessGroup {
     return managed;
   }
 
+  /** The file a running process logs to. */
+  logOf(name: string): string | undefined {
+    return this.processes.find((p) => p.name === name)?.log;
+  }
+
   /** Fails fast if a process died, naming it and showing its log. */
   async assertRunning(): Promise<void> {
     for (const p of this.processes) {

@@ -1,8 +1,8 @@
 /**
  * Releases of the app's services, as the cluster scenarios make them. The canary runs apply a
  * provider-style kustomize overlay on top of a distribution (the mechanism a provider uses for its
- * SLAs): it shortens the analysis (10s interval, 3 iterations, 3 weight steps) so a release takes
- * about a minute, enforces Pod Security `restricted` on the namespace, and makes each service's
+ * SLAs): it shortens the analysis (10s interval, 3 iterations, 3 weight steps, the threshold grown
+ * by the checks a new canary meets before its series have values) so a release takes about a minute, enforces Pod Security `restricted` on the namespace, and makes each service's
  * release: a revision stamped on its pod template (a new revision is a new release), plus what that
  * release changes, in its podinfo config (the ConfigMap Flagger tracks: a wrong backend URL,
  * podinfo's random errors or delay) or its pod template. The Flux scenario writes the same
@@ -10,6 +10,7 @@
  */
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { durationSeconds } from '@canaryship/blocks';
 import { parse, parseDocument, stringify } from 'yaml';
 import type { Cluster } from '../kube/cluster.js';
 import { getJson } from '../kube/kubectl.js';
@@ -43,18 +44,34 @@ export interface ServiceRelease {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
-/** The analysis fields the overlay replaces, whichever strategy the Canary runs. */
-export function shortenedFields(analysis: { readonly iterations?: unknown; readonly stepWeight?: unknown }): { interval: typeof SHORTENED.interval; iterations?: number; stepWeight?: number; maxWeight?: number } {
+/**
+ * Checks of a shortened analysis that find no values for a new canary: its pods' series have no
+ * rate until two scrapes have seen them, and Flagger counts each such check as failed. At most
+ * 2·scrape / interval of them, one more for a tick that comes early; an analysis at its own
+ * interval (a minute) meets none on these Prometheus installs.
+ */
+export const noValueAllowance = (scrapeIntervalSeconds: number): number => Math.ceil((2 * scrapeIntervalSeconds) / durationSeconds(SHORTENED.interval));
+
+/**
+ * The analysis fields the overlay replaces, whichever strategy the Canary runs, for an environment
+ * whose Prometheus scrapes every `scrapeIntervalSeconds`: the threshold grows by the checks that
+ * cannot have values yet, so a good release is not rolled back for being new.
+ */
+export function shortenedFields(
+  analysis: { readonly threshold?: unknown; readonly iterations?: unknown; readonly stepWeight?: unknown },
+  scrapeIntervalSeconds: number,
+): { interval: typeof SHORTENED.interval; threshold?: number; iterations?: number; stepWeight?: number; maxWeight?: number } {
   return {
     interval: SHORTENED.interval,
+    ...(typeof analysis.threshold === 'number' && { threshold: analysis.threshold + noValueAllowance(scrapeIntervalSeconds) }),
     ...(analysis.iterations !== undefined && { iterations: SHORTENED.iterations }),
     ...(analysis.stepWeight !== undefined && { stepWeight: SHORTENED.stepWeight, maxWeight: SHORTENED.maxWeight }),
   };
 }
 
 /** JSON 6902 operations that shorten one Canary's analysis. */
-export const shortenAnalysis = (canary: CanaryLike): object[] =>
-  Object.entries(shortenedFields(canary.spec.analysis)).map(([field, value]) => ({ op: 'replace', path: `/spec/analysis/${field}`, value }));
+export const shortenAnalysis = (canary: CanaryLike, scrapeIntervalSeconds: number): object[] =>
+  Object.entries(shortenedFields(canary.spec.analysis, scrapeIntervalSeconds)).map(([field, value]) => ({ op: 'replace', path: `/spec/analysis/${field}`, value }));
 
 /** Where a release's revision is stamped on its pod template: the tests tell releases apart by it. */
 const REVISION_ANNOTATION = 'canaryship.dev/revision';
@@ -94,7 +111,7 @@ export async function writeReleases(distDir: string, releases: Readonly<Record<s
 
 const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-export async function writeOverlay(dir: string, distDir: string, canaries: readonly CanaryLike[], releases: Readonly<Record<string, ServiceRelease>>): Promise<string> {
+export async function writeOverlay(dir: string, distDir: string, canaries: readonly CanaryLike[], releases: Readonly<Record<string, ServiceRelease>>, scrapeIntervalSeconds: number): Promise<string> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await cp(distDir, join(dir, 'base'), { recursive: true });
@@ -103,7 +120,7 @@ export async function writeOverlay(dir: string, distDir: string, canaries: reado
       target: { kind: 'Namespace' },
       patch: JSON.stringify([{ op: 'add', path: '/metadata/labels/pod-security.kubernetes.io~1enforce', value: 'restricted' }]),
     },
-    ...canaries.map((canary) => ({ target: { group: 'flagger.app', kind: 'Canary', name: canary.metadata.name }, patch: JSON.stringify(shortenAnalysis(canary)) })),
+    ...canaries.map((canary) => ({ target: { group: 'flagger.app', kind: 'Canary', name: canary.metadata.name }, patch: JSON.stringify(shortenAnalysis(canary, scrapeIntervalSeconds)) })),
   ];
   for (const [service, release] of Object.entries(releases)) {
     const annotations = revisionAnnotations(release);

@@ -7,12 +7,13 @@
  * 1. promote: a good revision of every service; user traffic shows who reached each canary;
  * 2. rollback: every service's config breaks an SLO (podinfo's random errors or delay);
  * 3. conformance: every canary answers 500 to all but its health checks: stopped before traffic;
- * 4. bad-downstream: backend's config calls a database that is not there: stopped by its chain check;
+ * 4. bad-downstream, in the same release as 3 (both stop before traffic): backend's config calls a
+ *    database that is not there instead: stopped by its chain check;
  * 5. broken-dependency: database has failed for everyone for a metric window when a good backend
  *    is released: promoted, because its primary fails the same way;
  * then a user's request through the entry proves every hop.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, planCanary, planChart, predictedWindow, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
@@ -24,6 +25,7 @@ import type { Pod } from '../dataplane/state.js';
 import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type CallTree, type HopsProof, type UserKind, type UserRequest } from '../dataplane/users.js';
 import { awaitCanariesInitialised, NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from '../kube/canary-state.js';
 import { getJson } from '../kube/kubectl.js';
+import { noValueChecks } from '../kube/flagger-log.js';
 import { deployedRevision, FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { waitUntil } from '../processes.js';
 
@@ -59,6 +61,8 @@ export interface CanaryResult {
   readonly loadTests: number;
   /** Highest failed-check count seen (Flagger resets it when the release ends). */
   readonly failedChecks: number;
+  /** Of those, the checks that found no values (Flagger's log): a new canary's, before two scrapes have seen its series. */
+  readonly noValueChecks: number;
   /** What ended a failed release: its checks before any traffic, or its SLOs (and chain check) during the analysis. */
   readonly stoppedBy?: 'conformance' | 'analysis';
 }
@@ -113,8 +117,8 @@ interface CanaryList {
   items: { metadata: { name: string }; spec: { analysis: Manifest }; status?: CanaryStatus }[];
 }
 
-/** The analysis as the overlay leaves it. */
-const shortened = (a: Manifest): Analysis => ({ ...a, ...shortenedFields(a) }) as Analysis;
+/** The analysis as the overlay leaves it in `environment`. */
+const shortened = (a: Manifest, environment: EnvironmentName): Analysis => ({ ...a, ...shortenedFields(a, ENVIRONMENT_PROFILES[environment].scrapeIntervalSeconds) }) as Analysis;
 
 export async function runCanaries(options: {
   workDir: string;
@@ -165,7 +169,7 @@ export async function runCanaries(options: {
       const apply = async (changed: Readonly<Record<string, ServiceRelease>>): Promise<string[]> => {
         Object.assign(releases, changed);
         const revision = Object.values(changed)[0]?.revision ?? 'r0';
-        const dir = await writeOverlay(join(options.workDir, 'overlays', `${env}-${revision}`), dist, canaries, releases);
+        const dir = await writeOverlay(join(options.workDir, 'overlays', `${env}-${revision}`), dist, canaries, releases, profile.scrapeIntervalSeconds);
         const { stderr } = await kubectl('apply', '--server-side', '--force-conflicts', '--field-manager=canaryship-e2e', '-k', dir);
         return stderr.split('\n').filter((line) => line.startsWith('Warning:'));
       };
@@ -178,9 +182,10 @@ export async function runCanaries(options: {
 
       const results: CanaryResult[] = [];
       const shares: UserShare[] = [];
-      const release = async (scenario: Scenario, changed: Readonly<Record<string, ServiceRelease>>): Promise<void> => {
+      /** Releases `changed` at once; each service's result is reported under its scenario (`scenario`, or `scenarioOf` where it names one). */
+      const release = async (scenario: Scenario, changed: Readonly<Record<string, ServiceRelease>>, scenarioOf: Readonly<Record<string, Scenario>> = {}): Promise<void> => {
         const released = Object.keys(changed).sort();
-        progress(`${env}: ${scenario} (${released.join(', ')} at ${Object.values(changed)[0]?.revision})`);
+        progress(`${env}: ${scenario} (${released.map((name) => (scenarioOf[name] ? `${name} ${scenarioOf[name]}` : name)).join(', ')} at ${Object.values(changed)[0]?.revision})`);
         await apply(changed);
         // From the moment the revision is in the API to Flagger's own record of the terminal phase:
         // neither the apply nor this poll's latency is counted (lastTransitionTime has whole seconds).
@@ -204,43 +209,51 @@ export async function runCanaries(options: {
           300_000,
           cp.processes,
         );
+        const flaggerLog = await readFile(cp.processes.logOf(flagger) ?? '', 'utf8');
         for (const canary of canaries.filter((c) => released.includes(c.metadata.name))) {
           const name = canary.metadata.name;
-          const analysis = shortened(canary.spec.analysis);
+          const serviceScenario = scenarioOf[name] ?? scenario;
+          const analysis = shortened(canary.spec.analysis, env);
           const plan = planCanary({ ...canary, spec: { ...canary.spec, analysis } });
           const outcome = watches.get(name)!.verdict!;
           const loadTests = net.webhooks.filter((w) => w.name === name && w.hook === 'load' && w.at >= started).length;
-          // A release that never got load was stopped by its checks before any traffic: it keeps that schedule.
+          // A release that never got load was stopped by serviceScenario checks before any traffic: it keeps that schedule.
           const stoppedBy = outcome.phase === 'Failed' ? (loadTests === 0 ? 'conformance' : 'analysis') : undefined;
           const seconds = Math.round(((outcome.since ?? Date.now()) - started) / 100) / 10;
-          const chart = join(options.workDir, 'charts', `${env}.${name}.${scenario}.svg`);
+          const chart = join(options.workDir, 'charts', `${env}.${name}.${serviceScenario}.svg`);
           await mkdir(join(chart, '..'), { recursive: true });
           await writeFile(chart, planChart(plan, measuredRun(plan, samples.get(name) ?? [], started, { at: seconds, phase: outcome.phase })));
           results.push({
             environment: env,
             service: name,
             strategy: strategyOf(analysis),
-            scenario,
+            scenario: serviceScenario,
             phase: outcome.phase,
             seconds,
-            predicted: predictedWindow(analysis, stoppedBy === 'conformance' ? 'conformance' : scenario),
+            predicted: predictedWindow(analysis, stoppedBy === 'conformance' ? 'conformance' : serviceScenario),
             chart,
             primaryRevision: await deployedRevision(cp, NAMESPACE, `${name}-primary`),
             maxWeight: maxWeight.get(name) ?? 0,
             routed: (samples.get(name) ?? []).some(({ route }) => route.weight > 0 || route.matchRule || route.mirror),
             loadTests,
             failedChecks: outcome.failedChecks,
+            noValueChecks: noValueChecks(flaggerLog, `${name}.${NAMESPACE}`, new Date(started)),
             ...(stoppedBy && { stoppedBy }),
           });
-          if (scenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), samples.get(name) ?? [], users.requests, dataPlane.hops.slice(hopsBefore)));
+          if (serviceScenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), samples.get(name) ?? [], users.requests, dataPlane.hops.slice(hopsBefore)));
         }
       };
 
       const all = (release: ServiceRelease): Record<string, ServiceRelease> => Object.fromEntries(services.map((s) => [s, release]));
       await release('promote', all({ revision: 'r1' }));
       await release('rollback', Object.fromEntries(services.map((s) => [s, { revision: 'r2', config: FAULTY_CONFIG[s] ?? { 'random-error': true } }])));
-      await release('conformance', all({ revision: 'r3', annotations: { [FAULT_INJECTION_ANNOTATION]: 'true' } }));
-      await release('bad-downstream', { backend: { revision: 'r4', config: { 'backend-url': [`http://cache.${NAMESPACE}:9898/echo`, `http://database-archive.${NAMESPACE}:9898/echo`] } } });
+      // Both stop before traffic moves, so they share a release: every service answers its
+      // conformance test with errors, but backend, which calls a database that does not exist.
+      await release(
+        'conformance',
+        { ...all({ revision: 'r3', annotations: { [FAULT_INJECTION_ANNOTATION]: 'true' } }), backend: { revision: 'r3', config: { 'backend-url': [`http://cache.${NAMESPACE}:9898/echo`, `http://database-archive.${NAMESPACE}:9898/echo`] } } },
+        { backend: 'bad-downstream' },
+      );
       // database fails for everyone, as an operator's fault switch on every pod would make it, and
       // has for a metric window when backend is released: the primary's calls show it too.
       const database = app.snapshot().pods.filter((p) => p.workload.startsWith('database'));
@@ -329,8 +342,8 @@ function userShares(env: EnvironmentName, service: string, strategy: StrategyNam
 /** The table of one run: per canary, strategy, measured time, predicted window. */
 export function formatTable(reports: readonly EnvironmentReport[]): string {
   const rows = reports.flatMap((r) => r.results);
-  const header = ['environment', 'service', 'strategy', 'scenario', 'phase', 'stopped by', 'measured', 'predicted', 'failed checks', 'max weight', 'primary'];
-  const cells = rows.map((r) => [r.environment, r.service, r.strategy, r.scenario, r.phase, r.stoppedBy ?? '', `${r.seconds}s`, `${r.predicted.low}-${r.predicted.high}s`, String(r.failedChecks), `${r.maxWeight}%`, r.primaryRevision]);
+  const header = ['environment', 'service', 'strategy', 'scenario', 'phase', 'stopped by', 'measured', 'predicted', 'failed checks (no values)', 'max weight', 'primary'];
+  const cells = rows.map((r) => [r.environment, r.service, r.strategy, r.scenario, r.phase, r.stoppedBy ?? '', `${r.seconds}s`, `${r.predicted.low}-${r.predicted.high}s`, `${r.failedChecks} (${r.noValueChecks})`, `${r.maxWeight}%`, r.primaryRevision]);
   return table(header, cells);
 }
 

@@ -4,7 +4,7 @@
  * (kind with `flux install`, the local control plane with the controllers run beside it).
  */
 import { writeFile } from 'node:fs/promises';
-import { composeDistribution, customisationPatches, providerBundle, toYaml, type BundleInput, type Canary, type Customisation, type DistributionDefinition, type FluxDuration } from '@canaryship/blocks';
+import { composeDistribution, customisationPatches, ENVIRONMENT_PROFILES, providerBundle, toYaml, type BundleInput, type Canary, type Customisation, type DistributionDefinition, type FluxDuration } from '@canaryship/blocks';
 import { awaitVerdict, type Verdict } from '../kube/canary-state.js';
 import type { Cluster } from '../kube/cluster.js';
 import { fluxStatus, reconcileNow, type FluxStatus } from '../control-plane/flux.js';
@@ -45,7 +45,8 @@ export async function subscribe(cluster: Cluster, subscription: Subscription, fi
  */
 export function quickAnalyses(definition: DistributionDefinition): Customisation[] {
   const canaries = composeDistribution(definition).objects.filter((o) => o.object.kind === 'Canary').map((o) => o.object as Canary);
-  return canaries.map((c): Customisation => ({ kind: 'analysis', service: c.metadata.name ?? '', ...shortenedFields(c.spec.analysis) }));
+  const { scrapeIntervalSeconds } = ENVIRONMENT_PROFILES[definition.environment];
+  return canaries.map((c): Customisation => ({ kind: 'analysis', service: c.metadata.name ?? '', ...shortenedFields(c.spec.analysis, scrapeIntervalSeconds) }));
 }
 
 export const patchesOf = (definition: DistributionDefinition, customisations: readonly Customisation[]) => {
