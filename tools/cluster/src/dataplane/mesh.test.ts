@@ -8,30 +8,20 @@ import { describe, expect, it } from 'vitest';
 import type { Json } from './api.js';
 import { createDataPlane } from './mesh.js';
 import type { Mesh } from './routing.js';
-import { emptySnapshot, type Pod, type Snapshot } from './state.js';
+import { emptySnapshot, type Snapshot } from './state.js';
 import { createTelemetry } from './telemetry.js';
+import { testPod } from './test-pods.js';
 
-const pod = (name: string, workload: string, labels: Record<string, string> = {}): Pod => ({
-  name,
-  namespace: 'webapp',
-  labels: { app: workload, ...labels },
-  annotations: {},
-  workload,
-  configMaps: [],
-  ports: [{ name: 'http', containerPort: 9898 }],
-  image: 'ghcr.io/stefanprodan/podinfo:6.14.1',
-  ready: true,
-});
 const service = (name: string, app: string): Json => ({ metadata: { name }, spec: { selector: { app }, ports: [{ port: 9898, targetPort: 'http' }] } });
 /** Ingress to the pods labelled `dropped`, from no one. */
 const dropping: Json = { metadata: { name: 'drop' }, spec: { podSelector: { matchLabels: { dropped: 'yes' } }, policyTypes: ['Ingress'], ingress: [] } };
 
-const CALLER = pod('frontend-1', 'frontend');
+const CALLER = testPod('frontend-1', 'frontend');
 
 /** backend's two pods, of which `droppedPods` drop every connection. */
 function cluster(droppedPods: readonly string[], extra: Partial<Snapshot> = {}): Snapshot {
-  const backends = ['backend-1', 'backend-2'].map((name) => pod(name, 'backend', droppedPods.includes(name) ? { dropped: 'yes' } : {}));
-  return { ...emptySnapshot('webapp'), pods: [CALLER, ...backends, pod('backend-canary-1', 'backend-canary')], services: [service('backend', 'backend'), service('backend-canary', 'backend-canary')], networkPolicies: [dropping], ...extra };
+  const backends = ['backend-1', 'backend-2'].map((name) => testPod(name, 'backend', droppedPods.includes(name) ? { dropped: 'yes' } : {}));
+  return { ...emptySnapshot('webapp'), pods: [CALLER, ...backends, testPod('backend-canary-1', 'backend-canary')], services: [service('backend', 'backend'), service('backend-canary', 'backend-canary')], networkPolicies: [dropping], ...extra };
 }
 
 async function call(mesh: Mesh, snapshot: Snapshot, times = 4) {

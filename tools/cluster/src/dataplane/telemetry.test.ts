@@ -7,20 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from './state.js';
 import { createTelemetry } from './telemetry.js';
+import { testPod } from './test-pods.js';
 
-const pod = (name: string, workload: string): Pod => ({
-  name,
-  namespace: 'webapp',
-  labels: { app: workload },
-  annotations: {},
-  workload,
-  configMaps: [],
-  ports: [{ name: 'http', containerPort: 9898 }],
-  image: 'ghcr.io/stefanprodan/podinfo:6.14.1',
-  ready: true,
-});
 
-const CALLER = pod('frontend-7d9c8-a1', 'frontend');
+const CALLER = testPod('frontend-7d9c8-a1', 'frontend');
 const call = (destination: Pod, status = 200) => ({ source: CALLER, destination, status, durationMs: 5, path: '/', method: 'GET' });
 
 /** The value of every rendered series whose text matches `pattern`, by series. */
@@ -30,11 +20,11 @@ describe('telemetry as a scrape finds it', () => {
   it("gives a workload's new pod series of its own, starting at its first request (Istio, both reporters)", () => {
     const live = new Set(['frontend-7d9c8-a1', 'backend-5f6d7-b1']);
     const telemetry = createTelemetry((p) => live.has(p.name));
-    const first = pod('backend-5f6d7-b1', 'backend');
+    const first = testPod('backend-5f6d7-b1', 'backend');
     for (let i = 0; i < 3; i += 1) telemetry.record(call(first));
     // The release's new pod replaces the old one.
     live.delete(first.name);
-    const second = pod('backend-9a8b7-c2', 'backend');
+    const second = testPod('backend-9a8b7-c2', 'backend');
     live.add(second.name);
     telemetry.record(call(second));
     const destination = values(telemetry.render(), /^istio_requests_total\{reporter="destination"/);
@@ -45,7 +35,7 @@ describe('telemetry as a scrape finds it', () => {
 
   it('shows a pod only while a scrape may reach it, with what it counted meanwhile (Linkerd inbound)', () => {
     let reachable = false;
-    const backend = pod('backend-5f6d7-b1', 'backend');
+    const backend = testPod('backend-5f6d7-b1', 'backend');
     const telemetry = createTelemetry((p) => p.name !== backend.name || reachable);
     telemetry.record(call(backend));
     telemetry.record(call(backend, 503));
@@ -58,7 +48,7 @@ describe('telemetry as a scrape finds it', () => {
   });
 
   it("names podinfo's own series by the pod that answered, and counts no connection it never saw", () => {
-    const backend = pod('backend-5f6d7-b1', 'backend');
+    const backend = testPod('backend-5f6d7-b1', 'backend');
     const telemetry = createTelemetry(() => true);
     telemetry.record(call(backend));
     telemetry.record({ ...call(backend), status: undefined });
