@@ -2,9 +2,10 @@
  * Releases of the app's services, as the cluster scenarios make them. The canary runs apply a
  * provider-style kustomize overlay on top of a distribution (the mechanism a provider uses for its
  * SLAs): it shortens the analysis (10s interval, 3 iterations, 3 weight steps, the threshold grown
- * by the checks a new canary meets before its series have values) so a release takes about a minute, enforces Pod Security `restricted` on the namespace, and makes each service's
- * release: a revision stamped on its pod template (a new revision is a new release), plus what that
- * release changes, in its podinfo config (the ConfigMap Flagger tracks: a wrong backend URL,
+ * by the checks a new canary meets before its series have values) so a release takes about a
+ * minute, enforces Pod Security `restricted` on the namespace, and makes each service's release: a
+ * revision stamped on its pod template (a new revision is a new release), plus what that release
+ * changes, in its podinfo config (the ConfigMap Flagger tracks: a wrong backend URL,
  * podinfo's random errors or delay) or its pod template. The Flux scenario writes the same
  * releases into a distribution's files instead, as a service team's new version would change them.
  */
@@ -45,10 +46,10 @@ export interface ServiceRelease {
 }
 
 /**
- * Checks of a shortened analysis that find no values for a new canary: its pods' series have no
- * rate until two scrapes have seen them, and Flagger counts each such check as failed. At most
- * 2·scrape / interval of them, one more for a tick that comes early; an analysis at its own
- * interval (a minute) meets none on these Prometheus installs.
+ * Failed checks a shortened analysis allows for a new canary's lack of values: its pods' series have
+ * no rate until two scrapes have seen them, and Flagger counts each check before that as failed.
+ * That is up to ⌈2·scrape/interval⌉ − 1 checks, and one more for a tick that comes early; an
+ * analysis at its own interval (a minute) meets none on these Prometheus installs.
  */
 export const noValueAllowance = (scrapeIntervalSeconds: number): number => Math.ceil((2 * scrapeIntervalSeconds) / durationSeconds(SHORTENED.interval));
 

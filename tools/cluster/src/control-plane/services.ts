@@ -57,8 +57,10 @@ export async function startLoadtester(binaries: Binaries, processes: ProcessGrou
 
 export const proxyEnv = (proxy: string): NodeJS.ProcessEnv => ({ HTTP_PROXY: proxy, http_proxy: proxy, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' });
 
-export function startFlagger(binaries: Binaries, processes: ProcessGroup, options: { kubeconfig: string; provider: MeshProvider; prometheus: string; namespace: string; proxy: string }): string {
+export async function startFlagger(binaries: Binaries, processes: ProcessGroup, options: { kubeconfig: string; provider: MeshProvider; prometheus: string; namespace: string; proxy: string }): Promise<string> {
   const name = `flagger-${options.provider.replace(/[^a-z]/g, '')}`;
+  // Its metrics and health server on a port of its own: the two cluster suites each run a Flagger at once.
+  const port = await freePort();
   processes.start(
     name,
     binaries.flagger,
@@ -67,6 +69,7 @@ export function startFlagger(binaries: Binaries, processes: ProcessGroup, option
       `-mesh-provider=${options.provider}`,
       `-metrics-server=${options.prometheus}`,
       `-namespace=${options.namespace}`,
+      `-port=${port}`,
       '-log-level=info',
       '-enable-config-tracking=true',
     ],
