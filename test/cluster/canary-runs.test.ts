@@ -99,7 +99,9 @@ describe('canary runs on the local control plane', () => {
     for (const r of rolledBack) {
       expect([r.environment, r.service, r.phase, r.primaryRevision]).toEqual([r.environment, r.service, 'Failed', 'r1']);
       expect(r.failedChecks, `${r.environment}/${r.service} failed its checks`).toBeGreaterThanOrEqual(2);
-      if (r.strategy === 'progressive canary') expect(r.maxWeight, `${r.environment}/${r.service} stopped at the first step`).toBeLessThanOrEqual(SHORTENED.stepWeight);
+      // The first step, and one more per check it passed before its failed checks reached the threshold.
+      if (r.strategy === 'progressive canary') expect(r.maxWeight, `${r.environment}/${r.service} stopped at the step its checks allowed`).toBe(r.stoppedBy === 'conformance' ? 0 : SHORTENED.stepWeight * (1 + r.passedChecks));
+      expect(r.maxWeight, `${r.environment}/${r.service} never reached its last step`).toBeLessThan(SHORTENED.maxWeight);
     }
     // podinfo's random errors hit the conformance requests too: stopped by the checks or by the
     // error SLOs, whichever meets them first (random on a real cluster, as here). The delays pass the
@@ -130,18 +132,19 @@ describe('canary runs on the local control plane', () => {
     expect(promoted.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.failedChecks - r.noValueChecks])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Succeeded', 'r5', 0]));
   });
 
-  it('measures every outcome inside the window `canaryship plan` predicts, one interval later per failed check it survived, and draws it on the plan’s chart', () => {
+  it('measures every outcome inside the window `canaryship plan` predicts, one interval later per check that did not go its way, and draws it on the plan’s chart', () => {
     for (const r of reports.flatMap((report) => report.results)) {
       const chart = readFileSync(r.chart, 'utf8');
       expect(chart, r.chart).toContain('class="predicted"');
       expect(chart, r.chart).toContain(`${r.phase} at ${r.seconds}s`);
       const interval = r.predicted.high - r.predicted.low; // the window is one interval wide
-      // A failed check that does not end a release holds it for that interval: one more tick.
-      const held = r.phase === 'Succeeded' ? r.failedChecks * interval : 0;
+      // A failed check that does not end a release holds it for that interval, and so does a check
+      // that passes in a release its failed checks end (Flagger's log counts them): one more tick each.
+      const held = (r.phase === 'Succeeded' ? r.failedChecks : r.passedChecks) * interval;
       // Half an interval either way for what the schedule does not count: the work of a tick before
       // Flagger writes the phase, whole seconds in its timestamp. A tick more or less is outside.
       const slack = interval / 2;
-      const what = `${r.environment}/${r.service} ${r.scenario}, ${r.failedChecks} failed checks`;
+      const what = `${r.environment}/${r.service} ${r.scenario}, ${r.failedChecks} failed and ${r.passedChecks} passed checks`;
       expect(r.seconds, what).toBeGreaterThanOrEqual(r.predicted.low + held - slack);
       expect(r.seconds, what).toBeLessThanOrEqual(r.predicted.high + held + slack);
     }

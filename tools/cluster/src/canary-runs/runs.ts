@@ -25,7 +25,7 @@ import type { Pod } from '../dataplane/state.js';
 import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type CallTree, type HopsProof, type UserKind, type UserRequest } from '../dataplane/users.js';
 import { awaitCanariesInitialised, NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from '../kube/canary-state.js';
 import { getJson } from '../kube/kubectl.js';
-import { noValueChecks } from '../kube/flagger-log.js';
+import { checkEvents } from '../kube/flagger-log.js';
 import { deployedRevision, FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { waitUntil } from '../processes.js';
 
@@ -63,6 +63,8 @@ export interface CanaryResult {
   readonly failedChecks: number;
   /** Of those, the checks that found no values (Flagger's log): a new canary's, before two scrapes have seen its series. */
   readonly noValueChecks: number;
+  /** Analysis checks that passed (Flagger's log): each moves a release on a step, and holds a failing one an interval longer. */
+  readonly passedChecks: number;
   /** What ended a failed release: its checks before any traffic, or its SLOs (and chain check) during the analysis. */
   readonly stoppedBy?: 'conformance' | 'analysis';
 }
@@ -216,6 +218,7 @@ export async function runCanaries(options: {
           const analysis = shortened(canary.spec.analysis, env);
           const plan = planCanary({ ...canary, spec: { ...canary.spec, analysis } });
           const outcome = watches.get(name)!.verdict!;
+          const checks = checkEvents(flaggerLog, `${name}.${NAMESPACE}`, new Date(started));
           const loadTests = net.webhooks.filter((w) => w.name === name && w.hook === 'load' && w.at >= started).length;
           // A release that never got load was stopped by serviceScenario checks before any traffic: it keeps that schedule.
           const stoppedBy = outcome.phase === 'Failed' ? (loadTests === 0 ? 'conformance' : 'analysis') : undefined;
@@ -237,7 +240,8 @@ export async function runCanaries(options: {
             routed: (samples.get(name) ?? []).some(({ route }) => route.weight > 0 || route.matchRule || route.mirror),
             loadTests,
             failedChecks: outcome.failedChecks,
-            noValueChecks: noValueChecks(flaggerLog, `${name}.${NAMESPACE}`, new Date(started)),
+            noValueChecks: checks.noValues,
+            passedChecks: checks.passed,
             ...(stoppedBy && { stoppedBy }),
           });
           if (serviceScenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), samples.get(name) ?? [], users.requests, dataPlane.hops.slice(hopsBefore)));
@@ -342,8 +346,8 @@ function userShares(env: EnvironmentName, service: string, strategy: StrategyNam
 /** The table of one run: per canary, strategy, measured time, predicted window. */
 export function formatTable(reports: readonly EnvironmentReport[]): string {
   const rows = reports.flatMap((r) => r.results);
-  const header = ['environment', 'service', 'strategy', 'scenario', 'phase', 'stopped by', 'measured', 'predicted', 'failed checks (no values)', 'max weight', 'primary'];
-  const cells = rows.map((r) => [r.environment, r.service, r.strategy, r.scenario, r.phase, r.stoppedBy ?? '', `${r.seconds}s`, `${r.predicted.low}-${r.predicted.high}s`, `${r.failedChecks} (${r.noValueChecks})`, `${r.maxWeight}%`, r.primaryRevision]);
+  const header = ['environment', 'service', 'strategy', 'scenario', 'phase', 'stopped by', 'measured', 'predicted', 'failed checks (no values)', 'passed checks', 'max weight', 'primary'];
+  const cells = rows.map((r) => [r.environment, r.service, r.strategy, r.scenario, r.phase, r.stoppedBy ?? '', `${r.seconds}s`, `${r.predicted.low}-${r.predicted.high}s`, `${r.failedChecks} (${r.noValueChecks})`, String(r.passedChecks), `${r.maxWeight}%`, r.primaryRevision]);
   return table(header, cells);
 }
 

@@ -1,7 +1,8 @@
 /**
- * What Flagger's own log says about a release. Each failed check is one "Halt …" event of its
- * canary; those that found no values are the checks a new canary meets before two scrapes have
- * seen its series, which say nothing about the release itself.
+ * What Flagger's own log says about a release. Each check ends in an event of its canary: "Advance
+ * …" when it passed (the weight or iteration moves on; the first follows the pre-rollout checks) or
+ * "Halt …" when it failed; of the failed, those that found no values are the checks a new canary
+ * meets before two scrapes have seen its series, which say nothing about the release itself.
  */
 
 interface LogLine {
@@ -10,9 +11,18 @@ interface LogLine {
   readonly canary?: string;
 }
 
-/** Failed checks of `canary` (`name.namespace`) since `since` that found no values, from Flagger's JSON log. */
-export function noValueChecks(log: string, canary: string, since: Date): number {
-  let count = 0;
+/** How a release's checks went, as Flagger logged them. */
+export interface CheckEvents {
+  /** Failed checks that found no values. */
+  readonly noValues: number;
+  /** Analysis checks that passed: the advances after the first (which the pre-rollout checks earn). */
+  readonly passed: number;
+}
+
+/** The checks of `canary` (`name.namespace`) since `since`, from Flagger's JSON log. */
+export function checkEvents(log: string, canary: string, since: Date): CheckEvents {
+  let noValues = 0;
+  let advances = 0;
   for (const line of log.split('\n')) {
     if (!line.startsWith('{')) continue;
     let entry: LogLine;
@@ -21,7 +31,10 @@ export function noValueChecks(log: string, canary: string, since: Date): number 
     } catch {
       continue; // a line cut short while Flagger writes it
     }
-    if (entry.canary === canary && entry.ts !== undefined && new Date(entry.ts) >= since && /^Halt advancement no values found/.test(entry.msg ?? '')) count += 1;
+    if (entry.canary !== canary || entry.ts === undefined || new Date(entry.ts) < since) continue;
+    const message = entry.msg ?? '';
+    if (message.startsWith('Halt advancement no values found')) noValues += 1;
+    else if (message.startsWith(`Advance ${canary} canary `)) advances += 1;
   }
-  return count;
+  return { noValues, passed: Math.max(0, advances - 1) };
 }
