@@ -211,7 +211,9 @@ export async function runCanaries(options: {
           300_000,
           cp.processes,
         );
-        const flaggerLog = await readFile(cp.processes.logOf(flagger) ?? '', 'utf8');
+        const flaggerLogFile = cp.processes.logOf(flagger);
+        if (!flaggerLogFile) throw new Error(`bug: ${flagger} is not running`);
+        const flaggerLog = await readFile(flaggerLogFile, 'utf8');
         for (const canary of canaries.filter((c) => released.includes(c.metadata.name))) {
           const name = canary.metadata.name;
           const serviceScenario = scenarioOf[name] ?? scenario;
@@ -220,7 +222,7 @@ export async function runCanaries(options: {
           const outcome = watches.get(name)!.verdict!;
           const checks = checkEvents(flaggerLog, `${name}.${NAMESPACE}`, new Date(started));
           const loadTests = net.webhooks.filter((w) => w.name === name && w.hook === 'load' && w.at >= started).length;
-          // A release that never got load was stopped by serviceScenario checks before any traffic: it keeps that schedule.
+          // A release that never got load was stopped by its checks before any traffic: it keeps that schedule.
           const stoppedBy = outcome.phase === 'Failed' ? (loadTests === 0 ? 'conformance' : 'analysis') : undefined;
           const seconds = Math.round(((outcome.since ?? Date.now()) - started) / 100) / 10;
           const chart = join(options.workDir, 'charts', `${env}.${name}.${serviceScenario}.svg`);
