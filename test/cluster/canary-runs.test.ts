@@ -1,7 +1,7 @@
 /**
- * Releases of every canary of every environment against the real Flagger, API server, Prometheus, loadtester and
- * hey, on the local control plane, with users' traffic through the entry all along (tools/cluster).
- * Per environment: a good release is promoted and users reach each canary as its strategy says; a
+ * Releases of every canary of every environment against the real Flagger, API server, Prometheus,
+ * loadtester and hey, on the local control plane, with users' traffic through the entry all along
+ * (tools/cluster). Per environment: a good release is promoted and users reach each canary as its strategy says; a
  * release that breaks its SLOs is rolled back; one whose checks fail is stopped before traffic moves;
  * a backend that cannot reach its database is stopped; a good backend is not blamed for a broken
  * database; afterwards a user's request proves every hop. Prints the tables.
