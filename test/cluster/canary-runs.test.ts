@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callTreeOf, FAULTY_CONFIG, SHORTENED, formatShares, formatTable, runCanaries, type CallTree, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
+import { callTreeOf, FAULTY_CONFIG, SHORTENED, formatShares, formatTable, primariesOnThePath, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_PROFILES, renderProviderBundle } from '@canaryship/blocks';
 import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
@@ -34,16 +34,6 @@ function providerBundleFiles(workDir: string): string[] {
       }),
   );
 }
-/** Who answers a request that takes the whole path: the entry, and every service's primary on it. */
-const onThePath = (tree: CallTree): string[] => {
-  const names = new Set<string>();
-  const walk = (t: CallTree): void => {
-    names.add(t.name === 'entry' ? t.name : `${t.name}-primary`);
-    t.calls.forEach(walk);
-  };
-  walk(tree);
-  return [...names].sort();
-};
 
 /** Every service of every environment has a Canary. */
 const CANARIES = ENVIRONMENT_NAMES.reduce((n, env) => n + DEFINITIONS[env].services.length, 0);
@@ -213,7 +203,7 @@ describe('canary runs on the local control plane', () => {
       // Over the whole run: releases that break things break them for the canary's share of users only.
       expect(report.users.answered / report.users.requests, `${report.environment}: ${report.users.failed.join('; ')}`).toBeGreaterThan(0.8);
       expect(report.communication, report.environment).toMatchObject({ ok: true });
-      expect(report.communication.servedBy).toEqual(onThePath(callTreeOf(DEFINITIONS[report.environment])));
+      expect(report.communication.servedBy).toEqual(primariesOnThePath(callTreeOf(DEFINITIONS[report.environment])));
     }
   });
 

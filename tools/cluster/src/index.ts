@@ -14,7 +14,7 @@ export { admits, type Peer, type Protocol } from './dataplane/network-policy.js'
 export { canaryRoute, endpoints, route, serviceOf, weighted, type CanaryRoute, type Decision, type Mesh } from './dataplane/routing.js';
 export { emptySnapshot, readSnapshot, type Pod, type Snapshot } from './dataplane/state.js';
 export { createTelemetry, type Exchange, type Scrapeable, type Telemetry } from './dataplane/telemetry.js';
-export { callTreeOf, entryAnswers, entryOf, provenHops, proveEveryHop, startUsers, userMarker, USER_RATE, USERS, type CallTree, type DeclaredPath, type HopsProof, type UserKind, type UserRequest, type Users } from './dataplane/users.js';
+export { callTreeOf, entryAnswers, entryOf, primariesOnThePath, provenHops, proveEveryHop, startUsers, userMarker, USER_RATE, USERS, type CallTree, type DeclaredPath, type HopsProof, type UserKind, type UserRequest, type Users } from './dataplane/users.js';
 export { generateKeyPair, signByDigest, type KeyPair } from './provider-path/cosign.js';
 export { clusterAt, type Cluster } from './kube/cluster.js';
 export { diagnose } from './provider-path/diagnose.js';

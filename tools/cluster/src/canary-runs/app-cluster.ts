@@ -27,6 +27,11 @@ export interface AppCluster {
   readonly loadtester: string;
   /** The app's namespace as last read (every half second). */
   snapshot(): Snapshot;
+  /**
+   * Resolves once the data plane has read the cluster as it is now: a route Flagger wrote before
+   * the call carries the next request. The meshes' proxies lag their control plane the same way.
+   */
+  synced(): Promise<void>;
   /** Makes `environment` the one the data plane, Prometheus and the network model, and starts its Flagger; returns Flagger's process name. */
   startFlagger(environment: EnvironmentName): Promise<string>;
   stop(): Promise<void>;
@@ -45,9 +50,22 @@ export async function startAppCluster(options: { workDir: string; namespace: str
   // One read at a time, every half second: a slow answer never lands after a newer one.
   let polling = true;
   let pollTimer: NodeJS.Timeout | undefined;
+  // Who waits for a read that begins after they asked (`synced()`).
+  let waiting: (() => void)[] = [];
   const poll = (): void => {
+    const served = waiting;
+    waiting = [];
     void readSnapshot(api, options.namespace)
-      .then((s) => (snapshot = s), (error: unknown) => progress(`reading the cluster failed, keeping the last view: ${String(error)}`))
+      .then(
+        (s) => {
+          snapshot = s;
+          for (const resolve of served) resolve();
+        },
+        (error: unknown) => {
+          waiting.unshift(...served);
+          progress(`reading the cluster failed, keeping the last view: ${String(error)}`);
+        },
+      )
       .finally(() => {
         if (polling) pollTimer = setTimeout(poll, 500);
       });
@@ -90,6 +108,7 @@ export async function startAppCluster(options: { workDir: string; namespace: str
       network: net,
       loadtester: `http://127.0.0.1:${loadtesterPort}`,
       snapshot: () => snapshot,
+      synced: () => new Promise((resolve) => waiting.push(resolve)),
       async startFlagger(env) {
         environment = env;
         const p = profile();

@@ -270,6 +270,7 @@ export async function runCanaries(options: {
       for (const pod of database) dataPlane.podState(pod.name).faultInjection = false;
 
       users.stop();
+      await app.synced();
       const communication = await proveEveryHop(dataPlane, NAMESPACE, `${env}-proof`, options.paths[env]);
       const envHops = dataPlane.hops.slice(hopsBefore);
       const userRequests = users.requests;

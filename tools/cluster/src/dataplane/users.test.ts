@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callTreeOf, provenHops, userMarker, type DeclaredPath } from './users.js';
+import { callTreeOf, primariesOnThePath, provenHops, userMarker, type DeclaredPath } from './users.js';
 
 const service = (name: string, calls?: string[]) => ({ input: { name, ...(calls && { config: { calls } }) } });
 const echo = JSON.stringify({ canaryship: userMarker('u1') });
@@ -27,6 +27,11 @@ describe("a user's answer, proven against the path the app declares", () => {
     const proof = provenHops(body, 'u1', callTreeOf(app));
     expect(proof.ok).toBe(false);
     expect(proof.ok === false && proof.why).toContain(why);
+  });
+
+  it("names who serves the whole path between releases: the entry and each service's primary, once each", () => {
+    const app: DeclaredPath = { entry: { upstream: 'web' }, services: [service('web', ['api', 'search']), service('api', ['db']), service('search', ['db']), service('db'), service('batch')] };
+    expect(primariesOnThePath(callTreeOf(app))).toEqual(['api-primary', 'db-primary', 'entry', 'search-primary', 'web-primary']);
   });
 
   it('refuses a path that goes round in a circle', () => {

@@ -91,6 +91,17 @@ export function callTreeOf(app: DeclaredPath): CallTree {
   return { name: 'entry', calls: [tree(app.entry.upstream, ['entry'])] };
 }
 
+/** Who answers a request that takes the whole path once no release is under way: the entry, and every service's primary on it. */
+export function primariesOnThePath(tree: CallTree): string[] {
+  const names = new Set<string>();
+  const walk = (t: CallTree): void => {
+    names.add(t.name === 'entry' ? t.name : `${t.name}-primary`);
+    t.calls.forEach(walk);
+  };
+  walk(tree);
+  return [...names].sort();
+}
+
 /**
  * What a user's answer proves, against the path the app declares. podinfo's echo answers with the
  * request itself where a service calls nobody, and otherwise with a JSON list of the answers of
