@@ -3,14 +3,16 @@
  * depends on it; a change renders only the distributions it affects. Both run in a scratch clone.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@canaryship/cli';
-import { affectedEnvironments } from '@canaryship/release';
+import { affectedEnvironments, imageUses, LOCK_FILE, unpinnedImages } from '@canaryship/release';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, serviceNamesOf } from '../support/distribution.js';
+import { pushTestImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { tool } from '../support/tools.js';
 
 // Two services of the app, whichever it has: one a changeset names, one it leaves alone.
 const [named = '', untouched = ''] = serviceNamesOf('istio');
@@ -21,8 +23,11 @@ const version = (dir: string): string => (JSON.parse(readFileSync(join(clone, di
 beforeAll(() => {
   clone = join(mkdtempSync(join(tmpdir(), 'canaryship-clone-')), 'repo');
   execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
-  // Tools only (nx, changesets): the clone's own sources are what the commands read.
-  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+  // Tools (nx, changesets) from this checkout; the workspace's own packages from the clone, built
+  // there, so that what the clone renders is what its sources (and its image lock) say.
+  mkdirSync(join(clone, 'node_modules/@canaryship'), { recursive: true });
+  for (const entry of readdirSync(join(ROOT, 'node_modules'))) if (entry !== '@canaryship') symlinkSync(join(ROOT, 'node_modules', entry), join(clone, 'node_modules', entry));
+  for (const entry of readdirSync(join(ROOT, 'node_modules/@canaryship'))) symlinkSync(readlinkSync(join(ROOT, 'node_modules/@canaryship', entry)), join(clone, 'node_modules/@canaryship', entry));
   git('config', 'user.email', 'test@example.invalid');
   git('config', 'user.name', 'test');
 }, 120_000);
@@ -87,14 +92,44 @@ describe('npm run release', () => {
   beforeAll(async () => void (registry = await startRegistry()));
   afterAll(async () => registry?.dispose());
 
-  it('versions, commits, renders, validates, publishes the new environment versions and tags them; a rerun does nothing', async () => {
+  const environments = ['istio', 'kubernetes', 'linkerd'].map((env) => join('environments', env));
+  /** The CLI in the clone: its exit code, its stdout, and all it printed. */
+  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; output: string }> => {
+    const out: string[] = [];
+    const stdout: string[] = [];
+    const code = await main(args, { cwd: clone, stdout: { write: (t: string) => (out.push(t), stdout.push(t)) }, stderr: { write: (t: string) => out.push(t) } });
+    return { code, stdout: stdout.join(''), output: out.join('') };
+  };
+
+  it('refuses to ship an image by tag alone, before versioning anything; once pin-images has pinned them, ships them by digest', async () => {
     writeFileSync(join(clone, `.changeset/${untouched}-ttl.md`), `---\n'@canaryship/${untouched}': minor\n---\n\nLonger TTL.\n`);
     git('add', '-A');
     git('commit', '--quiet', '-m', `changeset for ${untouched}`);
+    const head = git('rev-parse', 'HEAD');
+
+    const refused = await cli('release', '--registry', registry.host, '--insecure');
+    expect(refused.code, refused.output).toBe(1);
+    const uses = await imageUses(environments.map((dir) => join(clone, dir)));
+    const podinfo = uses.find((u) => u.environment === 'istio' && u.value.includes('/podinfo:'))!;
+    expect(refused.output).toContain(`not pinned to a digest:\n  istio: `);
+    expect(refused.output).toContain(`istio: ${podinfo.object} ${podinfo.field}: ${podinfo.value} is not pinned to a digest`);
+    expect(refused.output).toContain(`run canaryship pin-images, render (npm run build) and commit ${LOCK_FILE} (nothing was versioned or published)`);
+    expect([git('rev-parse', 'HEAD'), git('tag', '--list')]).toEqual([head, '']);
+
+    // The images, at a registry standing in for each one the distributions name (their mirror).
+    const digests = new Map<string, string>();
+    for (const use of uses) digests.set(`${use.reference!.name}:${use.reference!.tag}`, await pushTestImage(registry.host, use.reference!.repository, use.reference!.tag!));
+    const mirrors = [...new Set(uses.map((u) => u.reference!.registry))].flatMap((r) => ['--image-mirror', `${r}=${registry.host}`]);
+    const pinned = await cli('pin-images', ...mirrors, '--insecure');
+    expect(pinned.code, pinned.output).toBe(0);
+    expect(JSON.parse(readFileSync(join(clone, LOCK_FILE), 'utf8'))).toEqual(Object.fromEntries(digests));
+    git('commit', '--quiet', '-am', 'pin images');
+  }, 300_000);
+
+  it('versions, commits, renders, validates, publishes the new environment versions and tags them; a rerun does nothing', async () => {
     const run = async (): Promise<{ code: number; result: { versioned: string[]; tags: string[]; published: { reference: string; digest: string }[] } }> => {
-      const out: string[] = [];
-      const code = await main(['release', '--registry', registry.host, '--insecure', '--json'], { cwd: clone, stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => undefined } });
-      return { code, result: JSON.parse(out.join('')) };
+      const { code, stdout } = await cli('release', '--registry', registry.host, '--insecure', '--json');
+      return { code, result: JSON.parse(stdout) };
     };
     const first = await run();
     expect(first.code).toBe(0);
@@ -105,6 +140,19 @@ describe('npm run release', () => {
     expect(git('tag', '--list')).toContain(`@canaryship/env-linkerd@${version('environments/linkerd')}`);
     expect(git('log', '-1', '--format=%s')).toBe(`release: ${first.result.versioned.join(', ')}`);
     expect(git('status', '--porcelain', '--untracked-files=no')).toBe('');
+
+    // What was published names every image by tag and the digest pinned for it.
+    const lock = JSON.parse(readFileSync(join(clone, LOCK_FILE), 'utf8')) as Record<string, string>;
+    const uses = await imageUses(environments.map((dir) => join(clone, dir)));
+    expect(unpinnedImages(uses)).toEqual([]);
+    for (const use of uses) expect(use.value).toBe(`${use.reference!.name}:${use.reference!.tag}@${lock[`${use.reference!.name}:${use.reference!.tag}`]}`);
+    // A provider's overlay that pulls from its own mirror keeps the pin (kustomize's images transformer).
+    const image = uses.find((u) => u.environment === 'kubernetes')!;
+    mkdirSync(join(clone, 'overlay'));
+    writeFileSync(join(clone, 'overlay/kustomization.yaml'), `resources:\n  - ../environments/kubernetes/dist\nimages:\n  - name: ${image.reference!.name}\n    newName: mirror.example.com/vendor/${image.reference!.repository.split('/').at(-1)}\n`);
+    const built = execFileSync(await tool('kustomize'), ['build', join(clone, 'overlay')], { encoding: 'utf8' });
+    expect(built).toContain(`image: mirror.example.com/vendor/${image.reference!.repository.split('/').at(-1)}:${image.reference!.tag}@${image.reference!.digest}`);
+    expect(built).not.toContain(`image: ${image.reference!.name}:`);
 
     const second = await run();
     expect(second.result).toEqual({ versioned: [], published: [], tags: [] });
@@ -120,11 +168,7 @@ describe('npm run release', () => {
     const head = git('rev-parse', 'HEAD');
     const tags = git('tag', '--list');
     const before = version('environments/istio');
-    const release = async (...extra: string[]) => {
-      const out: string[] = [];
-      const code = await main(['release', ...extra, '--registry', registry.host, '--insecure'], { cwd: clone, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } });
-      return { code, output: out.join('') };
-    };
+    const release = (...extra: string[]) => cli('release', ...extra, '--registry', registry.host, '--insecure');
 
     const checked = await release('--check');
     expect(checked.code, checked.output).toBe(1);

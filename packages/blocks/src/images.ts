@@ -1,7 +1,13 @@
 /**
  * Every container image the distributions run, pinned in one place.
  * A service may override the podinfo tag for its own release; nothing else names an image.
+ *
+ * Each `image:tag` is resolved to the digest of what its registry served for it by
+ * `canaryship pin-images`, which writes images.lock.json beside this file: render then writes
+ * `image:tag@digest`, so providers run exactly what was tested, offline and byte for byte the same.
  */
+import IMAGE_LOCK from './images.lock.json' with { type: 'json' };
+
 export const PODINFO_IMAGE = 'ghcr.io/stefanprodan/podinfo';
 export const PODINFO_VERSION = '6.14.1';
 
@@ -15,4 +21,11 @@ export const ENVOY_VERSION = 'distroless-v1.39.6';
 /** Flagger release the Canary and MetricTemplate objects are written for. */
 export const FLAGGER_VERSION = '1.44.0';
 
-export const imageRef = (image: string, tag: string): string => `${image}:${tag}`;
+/** What pin-images resolved: `image:tag` → `sha256:…`. */
+export type ImageLock = Readonly<Record<string, string>>;
+
+/** `image:tag@digest` where the lock holds the tag's digest, `image:tag` where it does not yet (release refuses that). */
+export const imageRef = (image: string, tag: string, lock: ImageLock = IMAGE_LOCK): string => {
+  const digest = lock[`${image}:${tag}`];
+  return digest ? `${image}:${tag}@${digest}` : `${image}:${tag}`;
+};

@@ -11,6 +11,8 @@ import type getReleasePlan from '@changesets/get-release-plan';
 import { contract } from './contract/contract.js';
 import { PublishError } from './errors.js';
 import { git } from './git.js';
+import { LOCK_FILE } from './images/lock.js';
+import { imageUses, unpinnedImages } from './images/pin.js';
 import type { RegistryAddress } from './oci/registry-address.js';
 import { publish, type PublishResult } from './publish.js';
 import { NX_ENV, runTargets } from './versioning/affected.js';
@@ -50,6 +52,16 @@ async function workspacePackages(cwd: string): Promise<WorkspacePackage[]> {
 
 type ReleasePlan = Awaited<ReturnType<typeof getReleasePlan>>;
 
+/** Providers run exactly what was tested: every image of a distribution released goes by digest. */
+async function requirePinnedImages(cwd: string, dirs: readonly string[], nothingWritten: boolean): Promise<void> {
+  const unpinned = unpinnedImages(await imageUses(dirs.map((dir) => join(cwd, dir))));
+  if (unpinned.length === 0) return;
+  throw new PublishError(`${unpinned.length} image${unpinned.length === 1 ? '' : 's'} of the release not pinned to a digest:\n  ${unpinned.join('\n  ')}`, {
+    code: 'release.unpinned-images',
+    hint: `run canaryship pin-images, render (npm run build) and commit ${LOCK_FILE}${nothingWritten ? ' (nothing was versioned or published)' : ', then run release again to publish'}`,
+  });
+}
+
 /**
  * Before anything is written: every environment the pending changesets release is rendered and
  * compared with its last published version. A change that breaks providers must arrive as a
@@ -63,6 +75,7 @@ async function checkContracts(options: ReleaseOptions, packages: readonly Worksp
   if (planned.length === 0) return;
   options.onProgress?.(`checking what ${planned.map((p) => `${p.name}@${p.newVersion}`).join(', ')} would break for providers`);
   await runTargets(options.cwd, ['build'], planned.map((p) => p.name));
+  await requirePinnedImages(options.cwd, planned.map((p) => p.dir), true);
   for (const pkg of planned) {
     const result = await contract({
       packageDir: join(options.cwd, pkg.dir),
@@ -132,6 +145,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   if (environments.length > 0) {
     progress(`rendering and validating ${environments.map((p) => p.name).join(', ')}`);
     await runTargets(cwd, ['build', 'validate'], environments.map((p) => p.name));
+    await requirePinnedImages(cwd, environments.map((p) => p.dir), false);
   }
   const published: PublishResult[] = [];
   for (const pkg of environments) {

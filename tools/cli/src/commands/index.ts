@@ -3,7 +3,7 @@
  * command's own module, loaded only when that command runs.
  */
 import type { CommandSpec } from '../command.js';
-import { DEFAULT_LAYOUT, REGISTRY_OPTIONS_HELP } from './defaults.js';
+import { DEFAULT_LAYOUT, DEFAULT_TIMEOUT_SECONDS, REGISTRY_OPTIONS_HELP } from './defaults.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -32,6 +32,25 @@ every one whose dist/ is no longer what its sources render (a revert after a bui
 Services, blocks and tools that changed are rebuilt on the way.`,
     examples: ['npm run build:affected -- --base origin/main', 'canaryship build-affected --base HEAD~1 --json'],
     load: () => import('./build-affected.js'),
+  },
+  {
+    name: 'pin-images',
+    usage: 'pin-images [DIR...] [--image-mirror REGISTRY=HOST[:PORT][/PREFIX]]... [--insecure] [--check] [--timeout SECONDS] [--json]',
+    description: `Resolve every image the rendered distributions of DIR (default: every environment package) run,
+by tag, to the digest of what its registry serves now, and write them to
+packages/blocks/src/images.lock.json; render then writes image:tag@digest, so providers run
+exactly what was tested. Run from the repository's root. A tag no registry has fails the run,
+naming where it is used, and the lock is left as it was. With --check, only say whether every
+image is pinned (no network): release refuses a distribution with an image that is not.`,
+    examples: ['canaryship pin-images && npm run build', 'canaryship pin-images --check', 'canaryship pin-images --image-mirror ghcr.io=127.0.0.1:5000 --insecure'],
+    options: [
+      { flag: '--image-mirror REGISTRY=HOST[:PORT][/PREFIX]', says: "ask a mirror holding the same manifests for REGISTRY's images (repeatable)" },
+      { flag: '--insecure', says: 'plain HTTP, to a mirror on loopback only' },
+      { flag: '--check', says: 'write nothing and reach no registry: exit 1 when an image is not pinned' },
+      { flag: '--timeout SECONDS', says: `longest one request may take (default ${DEFAULT_TIMEOUT_SECONDS}); an operation, retries included, twice that` },
+      { flag: '--json', says: 'the result (or the failure) as JSON on stdout' },
+    ],
+    load: () => import('./pin-images.js'),
   },
   {
     name: 'publish',

@@ -74,3 +74,15 @@ describe('a mirrored copy', () => {
     expect(sum(/^istio_requests_total\{reporter="source".*destination_workload="backend"/)).toBe(2);
   });
 });
+
+describe('the podinfo a pod runs', () => {
+  it.each([
+    ['by tag', 'ghcr.io/stefanprodan/podinfo:6.14.1'],
+    ['by tag and digest, as a pinned release renders it', `ghcr.io/stefanprodan/podinfo:6.14.1@sha256:${'ab'.repeat(32)}`],
+  ])('answers /version with its tag when the image is named %s', async (_, image) => {
+    const snapshot: Snapshot = { ...emptySnapshot('webapp'), pods: [CALLER, { ...testPod('backend-1', 'backend'), image }], services: [service('backend', 'backend')] };
+    const plane = createDataPlane({ mesh: () => 'none', snapshot: () => snapshot, telemetry: createTelemetry(() => true), random: () => 0 });
+    const answer = await plane.send({ pod: CALLER }, 'GET', 'http://backend.webapp:9898/version', {}, '');
+    expect(JSON.parse(answer.body)).toMatchObject({ version: '6.14.1' });
+  });
+});

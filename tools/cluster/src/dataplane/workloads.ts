@@ -77,7 +77,8 @@ const TRACING = ['x-request-id', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspan
 
 export async function podinfo(snapshot: Snapshot, pod: Pod, state: PodState, request: Request, call: Call): Promise<Answer> {
   const config = podinfoConfig(snapshot, pod);
-  const version = /:v?(\d+\.\d+\.\d+)$/.exec(pod.image)?.[1] ?? 'unknown';
+  // The tag, whether or not a digest pins it (`podinfo:6.14.1@sha256:…`).
+  const version = /:v?(\d+\.\d+\.\d+)(@sha256:[0-9a-f]{64})?$/.exec(pod.image)?.[1] ?? 'unknown';
   state.requests += 1;
   // Router-level middleware, in podinfo's order: the delay, then the random error, for every route.
   if (config.delayMs !== undefined) await sleep(config.delayMs);

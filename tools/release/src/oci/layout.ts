@@ -9,13 +9,14 @@
  * the index never names a blob that is not there; index.json is rewritten under a lock, so two
  * publishes into one layout cannot lose each other's tags.
  */
-import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImmutableVersionError, PublishError } from '../errors.js';
 import { withProcessLock, type ProcessLock } from '@canaryship/toolchain';
 import { parseManifest, sha256, type Artifact, type Blob } from './artifact.js';
 import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
 import { ARTIFACT_LIMITS } from './limits.js';
+import { writeAtomically } from '../write-atomically.js';
 
 export { ImmutableVersionError };
 
@@ -38,11 +39,6 @@ const blobPath = (root: string, digest: string): string => join(root, 'blobs', .
 const corrupt = (root: string, what: string): PublishError =>
   new PublishError(`the local OCI layout ${root} is damaged: ${what}`, { code: 'layout.corrupt', hint: `remove ${root}; publish rebuilds it from dist/` });
 
-async function writeAtomically(path: string, data: Buffer | string): Promise<void> {
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temp, data, { mode: 0o644 });
-  await rename(temp, path);
-}
 
 /** The layout's index; absent means empty, anything unreadable is damage. */
 export async function readIndex(root: string): Promise<Index> {

@@ -23,10 +23,10 @@ const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?$/;
 /** The longest repository name the reference grammar allows, prefix and `webapp/<env>` included. */
 const MAX_LENGTH = 255;
 
-const invalid = (message: string, hint?: string): CanaryshipError =>
-  new CanaryshipError(`--registry ${message}`, { code: 'registry.address', exitCode: 2, hint: hint ?? 'expected HOST[:PORT][/PREFIX], e.g. ghcr.io/acme or 127.0.0.1:5000' });
-
-export function parseRegistryAddress(value: string, options: { insecure?: boolean } = {}): RegistryAddress {
+/** `options.flag` names the option the value came from in every message (default `--registry`). */
+export function parseRegistryAddress(value: string, options: { insecure?: boolean; flag?: string } = {}): RegistryAddress {
+  const invalid = (message: string, hint?: string): CanaryshipError =>
+    new CanaryshipError(`${options.flag ?? '--registry'} ${message}`, { code: 'registry.address', exitCode: 2, hint: hint ?? 'expected HOST[:PORT][/PREFIX], e.g. ghcr.io/acme or 127.0.0.1:5000' });
   // user:password@host, or a token in a query (?token=…, #access_token=…): refused before anything repeats the value.
   if (/[@?#]/.test(value)) {
     throw invalid('must not carry credentials, a query or a fragment (its value is not repeated here)', 'set CANARYSHIP_REGISTRY_USERNAME and CANARYSHIP_REGISTRY_PASSWORD, or log in with docker/oras/flux');

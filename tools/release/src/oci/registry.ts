@@ -39,7 +39,8 @@ export interface RegistryReader {
   readonly host: string;
   /** Digest of the manifest the reference points at, or undefined when it does not exist. */
   manifestDigest(repository: string, reference: string): Promise<string | undefined>;
-  getManifest(repository: string, reference: string): Promise<Buffer | undefined>;
+  /** The manifest, checked against its digest; `accept` names the media types asked for (default: an OCI manifest). */
+  getManifest(repository: string, reference: string, accept?: string): Promise<Buffer | undefined>;
   hasBlob(repository: string, digest: string): Promise<boolean>;
   /** The blob, checked against its digest and (when known) its size. */
   getBlob(repository: string, digest: string, size?: number): Promise<Buffer>;
@@ -219,10 +220,10 @@ export function createRegistryClient(options: RegistryOptions): RegistryReader |
       const manifest = await reader.getManifest(repository, reference);
       return manifest && sha256(manifest);
     },
-    getManifest: (repository, reference) => {
+    getManifest: (repository, reference, accept = MEDIA_TYPES.manifest) => {
       const what = `GET manifest ${repository}:${reference}`;
       return withRetry(what, () =>
-        request(what, 'GET', `/v2/${repository}/manifests/${reference}`, repository, { headers: { accept: MEDIA_TYPES.manifest } }, async (response) => {
+        request(what, 'GET', `/v2/${repository}/manifests/${reference}`, repository, { headers: { accept } }, async (response) => {
           if (response.status === 404) {
             await response.body?.cancel();
             return undefined;

@@ -1,0 +1,99 @@
+/**
+ * Images by digest: `pin-images` resolves each image the rendered distributions run, at a real
+ * registry (CNCF distribution) holding multi-platform images pushed by oras, to the digest oras
+ * resolves for the same tag; render reads the lock; a tag no registry has, or a tag that names
+ * something other than an image, fails the run naming where it is used, and the lock stays as it was.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { imageRef } from '@canaryship/blocks';
+import { imageUses, LOCK_FILE, parseRegistryAddress, pinImages, unpinnedImages, type ImageUse, type RegistryAddress } from '@canaryship/release';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushTestArtifact, pushTestImage } from '../support/images.js';
+import { distDir, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+
+const packageDirs = ENVIRONMENT_NAMES.map((env) => join(ROOT, 'environments', env));
+let registry: TestRegistry;
+let uses: ImageUse[];
+/** name:tag → the digest oras resolves for it at the test registry. */
+const expected = new Map<string, string>();
+/** Every registry the distributions name, asked at the test registry (under `prefix`). */
+const mirrorsTo = (prefix = ''): Map<string, RegistryAddress> =>
+  new Map([...new Set(uses.map((u) => u.reference!.registry))].map((r) => [r, parseRegistryAddress(`${registry.host}${prefix && `/${prefix}`}`, { insecure: true })]));
+const scratchRoot = (): string => {
+  const root = mkdtempSync(join(tmpdir(), 'canaryship-pin-'));
+  mkdirSync(join(root, LOCK_FILE, '..'), { recursive: true });
+  return root;
+};
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  uses = await imageUses(packageDirs);
+  for (const use of uses) {
+    const key = `${use.reference!.name}:${use.reference!.tag}`;
+    if (!expected.has(key)) expected.set(key, await pushTestImage(registry.host, use.reference!.repository, use.reference!.tag!));
+  }
+}, 120_000);
+afterAll(async () => registry?.dispose());
+
+describe('canaryship pin-images', () => {
+  it('finds every container of every distribution, each by object and field', () => {
+    const podinfo = uses.filter((u) => u.value.includes('/podinfo:'));
+    expect(podinfo.length).toBeGreaterThanOrEqual(3);
+    expect(podinfo.every((u) => /^Deployment\/[a-z0-9-]+\/[a-z0-9-]+$/.test(u.object) && u.field === 'spec.template.spec.containers[0].image')).toBe(true);
+    // Rendered from this repository's lock: by tag where it holds no digest yet, which release refuses.
+    expect(unpinnedImages(uses).length).toBe(uses.filter((u) => !u.reference?.digest).length);
+  });
+
+  it('resolves each image the distributions run to the digest oras resolves, writes the lock, and render reads it', async () => {
+    const root = scratchRoot();
+    const result = await pinImages({ root, packageDirs, mirrors: mirrorsTo() });
+    const lock = JSON.parse(readFileSync(join(root, LOCK_FILE), 'utf8')) as Record<string, string>;
+    expect(lock).toEqual(Object.fromEntries(expected));
+    expect(Object.keys(lock)).toEqual([...expected.keys()].sort());
+    expect(result.images.map((i) => i.status)).toEqual([...expected.keys()].map(() => 'added'));
+    for (const image of result.images) expect(image.usedBy.length).toBeGreaterThan(0);
+    // What render writes with this lock: the tag a reader recognises, the digest the kubelet checks.
+    for (const [key, digest] of Object.entries(lock)) {
+      const [name = '', tag = ''] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
+      expect(imageRef(name, tag, lock)).toBe(`${name}:${tag}@${digest}`);
+    }
+    // A second run asks again and finds the same: nothing written.
+    const again = await pinImages({ root, packageDirs, mirrors: mirrorsTo() });
+    expect({ written: again.written, statuses: [...new Set(again.images.map((i) => i.status))] }).toEqual({ written: false, statuses: ['unchanged'] });
+  });
+
+  it("a mistyped tag fails the run naming the tag, environment, object and field; the lock is left as it was", async () => {
+    const root = scratchRoot();
+    const before = '{\n  "ghcr.io/acme/kept:1.0.0": "sha256:' + '1'.repeat(64) + '"\n}\n';
+    writeFileSync(join(root, LOCK_FILE), before);
+    // A service team's release of istio whose podinfo tag has two digits swapped.
+    const istio = join(root, 'environments', 'istio');
+    cpSync(join(ROOT, 'environments/istio/package.json'), join(istio, 'package.json'));
+    cpSync(distDir('istio'), join(istio, 'dist'), { recursive: true });
+    const podinfo = uses.find((u) => u.environment === 'istio' && u.value.includes('/podinfo:'))!;
+    const file = join(istio, 'dist', podinfo.file);
+    const tag = podinfo.reference!.tag!;
+    const typo = tag.split('.').map((part, i) => (i === 1 ? [...part].reverse().join('') + '9' : part)).join('.');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`podinfo:${tag}`, `podinfo:${typo}`));
+
+    const failure = await pinImages({ root, packageDirs: [istio], mirrors: mirrorsTo() }).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toContain(`${podinfo.reference!.name}:${typo} (istio: ${podinfo.object} ${podinfo.field}): ${registry.host} has no tag ${typo} in ${podinfo.reference!.repository}`);
+    expect(readFileSync(join(root, LOCK_FILE), 'utf8')).toBe(before);
+  });
+
+  it('refuses a tag that names an artifact rather than an image, and a registry that holds none of them', async () => {
+    const podinfo = uses.find((u) => u.value.includes('/podinfo:'))!;
+    await pushTestArtifact(registry.host, `artifacts/${podinfo.reference!.repository}`, podinfo.reference!.tag!);
+    const root = scratchRoot();
+    const failure = (await pinImages({ root, packageDirs, mirrors: mirrorsTo('artifacts') }).catch((error: Error) => error)) as Error;
+    expect(failure.message).toContain(`${podinfo.reference!.name}:${podinfo.reference!.tag} (`);
+    expect(failure.message).toMatch(/is an artifact \(config application\/vnd\.cncf\.flux\.config\.v1\+json\), not a container image/);
+    // Every other image is missing at that mirror: each named, in one run.
+    expect(failure.message).toContain(`cannot pin ${expected.size} images`);
+    expect(existsSync(join(root, LOCK_FILE))).toBe(false);
+  });
+});
