@@ -118,7 +118,10 @@ describe('npm run release', () => {
 
     // The images, at a registry standing in for each one the distributions name (their mirror).
     const digests = new Map<string, string>();
-    for (const use of uses) digests.set(`${use.reference!.name}:${use.reference!.tag}`, await pushTestImage(registry.host, use.reference!.repository, use.reference!.tag!));
+    for (const use of uses) {
+      const key = `${use.reference!.name}:${use.reference!.tag}`;
+      if (!digests.has(key)) digests.set(key, await pushTestImage(registry.host, use.reference!.repository, use.reference!.tag!));
+    }
     const mirrors = [...new Set(uses.map((u) => u.reference!.registry))].flatMap((r) => ['--image-mirror', `${r}=${registry.host}`]);
     const pinned = await cli('pin-images', ...mirrors, '--insecure');
     expect(pinned.code, pinned.output).toBe(0);
@@ -146,13 +149,16 @@ describe('npm run release', () => {
     const uses = await imageUses(environments.map((dir) => join(clone, dir)));
     expect(unpinnedImages(uses)).toEqual([]);
     for (const use of uses) expect(use.value).toBe(`${use.reference!.name}:${use.reference!.tag}@${lock[`${use.reference!.name}:${use.reference!.tag}`]}`);
-    // A provider's overlay that pulls from its own mirror keeps the pin (kustomize's images transformer).
-    const image = uses.find((u) => u.environment === 'kubernetes')!;
+    // A provider's overlay (kustomize's images transformer): pulling from its own mirror keeps the
+    // pin; choosing another tag replaces tag and digest alike, so the tag chosen is what runs.
+    const [mirrored, retagged] = [...new Map(uses.filter((u) => u.environment === 'kubernetes').map((u) => [u.reference!.name, u.reference!])).values()];
+    const mirror = `mirror.example.com/vendor/${mirrored!.repository.split('/').at(-1)}`;
     mkdirSync(join(clone, 'overlay'));
-    writeFileSync(join(clone, 'overlay/kustomization.yaml'), `resources:\n  - ../environments/kubernetes/dist\nimages:\n  - name: ${image.reference!.name}\n    newName: mirror.example.com/vendor/${image.reference!.repository.split('/').at(-1)}\n`);
+    writeFileSync(join(clone, 'overlay/kustomization.yaml'), `resources:\n  - ../environments/kubernetes/dist\nimages:\n  - name: ${mirrored!.name}\n    newName: ${mirror}\n  - name: ${retagged!.name}\n    newTag: provider-chosen\n`);
     const built = execFileSync(await tool('kustomize'), ['build', join(clone, 'overlay')], { encoding: 'utf8' });
-    expect(built).toContain(`image: mirror.example.com/vendor/${image.reference!.repository.split('/').at(-1)}:${image.reference!.tag}@${image.reference!.digest}`);
-    expect(built).not.toContain(`image: ${image.reference!.name}:`);
+    expect(built).toContain(`image: ${mirror}:${mirrored!.tag}@${mirrored!.digest}`);
+    expect(built).not.toContain(`image: ${mirrored!.name}:`);
+    expect(built).toContain(`image: ${retagged!.name}:provider-chosen\n`);
 
     const second = await run();
     expect(second.result).toEqual({ versioned: [], published: [], tags: [] });

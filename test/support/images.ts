@@ -3,13 +3,16 @@
  * release (an OCI index of two platform manifests, each with an image config and a layer), pushed
  * by oras, and resolved by oras: the digest an independent client reads for the tag.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { tool } from './tools.js';
 
-const oras = async (...args: string[]): Promise<string> => execFileSync(await tool('oras'), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+// Never execFileSync: the test registry is a child of the same process, and its log pipe is
+// drained by the event loop a synchronous call would block (the registry then stalls, and oras with it).
+const oras = async (...args: string[]): Promise<string> => (await promisify(execFile)(await tool('oras'), args, { encoding: 'utf8' })).stdout.trim();
 
 /** Pushes `repository:tag` to the registry at `host` (plain HTTP, loopback) as a two-platform image; returns the digest oras resolves for it. */
 export async function pushTestImage(host: string, repository: string, tag: string): Promise<string> {
