@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { main } from '@canaryship/cli';
 import { affectedEnvironments, imageUses, LOCK_FILE, unpinnedImages } from '@canaryship/release';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,9 +25,17 @@ beforeAll(() => {
   execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
   // Tools (nx, changesets) from this checkout; the workspace's own packages from the clone, built
   // there, so that what the clone renders is what its sources (and its image lock) say.
-  mkdirSync(join(clone, 'node_modules/@canaryship'), { recursive: true });
-  for (const entry of readdirSync(join(ROOT, 'node_modules'))) if (entry !== '@canaryship') symlinkSync(join(ROOT, 'node_modules', entry), join(clone, 'node_modules', entry));
-  for (const entry of readdirSync(join(ROOT, 'node_modules/@canaryship'))) symlinkSync(readlinkSync(join(ROOT, 'node_modules/@canaryship', entry)), join(clone, 'node_modules/@canaryship', entry));
+  // Its commands too (`canaryship render` in each environment's build): a render by this
+  // checkout's CLI would build the services' objects with this checkout's blocks and image lock.
+  const modules = join(ROOT, 'node_modules');
+  for (const dir of ['@canaryship', '.bin']) mkdirSync(join(clone, 'node_modules', dir), { recursive: true });
+  for (const entry of readdirSync(modules)) if (entry !== '@canaryship' && entry !== '.bin') symlinkSync(join(modules, entry), join(clone, 'node_modules', entry));
+  // The workspace's links are relative (`../../packages/blocks`): made again in the clone, they point into it.
+  for (const entry of readdirSync(join(modules, '@canaryship'))) symlinkSync(readlinkSync(join(modules, '@canaryship', entry)), join(clone, 'node_modules/@canaryship', entry));
+  for (const entry of readdirSync(join(modules, '.bin'))) {
+    const target = readlinkSync(join(modules, '.bin', entry));
+    symlinkSync(target.includes('@canaryship/') ? target : resolve(modules, '.bin', target), join(clone, 'node_modules/.bin', entry));
+  }
   git('config', 'user.email', 'test@example.invalid');
   git('config', 'user.name', 'test');
 }, 120_000);
