@@ -15,7 +15,7 @@ const TARGETS = {
   release: {
     mutate: ['tools/release/src/**/*.ts', '!tools/release/src/**/*.test.ts', '!tools/release/src/index.ts'],
     // The versioning suite clones the repository and runs Nx for minutes: outside mutation runs.
-    tests: ['tools/release/src/**/*.test.ts', 'test/release/registry.test.ts', 'test/release/diff.test.ts', 'test/release/contract.test.ts', 'test/release/reproducible.test.ts', 'test/cli/errors.test.ts'],
+    tests: ['tools/release/src/**/*.test.ts', 'test/release/registry.test.ts', 'test/release/diff.test.ts', 'test/release/contract.test.ts', 'test/release/reproducible.test.ts', 'test/release/images.test.ts', 'test/cli/errors.test.ts'],
   },
 };
 

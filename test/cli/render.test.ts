@@ -211,8 +211,9 @@ describe('the command line explains itself', () => {
       expect(command.usage, option.flag).toContain(option.flag.split(' ')[0]);
       expect(described).toContain(`  ${option.flag}`);
     }
-    expect(described).toContain('(default .artifacts/oci)');
-    expect(described).toContain('(default 30)');
+    // Each option that has a default says it.
+    if (command.usage.includes('--layout')) expect(described).toContain('(default .artifacts/oci)');
+    if (command.usage.includes('--timeout')) expect(described).toContain('(default 30)');
   });
 
   it('answers an unknown command or option with exit 2 and the usage', async () => {
