@@ -3,13 +3,14 @@
  * loadtester and hey, on the local control plane, with users' traffic through the entry all along
  * (tools/cluster). Per environment: a good release is promoted and users reach each canary as its strategy says; a
  * release that breaks its SLOs is rolled back; one whose checks fail is stopped before traffic moves;
- * a backend that cannot reach its database is stopped; a good backend is not blamed for a broken
- * database; afterwards a user's request proves every hop. Prints the tables.
+ * a service that cannot reach what it calls is stopped; a good one is not blamed for a dependency
+ * that fails for everyone; afterwards a user's request proves every hop. Which services play those
+ * parts follows from the app's path (rolesOf: backend and database in the demo). Prints the tables.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callTreeOf, FAULTY_CONFIG, SHORTENED, formatShares, formatTable, primariesOnThePath, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
+import { callTreeOf, faultyConfig, isDelayed, rolesOf, SHORTENED, formatShares, formatTable, primariesOnThePath, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_PROFILES, renderProviderBundle } from '@canaryship/blocks';
 import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
@@ -34,6 +35,9 @@ function providerBundleFiles(workDir: string): string[] {
       }),
   );
 }
+
+/** Which services play the scenarios' parts in `env`, from its path. */
+const roles = (env: string) => rolesOf(callTreeOf(DEFINITIONS[env as (typeof ENVIRONMENT_NAMES)[number]]));
 
 /** Every service of every environment has a Canary. */
 const CANARIES = ENVIRONMENT_NAMES.reduce((n, env) => n + DEFINITIONS[env].services.length, 0);
@@ -96,11 +100,13 @@ describe('canary runs on the local control plane', () => {
     // podinfo's random errors hit the conformance requests too: stopped by the checks or by the
     // error SLOs, whichever meets them first (random on a real cluster, as here). The delays pass the
     // checks and are caught by the response-time SLOs while the canary takes traffic.
-    for (const r of rolledBack.filter((x) => FAULTY_CONFIG[x.service]?.['random-delay'])) expect(r.stoppedBy, `${r.environment}/${r.service}`).toBe('analysis');
+    const delayed = rolledBack.filter((x) => isDelayed(faultyConfig(x.service, roles(x.environment))));
+    expect(delayed.length).toBeGreaterThan(0);
+    for (const r of delayed) expect(r.stoppedBy, `${r.environment}/${r.service}`).toBe('analysis');
   });
 
   it('stops a revision whose conformance test fails before any traffic moves', () => {
-    // Every canary but backend, which in the same release calls a database that does not exist (below).
+    // Every canary but the caller, which in the same release calls a service that does not exist (below).
     const stopped = results('conformance');
     expect(stopped).toHaveLength(CANARIES - ENVIRONMENT_NAMES.length);
     for (const r of stopped) {
@@ -111,15 +117,15 @@ describe('canary runs on the local control plane', () => {
     }
   });
 
-  it('stops a backend that cannot reach its database, in every environment, before any traffic moves', () => {
+  it('stops a service that cannot reach what it calls, in every environment, before any traffic moves', () => {
     const stopped = results('bad-downstream');
-    expect(stopped.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.routed, r.loadTests, r.stoppedBy])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Failed', 'r1', false, 0, 'conformance']));
+    expect(stopped.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.routed, r.loadTests, r.stoppedBy])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, roles(env).caller, 'Failed', 'r1', false, 0, 'conformance']));
   });
 
-  it('does not blame a good backend for a database that fails for everyone: it is promoted, passing every check that had values', () => {
+  it('does not blame a good service for a dependency that fails for everyone: it is promoted, passing every check that had values', () => {
     const promoted = results('broken-dependency');
     // Its only failed checks, if any, are those before two scrapes had seen the new canary (Flagger's log says which).
-    expect(promoted.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.failedChecks - r.noValueChecks])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, 'backend', 'Succeeded', 'r5', 0]));
+    expect(promoted.map((r) => [r.environment, r.service, r.phase, r.primaryRevision, r.failedChecks - r.noValueChecks])).toEqual(ENVIRONMENT_NAMES.map((env) => [env, roles(env).caller, 'Succeeded', 'r5', 0]));
   });
 
   it('measures every outcome inside the window `canaryship plan` predicts, one interval later per check that did not go its way, and draws it on the plan’s chart', () => {
@@ -171,8 +177,10 @@ describe('canary runs on the local control plane', () => {
     for (const s of plain) expect(s.toCanary, `kubernetes/${s.service}`).toBe(0);
   });
 
-  it('keeps a returning user on the version that first answered them (session affinity on Linkerd)', () => {
-    const sticky = shares((s) => s.environment === 'linkerd' && s.service === 'frontend' && s.kind === 'returning' && s.matchRule);
+  // The Linkerd canaries whose strategy keeps a user on one version (frontend in the demo).
+  const affine = DEFINITIONS.linkerd.services.filter((s) => 'sessionAffinity' in s.strategy && s.strategy.sessionAffinity).map((s) => s.input.name);
+  it.runIf(affine.length > 0)('keeps a returning user on the version that first answered them (session affinity on Linkerd)', () => {
+    const sticky = shares((s) => s.environment === 'linkerd' && affine.includes(s.service) && s.kind === 'returning' && s.matchRule);
     expect(sticky.length).toBeGreaterThan(0);
     // Once the canary answered them, the cookie keeps them there: from the second step on, every request.
     const later = sticky.filter((s) => s.weight >= 40);

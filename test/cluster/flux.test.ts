@@ -7,9 +7,11 @@
  * alert provider posting to a local receiver) pulls our releases from a real registry:
  * 1. 1.0.0: Flux installs Flagger's own overlay (mirrored into the local registry, as a provider
  *    mirrors it), then the app; every Canary initialises;
- * 2. 1.1.0, a good backend: Flux moves to it within the range, Flagger promotes it;
- * 3. 1.1.1, a faulty backend: Flagger rolls it back, the primary keeps 1.1.0, the alert arrives;
- * 4. 1.2.0, a good frontend: the manual gate holds it until the test opens it;
+ * 2. 1.1.0, a good release of the caller (backend in the demo): Flux moves to it within the range,
+ *    Flagger promotes it;
+ * 3. 1.1.1, a faulty release of it: Flagger rolls it back, the primary keeps 1.1.0, the alert arrives;
+ * 4. 1.2.0, a good release of the front service (frontend): the manual gate holds it until the test
+ *    opens it;
  * 5. 2.0.0, a major, is not picked up; 6. an interrupted publish is never seen as a release.
  * Prints a timeline per environment: publish → Flux applied → Flagger's verdict.
  */
@@ -34,6 +36,7 @@ import {
   generateKeyPair,
   patchesOf,
   primariesOnThePath,
+  rolesOf,
   proveEveryHop,
   publishRelease,
   quickAnalyses,
@@ -104,6 +107,8 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
   /** The vendor's repository: the environment package in it is `packageDir`. */
   let workspace: string;
   const timeline: string[] = [];
+  // Which services play each part, from the app's path (rolesOf): backend and frontend in the demo.
+  const { caller, front } = rolesOf(callTreeOf(DEFINITIONS[ENV]));
   let started = Date.now();
   const note = (what: string) => timeline.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${what}`);
 
@@ -152,19 +157,19 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
 
   /**
    * The provider's own patches, all from the customisation surface: every analysis shortened to
-   * about a minute (the canary runs' settings), a stricter threshold and more memory for frontend,
-   * a person approving frontend's promotions, and backend's and frontend's releases reported to
-   * the provider's receiver.
+   * about a minute (the canary runs' settings), a stricter threshold and more memory for the front
+   * service, a person approving its promotions, and its and the caller's releases reported to the
+   * provider's receiver.
    */
   const shortened = quickAnalyses(DEFINITIONS[ENV]);
   // Stricter by one failed check than the shortened analysis allows (which counts the checks a new canary meets before its series have values).
-  const frontendThreshold = (shortened.find((c) => c.kind === 'analysis' && c.service === 'frontend') as { threshold: number }).threshold - 1;
+  const frontThreshold = (shortened.find((c) => c.kind === 'analysis' && c.service === front) as { threshold: number }).threshold - 1;
   const provider = patchesOf(DEFINITIONS[ENV], [
     ...shortened,
-    { kind: 'analysis', service: 'frontend', threshold: frontendThreshold },
-    { kind: 'resources', service: 'frontend', limits: { memory: '384Mi' } },
-    { kind: 'manual-approval', service: 'frontend' },
-    { kind: 'notifications', type: 'slack', secretName: NOTIFICATIONS_SECRET, services: ['backend', 'frontend'] },
+    { kind: 'analysis', service: front, threshold: frontThreshold },
+    { kind: 'resources', service: front, limits: { memory: '384Mi' } },
+    { kind: 'manual-approval', service: front },
+    { kind: 'notifications', type: 'slack', secretName: NOTIFICATIONS_SECRET, services: [caller, front] },
   ]);
 
   /** Publishes `release` from the vendor's workspace (its release commit first). */
@@ -242,37 +247,37 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     writeFileSync(objects, [secret, ...provider.objects].map((o) => toYaml(o)).join('---\n'));
     await cp.kubectl('apply', '--server-side', '--field-manager=provider', '-f', objects);
 
-    await awaitCanariesInitialised(cp, NAMESPACE, 4 * 60_000, ['backend', 'cache', 'database', 'frontend']);
+    await awaitCanariesInitialised(cp, NAMESPACE, 4 * 60_000, DEFINITIONS[ENV].services.map((s) => s.input.name));
     note('Flagger: every Canary initialised');
-    const frontend = await canary('frontend');
-    expect(frontend.spec.analysis.threshold).toBe(frontendThreshold);
-    expect(frontend.spec.analysis.webhooks.at(-1)).toMatchObject({ type: 'confirm-promotion', url: `http://flagger-loadtester.${NAMESPACE}/gate/check` });
-    expect(await field('deployment', 'frontend', '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
+    const gated = await canary(front);
+    expect(gated.spec.analysis.threshold).toBe(frontThreshold);
+    expect(gated.spec.analysis.webhooks.at(-1)).toMatchObject({ type: 'confirm-promotion', url: `http://flagger-loadtester.${NAMESPACE}/gate/check` });
+    expect(await field('deployment', front, '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
 
     await waitUntil('the entry answering users', () => entryAnswers(app.dataPlane, NAMESPACE), 60_000, cp.processes);
     users = startUsers({ dataPlane: app.dataPlane, entry: entryOf(NAMESPACE), kinds: USERS[ENV], requestsPerSecond: USER_RATE, idPrefix: `flux-${ENV}` });
   });
 
-  it("1.1.0, a good backend: Flux moves to it within the range, Flagger promotes it, the provider's patches still in force", async () => {
-    // The service team's release also raises backend's autoscaling ceiling.
-    const hpa = join(packageDir, 'dist/backend/hpa.yaml');
+  it("1.1.0, a good release of the caller: Flux moves to it within the range, Flagger promotes it, the provider's patches still in force", async () => {
+    // The service team's release also raises its autoscaling ceiling.
+    const hpa = join(packageDir, `dist/${caller}/hpa.yaml`);
     writeFileSync(hpa, readFileSync(hpa, 'utf8').replace(/maxReplicas: \d+/, 'maxReplicas: 9'));
-    const result = await providerPathStep('release', '--version', '1.1.0', '--service', 'backend', '--expect', 'promoted');
+    const result = await providerPathStep('release', '--version', '1.1.0', '--service', caller, '--expect', 'promoted');
     expect(result).toMatchObject({ verdict: 'Succeeded', primaryRevision: '1.1.0' });
-    expect(await field('hpa', 'backend', '.spec.maxReplicas')).toBe('9');
-    expect((await canary('frontend')).spec.analysis.threshold).toBe(frontendThreshold);
-    expect(await field('deployment', 'frontend', '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
+    expect(await field('hpa', caller, '.spec.maxReplicas')).toBe('9');
+    expect((await canary(front)).spec.analysis.threshold).toBe(frontThreshold);
+    expect(await field('deployment', front, '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
   });
 
-  it('1.1.1, a faulty backend: Flagger rolls it back, the primary keeps serving 1.1.0, and the alert reaches the provider naming canary and reason', async () => {
+  it('1.1.1, a faulty release of the caller: Flagger rolls it back, the primary keeps serving 1.1.0, and the alert reaches the provider naming canary and reason', async () => {
     const at = Date.now();
-    const result = await providerPathStep('release', '--version', '1.1.1', '--service', 'backend', '--faulty', '--expect', 'rolled-back');
+    const result = await providerPathStep('release', '--version', '1.1.1', '--service', caller, '--faulty', '--expect', 'rolled-back');
     expect(result).toMatchObject({ verdict: 'Failed', primaryRevision: '1.1.0' });
-    expect(await revision('backend')).toBe('1.1.1');
-    expect(await revision('backend-primary')).toBe('1.1.0');
-    await waitUntil('the rollback alert at the receiver', async () => alerts('backend', at).some((a) => a.color === 'danger'), 30_000);
-    expect(alerts('backend', at).find((a) => a.color === 'danger')?.text).toMatch(/^Failed checks threshold reached \d+$/);
-    note('receiver: rollback alert for backend');
+    expect(await revision(caller)).toBe('1.1.1');
+    expect(await revision(`${caller}-primary`)).toBe('1.1.0');
+    await waitUntil('the rollback alert at the receiver', async () => alerts(caller, at).some((a) => a.color === 'danger'), 30_000);
+    expect(alerts(caller, at).find((a) => a.color === 'danger')?.text).toMatch(/^Failed checks threshold reached \d+$/);
+    note(`receiver: rollback alert for ${caller}`);
     // Users' requests take the path through the primaries (once the data plane has the routes
     // Flagger restored before its verdict): one request proves every hop.
     await app.synced();
@@ -281,22 +286,22 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     expect(proof).toMatchObject({ ok: true, servedBy: primariesOnThePath(path) });
   });
 
-  it("1.2.0, a good frontend: the provider's manual gate holds it until the gate is opened", async () => {
-    const { digest, at } = await release('1.2.0', { services: { frontend: { revision: '1.2.0' } } });
+  it("1.2.0, a good release of the front service: the provider's manual gate holds it until the gate is opened", async () => {
+    const { digest, at } = await release('1.2.0', { services: { [front]: { revision: '1.2.0' } } });
     await appliedRevision(`1.2.0@${digest}`, 60_000);
-    await awaitCanaryPhase(cp, NAMESPACE, 'frontend', 'WaitingPromotion', 5 * 60_000);
-    note('Flagger: frontend waiting for approval');
-    // Three analysis intervals later it is still held, and users are still served by the old frontend.
+    await awaitCanaryPhase(cp, NAMESPACE, front, 'WaitingPromotion', 5 * 60_000);
+    note(`Flagger: ${front} waiting for approval`);
+    // Three analysis intervals later it is still held, and users are still served by the old version.
     await sleep(30_000);
-    expect((await canaryState(cp, NAMESPACE, 'frontend')).phase).toBe('WaitingPromotion');
-    expect(await revision('frontend-primary')).toBe('');
-    expect(alerts('frontend', at).map((a) => a.text)).toContain('Canary promotion is waiting for approval.');
+    expect((await canaryState(cp, NAMESPACE, front)).phase).toBe('WaitingPromotion');
+    expect(await revision(`${front}-primary`)).toBe('');
+    expect(alerts(front, at).map((a) => a.text)).toContain('Canary promotion is waiting for approval.');
 
-    const response = await fetch(`${app.loadtester}/gate/open`, { method: 'POST', body: JSON.stringify({ name: 'frontend', namespace: NAMESPACE }) });
+    const response = await fetch(`${app.loadtester}/gate/open`, { method: 'POST', body: JSON.stringify({ name: front, namespace: NAMESPACE }) });
     expect(response.status).toBe(202);
     note('gate opened');
-    expect(await verdict('frontend')).toBe('Succeeded');
-    expect(await revision('frontend-primary')).toBe('1.2.0');
+    expect(await verdict(front)).toBe('Succeeded');
+    expect(await revision(`${front}-primary`)).toBe('1.2.0');
   });
 
   it('2.0.0, a major release, is not picked up by a subscription to 1.x', async () => {
@@ -364,7 +369,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
 
   it('diagnostics name each Canary with its phase and each Flux object with its revision, and say which sections cannot be read', async () => {
     const report = await diagnose(cp, ENV, NAMESPACE);
-    for (const name of ['backend', 'cache', 'database', 'frontend']) expect(report).toMatch(new RegExp(`^${name}\\s+(Succeeded|Failed|Initialized)\\b`, 'm'));
+    for (const name of DEFINITIONS[ENV].services.map((s) => s.input.name)) expect(report).toMatch(new RegExp(`^${name}\\s+(Succeeded|Failed|Initialized)\\b`, 'm'));
     expect(report).toMatch(/^ocirepository\.source\.toolkit\.fluxcd\.io\/webapp\s.*1\.2\.0@sha256:/m);
     expect(report).toMatch(/^kustomization\.kustomize\.toolkit\.fluxcd\.io\/webapp\s.*1\.2\.0@sha256:/m);
     // Flagger runs beside this control plane, not in a pod: its section says so rather than failing the rest.

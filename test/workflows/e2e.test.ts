@@ -8,11 +8,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStep, type Step } from '@canaryship/cluster';
+import { callTreeOf, parseStep, rolesOf, type CallTree, type Step } from '@canaryship/cluster';
 import { MESHES, moduleDir, moduleSum } from '@canaryship/toolchain';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ENVIRONMENT_NAMES, ROOT, unusedName } from '../support/distribution.js';
+import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT, unusedName, type Env } from '../support/distribution.js';
 
 interface Workflow {
   env: Record<string, string>;
@@ -49,6 +49,9 @@ describe('the kind workflow', () => {
       'release faulty → rolled-back',
     ]);
     for (const step of steps) expect(step.environment).toBe(environment);
+    // Both releases are of the service whose calls make the path longest to judge: the app's, not a name in the workflow.
+    const { caller } = rolesOf(callTreeOf(DEFINITIONS[environment as Env]));
+    expect(steps.flatMap((s) => (s.step === 'release' ? [s.release.service] : []))).toEqual([caller, caller]);
     // Flux in the cluster pulls what was published to the same registry, through its in-cluster name.
     const subscribe = steps.find((s) => s.step === 'subscribe');
     expect(subscribe).toMatchObject({ repository: `${workflow.env['IN_CLUSTER_REGISTRY']}/webapp/${environment}`, insecure: true, quickAnalysis: true });
@@ -107,11 +110,54 @@ describe("the kind workflow's mesh installers", () => {
   });
 });
 
+const ECHO = '{"canaryship":"canaryship-user-e2e"}';
+/** What podinfo answers a user's echo through `tree`: at an end of the path what that service answers (the echo), elsewhere a JSON list of the answers of those it calls. */
+const answerOf = (tree: CallTree, end: (name: string) => string = () => ECHO): string =>
+  tree.calls.length === 0 ? end(tree.name) : JSON.stringify(tree.calls.map((next) => answerOf(next, end)));
+/** The ends of the path: services that call no one. */
+const endsOf = (tree: CallTree): string[] => (tree.calls.length === 0 ? [tree.name] : tree.calls.flatMap(endsOf));
+
+describe("the kind workflow's traffic-path check, with kubectl answering as the cluster would", () => {
+  /** Runs tools/e2e/traffic-path.sh with a kubectl that answers the user's request with `answer` and refuses the intruder. */
+  const trafficPath = (environment: Env, answer: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'canaryship-path-'));
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'answer'), answer);
+    writeFileSync(join(dir, 'bin/kubectl'), `#!/bin/sh
+case "$*" in
+  *"run user-"*) cat "${dir}/answer" ;;
+  *"run intruder-"*) echo "intruder asked $*" >"${dir}/intruder"; echo curl-exit=7 ;;
+  *) cat >/dev/null ;;
+esac
+`, { mode: 0o755 });
+    const result = spawnSync('bash', [join(ROOT, 'tools/e2e/traffic-path.sh')], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}/bin:${process.env['PATH']}`, ENVIRONMENT: environment } });
+    return { ...result, intruder: existsSync(join(dir, 'intruder')) ? readFileSync(join(dir, 'intruder'), 'utf8') : '' };
+  };
+
+  it.each(ENVIRONMENT_NAMES)("%s: passes when the answer comes back from every hop of the app's path, and tries the front service without the entry", (environment) => {
+    const tree = callTreeOf(DEFINITIONS[environment]);
+    const result = trafficPath(environment, answerOf(tree.calls[0]!));
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`${environment}: every hop answered: entry → ${DEFINITIONS[environment].entry.upstream} → `);
+    expect(result.intruder).toContain(`http://${DEFINITIONS[environment].entry.upstream}.webapp:9898/`);
+  });
+
+  it('fails, naming the hop, when one end of the path did not answer', () => {
+    const tree = callTreeOf(DEFINITIONS.istio);
+    const last = endsOf(tree).at(-1)!;
+    // The last end of the path answers an error page instead of the user's echo.
+    const result = trafficPath('istio', answerOf(tree.calls[0]!, (name) => (name === last ? 'upstream connect error' : ECHO)));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`error: the answer does not prove every hop of istio's path: ${last} answered upstream connect error`);
+    expect(result.intruder).toBe('');
+  });
+});
+
 describe('provider-path steps refuse what they cannot run, before touching a cluster', () => {
   const base = ['--environment', 'istio', '--workspace', '/tmp/w', '--registry', '127.0.0.1:5000', '--version', '1.1.0'];
   it.each([
-    [['release', ...base, '--service', 'backend', '--expect', 'maybe'], /--expect: "maybe" is not promoted or rolled-back/],
-    [['release', ...base, '--expect', 'promoted'], /--service is required/],
+    [['release', ...base, '--expect', 'maybe'], /--expect: "maybe" is not promoted or rolled-back/],
+    [['release', ...base, '--service', unusedName('payments'), '--expect', 'promoted'], new RegExp(`--service: istio has no service "${unusedName('payments')}"`)],
     [['publish', ...base, '--service', unusedName('payments')], new RegExp(`--service: istio has no service "${unusedName('payments')}"`)],
     [['publish', ...base, '--faulty'], /--faulty needs --service/],
     [['publish', '--environment', 'openshift'], /--environment: "openshift" is not one of kubernetes, istio, linkerd/],

@@ -18,19 +18,6 @@ import { getJson } from '../kube/kubectl.js';
 
 export const SHORTENED = { interval: '10s', iterations: 3, stepWeight: 20, maxWeight: 60 } as const;
 
-/**
- * How each service's bad release breaks, in its podinfo config. podinfo's random errors hit every
- * route, the conformance requests among them, so those releases are stopped by their checks or by
- * the error SLOs, whichever meets the errors first; the delays pass the checks and are rolled back
- * by the response-time SLOs during the analysis.
- */
-export const FAULTY_CONFIG: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-  frontend: { 'random-error': true },
-  cache: { 'random-error': true },
-  backend: { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' },
-  database: { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' },
-};
-
 interface CanaryLike {
   readonly metadata: { readonly name: string };
   readonly spec: { readonly analysis: Record<string, unknown> };

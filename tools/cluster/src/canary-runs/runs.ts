@@ -7,15 +7,16 @@
  * 1. promote: a good revision of every service; user traffic shows who reached each canary;
  * 2. rollback: every service's config breaks an SLO (podinfo's random errors or delay);
  * 3. conformance: every canary answers 500 to all but its health checks: stopped before traffic;
- * 4. bad-downstream, in the same release as 3 (both stop before traffic): backend's config calls a
- *    database that is not there instead: stopped by its chain check;
- * 5. broken-dependency: database has failed for everyone for a metric window when a good backend
- *    is released: promoted, because its primary fails the same way;
- * then a user's request through the entry proves every hop.
+ * 4. bad-downstream, in the same release as 3 (both stop before traffic): the caller's config calls
+ *    a service that is not there instead of its dependency: stopped by its chain check;
+ * 5. broken-dependency: the dependency has failed for everyone for a metric window when a good
+ *    caller is released: promoted, because its primary fails the same way;
+ * then a user's request through the entry proves every hop. Which services are the caller and its
+ * dependency follows from the app's path (roles.ts): for the demo app, backend and database.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, planCanary, planChart, predictedWindow, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, PODINFO, planCanary, serviceUrl, planChart, predictedWindow, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { startAppCluster } from './app-cluster.js';
 import { FAULT_INJECTION_ANNOTATION, type Hop } from '../dataplane/mesh.js';
@@ -26,7 +27,8 @@ import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, typ
 import { awaitCanariesInitialised, NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from '../kube/canary-state.js';
 import { getJson } from '../kube/kubectl.js';
 import { checkEvents } from '../kube/flagger-log.js';
-import { deployedRevision, FAULTY_CONFIG, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
+import { deployedRevision, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
+import { faultyConfig, rolesOf } from './roles.js';
 import { waitUntil } from '../processes.js';
 
 const NAMESPACE = 'webapp';
@@ -252,22 +254,22 @@ export async function runCanaries(options: {
 
       const all = (release: ServiceRelease): Record<string, ServiceRelease> => Object.fromEntries(services.map((s) => [s, release]));
       await release('promote', all({ revision: 'r1' }));
-      await release('rollback', Object.fromEntries(services.map((s) => [s, { revision: 'r2', config: FAULTY_CONFIG[s] ?? { 'random-error': true } }])));
+      const roles = rolesOf(options.paths[env]);
+      const { caller, dependency } = roles;
+      await release('rollback', Object.fromEntries(services.map((s) => [s, { revision: 'r2', config: faultyConfig(s, roles) }])));
       // Both stop before traffic moves, so they share a release: every service answers its
-      // conformance test with errors, but backend, which calls a database that does not exist.
-      await release(
-        'conformance',
-        { ...all({ revision: 'r3', annotations: { [FAULT_INJECTION_ANNOTATION]: 'true' } }), backend: { revision: 'r3', config: { 'backend-url': [`http://cache.${NAMESPACE}:9898/echo`, `http://database-archive.${NAMESPACE}:9898/echo`] } } },
-        { backend: 'bad-downstream' },
-      );
-      // database fails for everyone, as an operator's fault switch on every pod would make it, and
-      // has for a metric window when backend is released: the primary's calls show it too.
-      const database = app.snapshot().pods.filter((p) => p.workload.startsWith('database'));
-      for (const pod of database) dataPlane.podState(pod.name).faultInjection = true;
-      progress(`${env}: database failing for everyone; releasing backend in ${BROKEN_BEFORE_RELEASE_MS / 1000}s`);
+      // conformance test with errors, but the caller, which calls a service that does not exist
+      // in place of its dependency.
+      const calls = roles.calls.map((callee) => serviceUrl(callee === dependency ? `${dependency}-archive` : callee, NAMESPACE, PODINFO.echoPath));
+      await release('conformance', { ...all({ revision: 'r3', annotations: { [FAULT_INJECTION_ANNOTATION]: 'true' } }), [caller]: { revision: 'r3', config: { 'backend-url': calls } } }, { [caller]: 'bad-downstream' });
+      // The dependency fails for everyone, as an operator's fault switch on every pod would make it,
+      // and has for a metric window when the caller is released: the primary's calls show it too.
+      const failing = app.snapshot().pods.filter((p) => p.workload === dependency || p.workload === `${dependency}-primary`);
+      for (const pod of failing) dataPlane.podState(pod.name).faultInjection = true;
+      progress(`${env}: ${dependency} failing for everyone; releasing ${caller} in ${BROKEN_BEFORE_RELEASE_MS / 1000}s`);
       await new Promise((resolve) => setTimeout(resolve, BROKEN_BEFORE_RELEASE_MS));
-      await release('broken-dependency', { backend: { revision: 'r5' } });
-      for (const pod of database) dataPlane.podState(pod.name).faultInjection = false;
+      await release('broken-dependency', { [caller]: { revision: 'r5' } });
+      for (const pod of failing) dataPlane.podState(pod.name).faultInjection = false;
 
       users.stop();
       await app.synced();

@@ -8,6 +8,8 @@
  *   initialised  every Canary Flux applied has been initialised by Flagger
  *   release    publish, then Flux's apply and Flagger's verdict, checked against what is expected
  *   diagnose   Canaries, Flux's objects, events and Flagger's log
+ *   front      the service users reach through the entry (for a check that skipping it is refused)
+ *   prove      whether a user's answer through the entry came back from every hop of the app's path
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +21,9 @@ import { isLoopback, parseRegistryAddress, type RegistryAddress } from '@canarys
 import { report } from '@canaryship/toolchain';
 import { awaitCanariesInitialised } from '../kube/canary-state.js';
 import { clusterAt } from '../kube/cluster.js';
-import { deployedRevision, FAULTY_CONFIG } from '../canary-runs/overlay.js';
+import { deployedRevision } from '../canary-runs/overlay.js';
+import { faultyConfig, rolesOf } from '../canary-runs/roles.js';
+import { callTreeOf, provenHops } from '../dataplane/users.js';
 import { diagnose } from './diagnose.js';
 import { judgeRelease, patchesOf, quickAnalyses, subscribe } from './subscribe.js';
 import { openWorkspace, publishRelease, type Published } from './workspace.js';
@@ -27,6 +31,8 @@ import { openWorkspace, publishRelease, type Published } from './workspace.js';
 const DEFINITIONS: Readonly<Record<EnvironmentName, DistributionDefinition>> = { kubernetes, istio, linkerd };
 const NAMESPACE = 'webapp';
 const VERSION = /^\d+\.\d+\.\d+$/;
+/** The user id tools/e2e/traffic-path.sh posts as (userMarker: `canaryship-user-e2e`). */
+const E2E_USER = 'e2e';
 
 export interface Io {
   readonly cwd: string;
@@ -38,8 +44,11 @@ const usage = `canaryship-provider-path <step> --environment ENV [options]   (ku
   publish     --workspace DIR --registry HOST --version V [--service S [--faulty]] [--dist DIR]
   subscribe   --repository HOST/PATH --version V [--insecure] [--poll DURATION] [--quick-analysis]
   initialised [--timeout-minutes N]
-  release     --workspace DIR --registry HOST --version V --service S [--faulty] --expect promoted|rolled-back
+  release     --workspace DIR --registry HOST --version V [--service S] [--faulty] --expect promoted|rolled-back
+              (without --service: the last service on the app's path that calls others)
   diagnose
+  front       (prints the entry's upstream)
+  prove       --answer TEXT   (the answer to a POST of {"canaryship":"canaryship-user-e2e"} to the entry's /echo)
 `;
 
 class Usage extends CanaryshipError {
@@ -64,6 +73,7 @@ const OPTIONS = {
   'quick-analysis': { type: 'boolean', default: false },
   'timeout-minutes': { type: 'string', default: '10' },
   expect: { type: 'string' },
+  answer: { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -102,6 +112,8 @@ export type Step = { readonly environment: EnvironmentName; readonly kubeconfig:
   | { readonly step: 'initialised' }
   | { readonly step: 'release'; readonly release: ReleaseArgs & { readonly service: string }; readonly expect: 'promoted' | 'rolled-back' }
   | { readonly step: 'diagnose' }
+  | { readonly step: 'front' }
+  | { readonly step: 'prove'; readonly answer: string }
 );
 
 interface ReleaseArgs {
@@ -132,8 +144,7 @@ export function parseStep(args: readonly string[], cwd: string): Step | 'help' {
   const timeoutMs = Number(values['timeout-minutes']) * 60_000;
   if (!(timeoutMs > 0)) throw new Usage('--timeout-minutes must be a positive number');
   const common = { environment, kubeconfig: values.kubeconfig, namespace: values.namespace, timeoutMs };
-  const release = (): ReleaseArgs => {
-    const service = values.service;
+  const release = (service = values.service): ReleaseArgs => {
     if (service !== undefined && !DEFINITIONS[environment].services.some((s) => s.input.name === service)) throw new Usage(`--service: ${environment} has no service "${service}"`);
     if (values.faulty && service === undefined) throw new Usage('--faulty needs --service: the service whose release is faulty');
     registryOf(required(values, 'registry'));
@@ -148,11 +159,16 @@ export function parseStep(args: readonly string[], cwd: string): Step | 'help' {
     }
     case 'initialised':
     case 'diagnose':
+    case 'front':
       return { ...common, step };
+    case 'prove':
+      return { ...common, step, answer: required(values, 'answer') };
     case 'release': {
       const expected = required(values, 'expect');
       if (expected !== 'promoted' && expected !== 'rolled-back') throw new Usage(`--expect: "${expected}" is not promoted or rolled-back`);
-      return { ...common, step, release: { ...release(), service: required(values, 'service') }, expect: expected };
+      // A service that calls others, so a faulty release is judged on the path users' requests take.
+      const service = values.service ?? rolesOf(callTreeOf(DEFINITIONS[environment])).caller;
+      return { ...common, step, release: { ...release(service), service }, expect: expected };
     }
     default:
       throw new Usage(`unknown step "${step}"`);
@@ -164,7 +180,7 @@ async function publishStep(environment: EnvironmentName, args: ReleaseArgs, io: 
   const packageDir = openWorkspace(environment, args.dist, args.version, args.workspace);
   const { service, version, faulty } = args;
   const registry = registryOf(args.registry);
-  const published = await publishRelease(packageDir, { version, ...(service && { services: { [service]: { revision: version, ...(faulty && { config: FAULTY_CONFIG[service] }) } } }) }, { registry, layoutRoot: join(args.workspace, 'layout') });
+  const published = await publishRelease(packageDir, { version, ...(service && { services: { [service]: { revision: version, ...(faulty && { config: faultyConfig(service, rolesOf(callTreeOf(DEFINITIONS[environment]))) }) } } }) }, { registry, layoutRoot: join(args.workspace, 'layout') });
   io.stderr.write(`${environment}: published ${version} (${published.digest})${service ? `: ${faulty ? 'a faulty' : 'a good'} ${service}` : ''}\n`);
   return published;
 }
@@ -222,5 +238,17 @@ async function providerPath(args: readonly string[], io: Io): Promise<number> {
     case 'diagnose':
       io.stdout.write(await diagnose(cluster, environment, namespace));
       return 0;
+    case 'front':
+      io.stdout.write(`${DEFINITIONS[environment].entry.upstream}\n`);
+      return 0;
+    case 'prove': {
+      const proof = provenHops(parsed.answer, E2E_USER, callTreeOf(DEFINITIONS[environment]));
+      if (!proof.ok) {
+        io.stderr.write(`error: the answer does not prove every hop of ${environment}'s path: ${proof.why}\n`);
+        return 1;
+      }
+      io.stderr.write(`${environment}: every hop answered: ${proof.hops.join(' → ')}\n`);
+      return 0;
+    }
   }
 }
