@@ -17,10 +17,12 @@ previous render (anything else is refused, never deleted).`,
   },
   {
     name: 'validate',
-    usage: 'validate DIR... [--layer NAME]... [--json]',
+    usage: 'validate DIR... [--layer NAME]... [--no-cache] [--json]',
     description: `Check rendered distributions: schema (Kubernetes OpenAPI and Flagger CRDs, unknown fields),
 references, policy (Pod Security restricted and more), kustomize, SLO queries (promtool).
-Exit 1 on any error. Needs \`canaryship setup validate\` once (promtool, kustomize, schemas).`,
+Exit 1 on any error. Needs \`canaryship setup validate\` once (promtool, kustomize, schemas).
+A distribution whose files are those this build of canaryship validated before, with the same
+layers, keeps that run's findings (said as "unchanged since validated"); --no-cache checks it again.`,
     examples: ['canaryship validate environments/*/dist', 'canaryship validate environments/istio/dist --layer policy --layer references --json'],
     load: () => import('./validate.js'),
   },

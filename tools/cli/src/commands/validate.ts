@@ -9,17 +9,21 @@ import { defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validat
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
 import { distributionDir } from '../dirs.js';
 import { requireCurrent } from '../sources/rendered.js';
+import { keepResult, keptResult, resultKey } from '../sources/validated.js';
 
 export interface ValidateCommandOptions {
   readonly cwd: string;
   /** Distribution directories (each with a kustomization.yaml). */
   readonly dirs: readonly string[];
   readonly layers?: readonly string[];
+  /** Reuse the findings of a distribution unchanged since this build validated it (default: yes). */
+  readonly cache?: boolean;
   readonly onProgress?: (message: string) => void;
 }
 
 export interface ValidateResult {
-  readonly distributions: readonly { name: string; dir: string; errors: number; warnings: number }[];
+  /** `unchanged`: the same files, layers and build as a run whose findings are reused. */
+  readonly distributions: readonly { name: string; dir: string; errors: number; warnings: number; unchanged: boolean }[];
   readonly findings: readonly Finding[];
   readonly ok: boolean;
 }
@@ -44,20 +48,32 @@ export async function validate(options: ValidateCommandOptions): Promise<Validat
 
 /** `validate` while no render can replace the distributions. */
 async function validateLocked(options: ValidateCommandOptions, layers: Layer[] | undefined): Promise<ValidateResult> {
+  const dirs = options.dirs.map((dir) => ({ dir, path: resolve(options.cwd, dir) }));
+  const keys = dirs.map(({ path }) => (options.cache === false ? undefined : resultKey(path, layers ?? LAYERS)));
+  const kept = keys.map((key) => (key === undefined ? undefined : keptResult(key)));
+  const fresh = dirs.filter((_, i) => kept[i] === undefined);
+  for (const [i, { dir }] of dirs.entries()) if (kept[i]) options.onProgress?.(`${kept[i].name} (${dir}): unchanged since this build validated it; its findings stand`);
   // Every distribution is read before any layer runs: an unreadable one fails fast, with nothing checked.
-  const loaded = await Promise.all(options.dirs.map(async (dir) => ({ dir, distribution: await loadDistribution(resolve(options.cwd, dir)) })));
-  const schemas = !layers || layers.includes('schema') ? await defaultSchemaRegistry() : undefined;
-  const found = await validateDistributions(
-    loaded.map((l) => l.distribution),
-    { ...(layers && { layers }), ...(schemas && { schemas }), ...(options.onProgress && { onProgress: options.onProgress }) },
-  );
-  const distributions = loaded.map(({ dir, distribution }, i) => ({
-    name: distribution.name,
-    dir,
-    errors: (found[i] ?? []).filter((f) => f.severity === 'error').length,
-    warnings: (found[i] ?? []).filter((f) => f.severity === 'warning').length,
+  const loaded = await Promise.all(fresh.map(async ({ path }) => loadDistribution(path)));
+  const schemas = loaded.length > 0 && (!layers || layers.includes('schema')) ? await defaultSchemaRegistry() : undefined;
+  const found = await validateDistributions(loaded, { ...(layers && { layers }), ...(schemas && { schemas }), ...(options.onProgress && { onProgress: options.onProgress }) });
+  const results = dirs.map(({ path }, i) => {
+    const stored = kept[i];
+    if (stored) return { ...stored, unchanged: true };
+    const index = fresh.findIndex((f) => f.path === path);
+    const result = { name: loaded[index]!.name, findings: found[index] ?? [] };
+    const key = keys[i];
+    if (key !== undefined) keepResult(key, result);
+    return { ...result, unchanged: false };
+  });
+  const distributions = results.map(({ name, findings, unchanged }, i) => ({
+    name,
+    dir: dirs[i]!.dir,
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+    unchanged,
   }));
-  const findings = found.flat();
+  const findings = results.flatMap((r) => r.findings);
   return { distributions, findings, ok: findings.every((f) => f.severity !== 'error') };
 }
 
@@ -65,18 +81,20 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { layer: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
+    options: { layer: { type: 'string', multiple: true }, cache: { type: 'boolean', default: true }, json: { type: 'boolean', default: false } },
+    allowNegative: true,
   });
   const result = await validate({
     cwd: io.cwd,
     dirs: positionals.map((dir) => distributionDir(io.cwd, dir)),
     ...(values.layer && { layers: values.layer }),
+    cache: values.cache,
     ...(!values.json && { onProgress: (message: string) => progressTo(io)(`validating ${message}`) }),
   });
   if (values.json) printJson(io, result);
   else {
     for (const finding of result.findings) io.stdout.write(`${formatFinding(finding)}\n`);
-    for (const d of result.distributions) io.stdout.write(`${d.name}: ${d.errors} error(s), ${d.warnings} warning(s)\n`);
+    for (const d of result.distributions) io.stdout.write(`${d.name}: ${d.errors} error(s), ${d.warnings} warning(s)${d.unchanged ? ' (unchanged since validated)' : ''}\n`);
   }
   return result.ok ? 0 : 1;
 }

@@ -10,7 +10,7 @@
  * so a receipt and the tree it describes travel together.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { filesUnder } from '../fs/files-under.js';
@@ -46,8 +46,12 @@ function addScripts(hash: Hash, base: string, dir: string): void {
   for (const { path, file } of filesUnder(dir)) if (file && path.endsWith('.js')) add(hash, relative(base, join(dir, path)), bytesOf(join(dir, path)));
 }
 
-/** What a render of the package would run on now; undefined when any of it cannot be read. */
-export function renderInputsDigest(packageDir: string): string | undefined {
+/**
+ * The built code of a package and of every workspace package it depends on, with the versions of
+ * the libraries they load; `own` adds the running command line's build. Undefined when any of it
+ * cannot be read.
+ */
+function closureDigest(packageDir: string, own: boolean): string | undefined {
   try {
     const hash = createHash('sha256');
     const { workspace, installed } = dependencyClosure(packageDir);
@@ -64,11 +68,30 @@ export function renderInputsDigest(packageDir: string): string | undefined {
       const manifest = readManifest(dir);
       add(hash, `installed:${manifest?.name}`, String(manifest?.version));
     }
-    addScripts(hash, OWN_BUILD, OWN_BUILD);
+    if (own) addScripts(hash, OWN_BUILD, OWN_BUILD);
     return hash.digest('hex');
   } catch {
     return undefined;
   }
+}
+
+/** What a render of the package would run on now; undefined when any of it cannot be read. */
+export const renderInputsDigest = (packageDir: string): string | undefined => closureDigest(packageDir, true);
+
+/**
+ * This command line's own build, with everything it runs (validate's layers, the pinned tools'
+ * versions, the libraries): undefined when it runs from its sources (tests, a mutation run), which
+ * have no build to name.
+ */
+export function ownBuildDigest(): string | undefined {
+  let dir = OWN_BUILD;
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dirname(dir) === dir) return undefined;
+    dir = dirname(dir);
+  }
+  const outDir = buildDir(dir);
+  if (!outDir || relative(outDir, OWN_BUILD).startsWith('..')) return undefined;
+  return closureDigest(dir, false);
 }
 
 /** The tree as written: names, kinds and bytes; undefined when it cannot be read or holds anything but plain files. */

@@ -50,6 +50,17 @@ describe('diffTrees', () => {
     ]);
   });
 
+  it('names the changed field of an object in a changed file among unchanged ones, and an object that moved files as the files that changed', () => {
+    const unchanged = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`s${i}/service.yaml`, `kind: Service\nmetadata:\n  name: s${i}\n`]));
+    const before = tree({ ...unchanged, 'api/deployment.yaml': deployment(1), 'old.yaml': 'kind: ConfigMap\nmetadata:\n  name: c\n' });
+    const after = tree({ ...unchanged, 'api/deployment.yaml': deployment(3), 'new.yaml': 'kind: ConfigMap\nmetadata:\n  name: c\n' });
+    expect(diffTrees(before, after)).toEqual([
+      { object: 'Deployment/web/api', change: 'changed', file: 'api/deployment.yaml', fields: ['spec.replicas'], values: [{ field: 'spec.replicas', before: 1, after: 3 }] },
+      { change: 'added', file: 'new.yaml' },
+      { change: 'removed', file: 'old.yaml' },
+    ]);
+  });
+
   it('compares what is not readable YAML as bytes, and skips empty documents', () => {
     expect(diffTrees(tree({ 'x.yaml': 'a: [\n' }), tree({ 'x.yaml': 'a: [ \n' }))).toEqual([{ change: 'changed', file: 'x.yaml' }]);
     expect(diffTrees(tree({ 'x.yaml': '---\n---\nkind: K\n' }), tree({ 'x.yaml': '---\nkind: K\n' }))).toEqual([{ change: 'changed', file: 'x.yaml' }]);
