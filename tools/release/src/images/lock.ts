@@ -3,7 +3,7 @@
  * for it when `canaryship pin-images` last asked. The blocks package imports it, so render writes
  * `image:tag@digest` without a network; release refuses an image the lock does not hold.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageLock } from '@canaryship/blocks';
 import { PublishError } from '../errors.js';
@@ -15,9 +15,13 @@ export const LOCK_FILE = 'packages/blocks/src/images.lock.json';
 export const lockPath = (root: string): string => join(root, LOCK_FILE);
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Far more than any app's images (an entry is about 150 bytes): a larger file is not a lock. */
+const MAX_LOCK_BYTES = 1024 * 1024;
 
 /** The lock, checked entry by entry; a missing file is an empty lock. */
 export async function readLock(path: string): Promise<ImageLock> {
+  const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => 0);
+  if (size < 0 || size > MAX_LOCK_BYTES) throw new PublishError(`${path} is ${size < 0 ? 'not a file' : `${size} bytes, more than a lock of ${MAX_LOCK_BYTES} bytes holds`}`, { code: 'images.lock', hint: 'restore it from git, or remove it and run canaryship pin-images' });
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '{}';
     throw new PublishError(`${path} cannot be read: ${error.code ?? error.message}`, { code: 'images.lock' });
