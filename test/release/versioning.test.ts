@@ -101,6 +101,8 @@ describe('npm run release', () => {
   afterAll(async () => registry?.dispose());
 
   const environments = ['istio', 'kubernetes', 'linkerd'].map((env) => join('environments', env));
+  /** `--image-mirror` for every registry the distributions name, to the test registry holding their images. */
+  let mirrors: string[] = [];
   /** The CLI in the clone: its exit code, its stdout, and all it printed. */
   const cli = async (...args: string[]): Promise<{ code: number; stdout: string; output: string }> => {
     const out: string[] = [];
@@ -130,16 +132,27 @@ describe('npm run release', () => {
       const key = `${use.reference!.name}:${use.reference!.tag}`;
       if (!digests.has(key)) digests.set(key, await pushTestImage(registry.host, use.reference!.repository, use.reference!.tag!));
     }
-    const mirrors = [...new Set(uses.map((u) => u.reference!.registry))].flatMap((r) => ['--image-mirror', `${r}=${registry.host}`]);
+    mirrors = [...new Set(uses.map((u) => u.reference!.registry))].flatMap((r) => ['--image-mirror', `${r}=${registry.host}`]);
     const pinned = await cli('pin-images', ...mirrors, '--insecure');
     expect(pinned.code, pinned.output).toBe(0);
-    expect(JSON.parse(readFileSync(join(clone, LOCK_FILE), 'utf8'))).toEqual(Object.fromEntries(digests));
+    const lock = readFileSync(join(clone, LOCK_FILE), 'utf8');
+    expect(JSON.parse(lock)).toEqual(Object.fromEntries(digests));
+
+    // A digest the registry does not serve (written by hand, or its image deleted since): refused too, before anything is written.
+    const [gone = ''] = [...digests.keys()];
+    const bogus = `sha256:${'0'.repeat(64)}`;
+    writeFileSync(join(clone, LOCK_FILE), lock.replace(digests.get(gone)!, bogus));
+    const missing = await cli('release', '--check', '--registry', registry.host, '--insecure', ...mirrors);
+    expect(missing.code, missing.output).toBe(1);
+    expect(missing.output).toContain(`not served by its registry:\n  ${gone}@${bogus} (`);
+    expect(missing.output).toContain(`${registry.host} does not have it in `);
+    writeFileSync(join(clone, LOCK_FILE), lock);
     git('commit', '--quiet', '-am', 'pin images');
   }, 300_000);
 
   it('versions, commits, renders, validates, publishes the new environment versions and tags them; a rerun does nothing', async () => {
     const run = async (): Promise<{ code: number; result: { versioned: string[]; tags: string[]; published: { reference: string; digest: string }[] } }> => {
-      const { code, stdout } = await cli('release', '--registry', registry.host, '--insecure', '--json');
+      const { code, stdout } = await cli('release', '--registry', registry.host, '--insecure', ...mirrors, '--json');
       return { code, result: JSON.parse(stdout) };
     };
     const first = await run();
@@ -182,7 +195,7 @@ describe('npm run release', () => {
     const head = git('rev-parse', 'HEAD');
     const tags = git('tag', '--list');
     const before = version('environments/istio');
-    const release = (...extra: string[]) => cli('release', ...extra, '--registry', registry.host, '--insecure');
+    const release = (...extra: string[]) => cli('release', ...extra, '--registry', registry.host, '--insecure', ...mirrors);
 
     const checked = await release('--check');
     expect(checked.code, checked.output).toBe(1);

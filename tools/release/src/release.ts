@@ -12,7 +12,7 @@ import { contract } from './contract/contract.js';
 import { PublishError } from './errors.js';
 import { git } from './git.js';
 import { LOCK_FILE } from './images/lock.js';
-import { imageUses, unpinnedImages } from './images/pin.js';
+import { imageUses, missingImages, unpinnedImages } from './images/pin.js';
 import type { RegistryAddress } from './oci/registry-address.js';
 import { publish, type PublishResult } from './publish.js';
 import { NX_ENV, runTargets } from './versioning/affected.js';
@@ -24,6 +24,8 @@ export interface ReleaseOptions {
   readonly requestTimeoutMs?: number;
   /** Only check the pending releases against what providers rely on; write nothing. */
   readonly check?: boolean;
+  /** Where to ask for the images' registries' manifests instead (mirrors holding the same ones). */
+  readonly imageMirrors?: ReadonlyMap<string, RegistryAddress>;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -52,14 +54,31 @@ async function workspacePackages(cwd: string): Promise<WorkspacePackage[]> {
 
 type ReleasePlan = Awaited<ReturnType<typeof getReleasePlan>>;
 
-/** Providers run exactly what was tested: every image of a distribution released goes by digest. */
-async function requirePinnedImages(cwd: string, dirs: readonly string[], nothingWritten: boolean): Promise<void> {
-  const unpinned = unpinnedImages(await imageUses(dirs.map((dir) => join(cwd, dir))));
-  if (unpinned.length === 0) return;
-  throw new PublishError(`${unpinned.length} image${unpinned.length === 1 ? '' : 's'} of the release not pinned to a digest:\n  ${unpinned.join('\n  ')}`, {
-    code: 'release.unpinned-images',
-    hint: `run canaryship pin-images, render (npm run build) and commit ${LOCK_FILE}${nothingWritten ? ' (nothing was versioned or published)' : ', then run release again to publish'}`,
+/**
+ * Providers run exactly what was tested: every image of a distribution released goes by digest,
+ * and its registry (or the mirror named for it) serves that digest.
+ */
+async function requirePinnedImages(options: ReleaseOptions, dirs: readonly string[], nothingWritten: boolean): Promise<void> {
+  const uses = await imageUses(dirs.map((dir) => join(options.cwd, dir)));
+  const unpinned = unpinnedImages(uses);
+  const untouched = nothingWritten ? ' (nothing was versioned or published)' : ', then run release again to publish';
+  if (unpinned.length > 0) {
+    throw new PublishError(`${unpinned.length} image${unpinned.length === 1 ? '' : 's'} of the release not pinned to a digest:\n  ${unpinned.join('\n  ')}`, {
+      code: 'release.unpinned-images',
+      hint: `run canaryship pin-images, render (npm run build) and commit ${LOCK_FILE}${untouched}`,
+    });
+  }
+  const missing = await missingImages(uses, {
+    ...(options.imageMirrors && { mirrors: options.imageMirrors }),
+    ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.onProgress && { onProgress: options.onProgress }),
   });
+  if (missing.length > 0) {
+    throw new PublishError(`${missing.length} pinned image${missing.length === 1 ? '' : 's'} of the release not served by ${missing.length === 1 ? 'its registry' : 'their registries'}:\n  ${missing.join('\n  ')}`, {
+      code: 'release.missing-images',
+      hint: `pin them again (canaryship pin-images), render and commit ${LOCK_FILE}${untouched}`,
+    });
+  }
 }
 
 /**
@@ -75,7 +94,7 @@ async function checkContracts(options: ReleaseOptions, packages: readonly Worksp
   if (planned.length === 0) return;
   options.onProgress?.(`checking what ${planned.map((p) => `${p.name}@${p.newVersion}`).join(', ')} would break for providers`);
   await runTargets(options.cwd, ['build'], planned.map((p) => p.name));
-  await requirePinnedImages(options.cwd, planned.map((p) => p.dir), true);
+  await requirePinnedImages(options, planned.map((p) => p.dir), true);
   for (const pkg of planned) {
     const result = await contract({
       packageDir: join(options.cwd, pkg.dir),
@@ -145,7 +164,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   if (environments.length > 0) {
     progress(`rendering and validating ${environments.map((p) => p.name).join(', ')}`);
     await runTargets(cwd, ['build', 'validate'], environments.map((p) => p.name));
-    await requirePinnedImages(cwd, environments.map((p) => p.dir), false);
+    await requirePinnedImages(options, environments.map((p) => p.dir), false);
   }
   const published: PublishResult[] = [];
   for (const pkg of environments) {

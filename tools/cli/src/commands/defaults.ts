@@ -17,3 +17,6 @@ export const REGISTRY_OPTIONS_HELP: readonly { readonly flag: string; readonly s
   { flag: '--timeout SECONDS', says: `longest one request may take (default ${DEFAULT_TIMEOUT_SECONDS}); an operation, retries included, twice that` },
   { flag: '--json', says: 'the result (or the failure) as JSON on stdout' },
 ];
+
+/** `--image-mirror`, as pin-images and release list it. */
+export const IMAGE_MIRROR_HELP = { flag: '--image-mirror REGISTRY=HOST[:PORT][/PREFIX]', says: "ask a mirror holding the same manifests for REGISTRY's images (repeatable)" } as const;

@@ -3,7 +3,7 @@
  * command's own module, loaded only when that command runs.
  */
 import type { CommandSpec } from '../command.js';
-import { DEFAULT_LAYOUT, DEFAULT_TIMEOUT_SECONDS, REGISTRY_OPTIONS_HELP } from './defaults.js';
+import { DEFAULT_LAYOUT, DEFAULT_TIMEOUT_SECONDS, IMAGE_MIRROR_HELP, REGISTRY_OPTIONS_HELP } from './defaults.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -46,7 +46,7 @@ naming where it is used, and the lock is left as it was. With --check, only say 
 image is pinned (no network): release refuses a distribution with an image that is not.`,
     examples: ['canaryship pin-images && npm run build', 'canaryship pin-images --check', 'canaryship pin-images --image-mirror ghcr.io=127.0.0.1:5000 --insecure'],
     options: [
-      { flag: '--image-mirror REGISTRY=HOST[:PORT][/PREFIX]', says: "ask a mirror holding the same manifests for REGISTRY's images (repeatable)" },
+      IMAGE_MIRROR_HELP,
       { flag: '--insecure', says: 'plain HTTP, to a mirror on loopback only' },
       { flag: '--check', says: 'write nothing and reach no registry: exit 1 when an image is not pinned' },
       { flag: '--timeout SECONDS', says: `longest one request may take (default ${DEFAULT_TIMEOUT_SECONDS}); an operation, retries included, twice that` },
@@ -96,14 +96,15 @@ major (for 0.x, minor) version, which release refuses too.`,
   },
   {
     name: 'release',
-    usage: 'release [--check] [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
+    usage: 'release [--check] [--registry HOST[:PORT][/PREFIX]] [--insecure] [--image-mirror REGISTRY=HOST[:PORT][/PREFIX]]... [--layout DIR] [--timeout SECONDS] [--json]',
     description: `Apply pending changesets (a service bump bumps every environment that depends on it), commit,
 render and validate the environments with new versions, publish them, and tag git
 (<package>@<version>). Rerunning finishes an interrupted release. First, and alone with --check:
 each environment the changesets release is compared with its last published version (see
-contract); a breaking change without a major bump stops the release before anything is written.`,
+contract); a breaking change without a major bump stops the release before anything is written,
+as does an image not pinned to a digest (see pin-images) or one its registry no longer serves.`,
     examples: ['npm run release -- --registry ghcr.io/acme', 'canaryship release --check --registry ghcr.io/acme', 'canaryship release --registry 127.0.0.1:5000 --insecure --json'],
-    options: REGISTRY_OPTIONS_HELP,
+    options: [...REGISTRY_OPTIONS_HELP.slice(0, 2), IMAGE_MIRROR_HELP, ...REGISTRY_OPTIONS_HELP.slice(2)],
     load: () => import('./release.js'),
   },
   {

@@ -2,12 +2,12 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { imageUses, LOCK_FILE, parseRegistryAddress, pinImages, unpinnedImages, type RegistryAddress } from '@canaryship/release';
+import { imageUses, LOCK_FILE, pinImages, unpinnedImages } from '@canaryship/release';
 import { CanaryshipError } from '@canaryship/blocks';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
 import { currentPackage } from '../sources/rendered.js';
 import { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
-import { registryTarget } from './registry-options.js';
+import { imageMirrors, registryTarget } from './registry-options.js';
 
 const OPTIONS = {
   check: { type: 'boolean', default: false },
@@ -16,21 +16,6 @@ const OPTIONS = {
   timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
   json: { type: 'boolean', default: false },
 } as const;
-
-/** `REGISTRY=HOST[:PORT][/PREFIX]`: where to ask for REGISTRY's images instead. */
-function mirrorsOf(values: readonly string[], insecure: boolean): Map<string, RegistryAddress> {
-  const mirrors = new Map<string, RegistryAddress>();
-  for (const value of values) {
-    const [registry = '', mirror, ...rest] = value.split('=');
-    if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(registry) || mirror === undefined || rest.length > 0) {
-      // A value that could carry credentials is not repeated (as --registry's are not).
-      const shown = /[@?#]/.test(value) ? 'the value given (not repeated: it could carry credentials)' : `"${value.slice(0, 200)}"`;
-      throw new UsageError(`--image-mirror takes REGISTRY=HOST[:PORT][/PREFIX] (e.g. ghcr.io=127.0.0.1:5000), not ${shown}`);
-    }
-    mirrors.set(registry === 'index.docker.io' ? 'docker.io' : registry, parseRegistryAddress(mirror, { insecure, flag: '--image-mirror' }));
-  }
-  return mirrors;
-}
 
 /** The environment packages of the repository at `cwd`: every folder of environments/ with a package.json. */
 async function environmentPackages(cwd: string): Promise<string[]> {
@@ -45,7 +30,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const mirrorValues = values['image-mirror'] ?? [];
   if (values.check && mirrorValues.length > 0) throw new UsageError('--check reads the rendered distributions only: it takes no --image-mirror');
   if (values.insecure && mirrorValues.length === 0) throw new UsageError('--insecure only applies to an --image-mirror on loopback');
-  const mirrors = mirrorsOf(mirrorValues, values.insecure);
+  const mirrors = imageMirrors(mirrorValues, values.insecure);
   const { requestTimeoutMs } = registryTarget({ timeout: values.timeout });
   const packageDirs: string[] = [];
   for (const dir of positionals.length > 0 ? positionals : await environmentPackages(io.cwd)) packageDirs.push(await currentPackage(io.cwd, dir));

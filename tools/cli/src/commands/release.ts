@@ -3,12 +3,20 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { release } from '@canaryship/release';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
-import { REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
+import { imageMirrors, REGISTRY_OPTIONS, registryTarget } from './registry-options.js';
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, check: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REGISTRY_OPTIONS, check: { type: 'boolean', default: false }, 'image-mirror': { type: 'string', multiple: true } } });
   if (positionals.length > 0) throw new UsageError(`release takes no arguments, got ${positionals.join(' ')}`);
-  const result = await release({ cwd: io.cwd, layoutRoot: resolve(io.cwd, values.layout), check: values.check, ...registryTarget(values), onProgress: progressTo(io) });
+  const mirrors = values['image-mirror'] ?? [];
+  const result = await release({
+    cwd: io.cwd,
+    layoutRoot: resolve(io.cwd, values.layout),
+    check: values.check,
+    ...registryTarget(values),
+    ...(mirrors.length > 0 && { imageMirrors: imageMirrors(mirrors, values.insecure) }),
+    onProgress: progressTo(io),
+  });
   if (values.json) printJson(io, result);
   else {
     for (const a of result.published) io.stdout.write(`published ${a.reference}@${a.digest}\n`);

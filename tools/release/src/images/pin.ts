@@ -6,23 +6,19 @@
 import { join } from 'node:path';
 import type { ImageLock } from '@canaryship/blocks';
 import { PublishError } from '../errors.js';
-import { findCredentials } from '../oci/credentials.js';
-import type { RegistryAddress } from '../oci/registry-address.js';
-import { createRegistryClient, type RegistryReader } from '../oci/registry.js';
 import { readFiles } from '../oci/tar.js';
-import { environmentOf, type ConnectOptions } from '../publish.js';
+import { environmentOf } from '../publish.js';
+import { imageRegistries, type ImageRegistryOptions } from './clients.js';
 import { formatLock, lockPath, readLock, writeLock } from './lock.js';
-import { apiHost, lockKey, type ImageReference } from './reference.js';
-import { resolveImage } from './resolve.js';
+import { lockKey, type ImageReference } from './reference.js';
+import { resolveImage, verifyImage } from './resolve.js';
 import { imagesOf, whereUsed, type ImageUse } from './usage.js';
 
-export interface PinOptions extends ConnectOptions {
+export interface PinOptions extends ImageRegistryOptions {
   /** The repository: where the lock is. */
   readonly root: string;
   /** Environment packages whose rendered dist/ names the images. */
   readonly packageDirs: readonly string[];
-  /** Resolve a registry's images at another that holds the same manifests (a mirror): `ghcr.io` → `127.0.0.1:5000`. */
-  readonly mirrors?: ReadonlyMap<string, RegistryAddress>;
 }
 
 export interface PinnedImage {
@@ -61,6 +57,28 @@ function unpinnable(uses: readonly ImageUse[]): string[] {
   });
 }
 
+/**
+ * Pinned images their registries no longer serve (deleted, or a digest written by hand), each with
+ * where it is used: what release refuses besides an image by tag alone. Each manifest is fetched
+ * by digest and checked against it.
+ */
+export async function missingImages(uses: readonly ImageUse[], options: ImageRegistryOptions): Promise<string[]> {
+  const registryOf = imageRegistries(options);
+  const pinned = new Map<string, ImageUse[]>();
+  for (const use of uses) if (use.reference?.digest) pinned.set(use.value, [...(pinned.get(use.value) ?? []), use]);
+  const missing: string[] = [];
+  for (const [value, group] of [...pinned].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const reference = group[0]!.reference!;
+    const { client, repository } = await registryOf(reference);
+    const why = await verifyImage(client, repository, reference.digest!).catch((error: unknown) => {
+      if (error instanceof PublishError) return error.message;
+      throw error;
+    });
+    if (why) missing.push(`${value} (${group.map(whereUsed).join('; ')}): ${why}`);
+  }
+  return missing;
+}
+
 /** What release refuses: an image a distribution runs by tag alone, or cannot name at all. */
 export function unpinnedImages(uses: readonly ImageUse[]): string[] {
   return [...unpinnable(uses), ...uses.flatMap((use) => (use.reference?.tag && !use.reference.digest ? [`${whereUsed(use)}: ${use.value} is not pinned to a digest`] : []))];
@@ -83,27 +101,14 @@ export async function pinImages(options: PinOptions): Promise<PinResult> {
   const problems = unpinnable(uses);
   if (problems.length > 0) throw new PublishError(`no digest can be pinned for:\n  ${problems.join('\n  ')}`, { code: 'images.reference' });
 
-  const clients = new Map<string, Promise<{ client: RegistryReader; prefix: string }>>();
-  const clientFor = (reference: ImageReference): Promise<{ client: RegistryReader; prefix: string }> => {
-    let entry = clients.get(reference.registry);
-    if (!entry) {
-      const address = options.mirrors?.get(reference.registry) ?? { host: apiHost(reference.registry), prefix: '', insecure: false };
-      entry = findCredentials(address.host, options.env).then((credentials) => ({
-        client: createRegistryClient({ address, access: 'pull', ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }), ...(options.retry && { retry: options.retry }), onProgress: progress, ...(credentials && { credentials }) }),
-        prefix: address.prefix,
-      }));
-      clients.set(reference.registry, entry);
-    }
-    return entry;
-  };
+  const registryOf = imageRegistries({ ...options, onProgress: progress });
 
   const images: PinnedImage[] = [];
   const failures: string[] = [];
   for (const [image, group] of byImage(uses as Tagged[])) {
     const { reference } = group[0]!;
     const usedBy = group.map(whereUsed);
-    const { client, prefix } = await clientFor(reference);
-    const repository = prefix ? `${prefix}/${reference.repository}` : reference.repository;
+    const { client, repository } = await registryOf(reference);
     try {
       const digest = await resolveImage(client, repository, reference.tag);
       const before = previous[image];

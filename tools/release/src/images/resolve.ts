@@ -33,6 +33,13 @@ function notAnImage(data: Buffer): string | undefined {
   return typeof config === 'string' && IMAGE_CONFIGS.includes(config) ? undefined : `it is an artifact (config ${String(config).slice(0, 100)}), not a container image`;
 }
 
+/** Why the registry does not serve the image `digest` names (undefined when it does); the client checks the bytes against the digest. */
+export async function verifyImage(client: RegistryReader, repository: string, digest: string): Promise<string | undefined> {
+  const data = await client.getManifest(repository, digest, IMAGE_MANIFESTS.join(', '));
+  if (data === undefined) return `${client.host} does not have it in ${repository}`;
+  return notAnImage(data);
+}
+
 export async function resolveImage(client: RegistryReader, repository: string, tag: string): Promise<string> {
   const data = await client.getManifest(repository, tag, IMAGE_MANIFESTS.join(', '));
   if (data === undefined) throw new PublishError(`${client.host} has no tag ${tag} in ${repository}`, { code: 'images.no-such-tag' });
