@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { durationSeconds } from '@canaryship/blocks';
 import { main } from '@canaryship/cli';
-import { publish } from '@canaryship/release';
+import { imagesOf, publish, readFiles, unpinnedUses } from '@canaryship/release';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DEFINITIONS, pickService } from '../support/distribution.js';
@@ -42,6 +42,9 @@ describe('canaryship summary', () => {
     expect(same.stdout).toContain('Identical to the published 1.2.0: providers receive nothing new.');
     expect(same.stdout).toContain('**Contract:** keeps the contract of 1.2.0; no changeset needed');
     expect(same.stdout).toContain('**Validation:** no findings in any layer');
+    // The images release would refuse (by tag alone while this repository's lock does not pin them).
+    const unpinned = unpinnedUses(imagesOf('linkerd', await readFiles(join(packageDir, 'dist'))));
+    expect(same.stdout).toContain(unpinned.length === 0 ? '**Images:** every one pinned to a digest' : `**Images:** ${unpinned.length} not pinned to a digest, which release refuses`);
     expect(same.stdout).not.toContain('**Plan**');
 
     // A slower analysis (twice the interval) for a progressive canary, as frontend is in the demo:

@@ -13,9 +13,9 @@ export { composedFrom, customisationBreaks } from './contract/customisations.js'
 export { diffArtifact, lastPublished, publishedLayer, publishedVersions, type DiffOptions, type DiffResult } from './diff/diff-artifact.js';
 export { diffTrees, objectsOf, type ObjectChange } from './diff/object-diff.js';
 export { formatLock, LOCK_FILE, lockPath, readLock } from './images/lock.js';
-export { imageUses, pinImages, unpinnedImages, type PinnedImage, type PinOptions, type PinResult } from './images/pin.js';
+export { imageUses, missingImages, pinImages, unpinnedImages, unpinnedUses, type PinnedImage, type PinOptions, type PinResult, type UnpinnedUse } from './images/pin.js';
 export { parseImageReference, type ImageReference } from './images/reference.js';
-export { imagesOf, type ImageUse } from './images/usage.js';
+export { imagesOf, whereUsed, type ImageUse } from './images/usage.js';
 export { ImmutableVersionError, PublishError, RegistryError } from './errors.js';
 export { releaseCommit, type ReleaseCommit } from './git.js';
 export { buildEnvironmentArtifact, connectRegistry, environmentOf, packageManifest, publish, repositoryPath, type PublishOptions, type PublishResult, type RegistryTarget } from './publish.js';

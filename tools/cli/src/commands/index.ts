@@ -127,7 +127,8 @@ key whose public half is in that Secret of flux-system.`,
     description: `A pull request's review of what providers will receive, as Markdown for $GITHUB_STEP_SUMMARY:
 for each environment Nx finds affected since REF (or each DIR), the objects that differ from the
 last published version, the contract verdict and the changeset bump it needs, the validation
-findings, and the plan of every Canary whose analysis changed, old against new. A dist/ older than its sources is
+findings, the images release would refuse (not pinned to a digest), and the plan of every Canary
+whose analysis changed, old against new. A dist/ older than its sources is
 refused (exit 1): run build-affected first. Otherwise exit 0: the checks that fail a change are release
 --check and validate.`,
     examples: ['canaryship summary --base origin/main --registry ghcr.io/acme >> "$GITHUB_STEP_SUMMARY"', 'canaryship summary environments/istio --json'],

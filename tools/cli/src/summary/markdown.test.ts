@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { summaryMarkdown } from './markdown.js';
 import type { EnvironmentReview } from './review.js';
 
-const review = (over: Partial<EnvironmentReview>): EnvironmentReview => ({ environment: 'istio', package: '@canaryship/env-istio', version: '1.0.0', baseline: '1.0.0', changes: [], breaking: [], bump: 'none', findings: [], plans: [], ...over });
+const review = (over: Partial<EnvironmentReview>): EnvironmentReview => ({ environment: 'istio', package: '@canaryship/env-istio', version: '1.0.0', baseline: '1.0.0', changes: [], breaking: [], bump: 'none', findings: [], unpinnedImages: [], plans: [], ...over });
 
 describe('summaryMarkdown', () => {
   /** The summary as GitHub shows it: GitHub Flavored Markdown rendered to HTML (micromark, as remark and many renderers use). */
@@ -48,6 +48,14 @@ describe('summaryMarkdown', () => {
     expect(text.split('\n').filter((l) => l.startsWith('| `warning`'))).toHaveLength(40);
     expect(text).toContain('… and 1 more (`canaryship validate` lists them all).');
     expect(text).toContain('**Validation:** 0 error(s), 41 warning(s)');
+  });
+
+  it('names each image release would refuse, with its object and field, and says when every one is pinned', () => {
+    const use = { environment: 'istio', object: 'Deployment/webapp/api', file: 'api/deployment.yaml', field: 'spec.template.spec.containers[0].image', value: 'ghcr.io/acme/api:1.0.0' };
+    const html = shown(summaryMarkdown([review({ unpinnedImages: [{ use, why: 'ghcr.io/acme/api:1.0.0 is not pinned to a digest' }] })]));
+    expect(html).toContain('<strong>Images:</strong> 1 not pinned to a digest, which release refuses: run <code>canaryship pin-images</code>');
+    expect(cellsOf(html, 'ghcr.io/acme/api:1.0.0 is not pinned to a digest')).toEqual(['<code>ghcr.io/acme/api:1.0.0 is not pinned to a digest</code>', '<code>Deployment/webapp/api</code>', '<code>spec.template.spec.containers[0].image</code>']);
+    expect(shown(summaryMarkdown([review({})]))).toContain('<strong>Images:</strong> every one pinned to a digest');
   });
 
   it('says when no environment is affected', () => {

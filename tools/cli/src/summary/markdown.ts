@@ -57,6 +57,14 @@ function environmentSection(r: EnvironmentReview): string[] {
     lines.push('');
   }
 
+  if (r.unpinnedImages.length === 0) lines.push('**Images:** every one pinned to a digest', '');
+  else {
+    lines.push(`**Images:** ${r.unpinnedImages.length} not pinned to a digest, which release refuses: run \`canaryship pin-images\`, render and commit the lock`, '');
+    lines.push(...table(['image', 'object', 'field'], r.unpinnedImages.slice(0, MAX_ROWS).map(({ use, why }) => [why, use.object, use.field])));
+    if (r.unpinnedImages.length > MAX_ROWS) lines.push('', `… and ${r.unpinnedImages.length - MAX_ROWS} more (\`canaryship pin-images --check\` lists them all).`);
+    lines.push('');
+  }
+
   if (r.plans.length > 0) {
     lines.push('**Plan** of every Canary whose analysis changed (`canaryship plan`), the published one → this one where they differ:', '');
     const columns: readonly PlanColumn[] = ['canary', 'strategy', 'promoted after', 'rolled back', 'users exposed', 'who'];

@@ -1,8 +1,8 @@
 /**
  * What one environment's change means for the providers who will receive it, gathered for a
  * pull request's reviewer: the objects that differ from the last published version, the contract
- * verdict and the changeset bump it needs, the validation findings, and the plan of every Canary
- * whose analysis changed.
+ * verdict and the changeset bump it needs, the validation findings, the images release would
+ * refuse, and the plan of every Canary whose analysis changed.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import {
   breakingChanges,
   diffTrees,
   environmentOf,
+  imagesOf,
   lastPublished,
   objectsOf,
   packageManifest,
@@ -21,6 +22,8 @@ import {
   type BreakingChange,
   type DiffOptions,
   type ObjectChange,
+  unpinnedUses,
+  type UnpinnedUse,
 } from '@canaryship/release';
 import { withDistributionLock } from '@canaryship/toolchain';
 import { loadDistribution, validateDistribution, type Finding } from '@canaryship/validate';
@@ -38,6 +41,8 @@ export interface EnvironmentReview {
   readonly breaking: readonly BreakingChange[];
   readonly bump: Bump;
   readonly findings: readonly Finding[];
+  /** Images named by tag alone (or not at all), each with where it runs: release refuses them. */
+  readonly unpinnedImages: readonly UnpinnedUse[];
   /** Canaries whose analysis is new or changed: the plan of the published one, where there is one, and the new plan. */
   readonly plans: readonly { readonly before?: CanaryPlan; readonly after: CanaryPlan }[];
 }
@@ -73,5 +78,5 @@ export async function reviewEnvironment(packageDir: string, target: Target): Pro
       const published = before.get(id)?.canary;
       return { ...(published && { before: planCanary(published) }), after: planCanary(canary) };
     });
-  return { environment, package: name, version, ...(baseline !== undefined && { baseline }), changes, breaking, bump, findings, plans };
+  return { environment, package: name, version, ...(baseline !== undefined && { baseline }), changes, breaking, bump, findings, unpinnedImages: unpinnedUses(imagesOf(environment, local)), plans };
 }

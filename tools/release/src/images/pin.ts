@@ -48,14 +48,30 @@ export async function imageUses(packageDirs: readonly string[]): Promise<ImageUs
 
 type Tagged = ImageUse & { readonly reference: ImageReference & { readonly tag: string } };
 
+/** An image use release refuses, and why. */
+export interface UnpinnedUse {
+  readonly use: ImageUse;
+  readonly why: string;
+}
+
 /** Uses that no digest can be pinned for: not a reference, or no tag (`latest` is not a release). */
-function unpinnable(uses: readonly ImageUse[]): string[] {
+function unpinnable(uses: readonly ImageUse[]): UnpinnedUse[] {
   return uses.flatMap((use) => {
-    if (!use.reference) return [`${whereUsed(use)}: ${JSON.stringify(use.value.slice(0, 200))} is not an image reference`];
-    if (!use.reference.tag) return [`${whereUsed(use)}: ${use.value} has no tag; name a release (never latest)`];
+    if (!use.reference) return [{ use, why: `${JSON.stringify(use.value.slice(0, 200))} is not an image reference` }];
+    if (!use.reference.tag) return [{ use, why: `${use.value} has no tag; name a release (never latest)` }];
     return [];
   });
 }
+
+/** What release refuses: an image a distribution runs by tag alone, or cannot name at all. */
+export function unpinnedUses(uses: readonly ImageUse[]): UnpinnedUse[] {
+  return [...unpinnable(uses), ...uses.flatMap((use) => (use.reference?.tag && !use.reference.digest ? [{ use, why: `${use.value} is not pinned to a digest` }] : []))];
+}
+
+const described = ({ use, why }: UnpinnedUse): string => `${whereUsed(use)}: ${why}`;
+
+/** `unpinnedUses`, a line each, naming where. */
+export const unpinnedImages = (uses: readonly ImageUse[]): string[] => unpinnedUses(uses).map(described);
 
 /**
  * Pinned images their registries no longer serve (deleted, or a digest written by hand), each with
@@ -79,10 +95,6 @@ export async function missingImages(uses: readonly ImageUse[], options: ImageReg
   return missing;
 }
 
-/** What release refuses: an image a distribution runs by tag alone, or cannot name at all. */
-export function unpinnedImages(uses: readonly ImageUse[]): string[] {
-  return [...unpinnable(uses), ...uses.flatMap((use) => (use.reference?.tag && !use.reference.digest ? [`${whereUsed(use)}: ${use.value} is not pinned to a digest`] : []))];
-}
 
 const byImage = (uses: readonly Tagged[]): Map<string, Tagged[]> => {
   const groups = new Map<string, Tagged[]>();
@@ -98,7 +110,7 @@ export async function pinImages(options: PinOptions): Promise<PinResult> {
   const path = lockPath(options.root);
   const previous = await readLock(path);
   const uses = await imageUses(options.packageDirs);
-  const problems = unpinnable(uses);
+  const problems = unpinnable(uses).map(described);
   if (problems.length > 0) throw new PublishError(`no digest can be pinned for:\n  ${problems.join('\n  ')}`, { code: 'images.reference' });
 
   const registryOf = imageRegistries({ ...options, onProgress: progress });
