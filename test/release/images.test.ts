@@ -5,9 +5,11 @@
  * something other than an image, fails the run naming where it is used, and the lock stays as it was.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imageRef } from '@canaryship/blocks';
+import { freePort } from '@canaryship/cluster';
 import { imageUses, LOCK_FILE, parseRegistryAddress, pinImages, unpinnedImages, type ImageUse, type RegistryAddress } from '@canaryship/release';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushTestArtifact, pushTestImage } from '../support/images.js';
@@ -83,6 +85,34 @@ describe('canaryship pin-images', () => {
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toContain(`${podinfo.reference!.name}:${typo} (istio: ${podinfo.object} ${podinfo.field}): ${registry.host} has no tag ${typo} in ${podinfo.reference!.repository}`);
     expect(readFileSync(join(root, LOCK_FILE), 'utf8')).toBe(before);
+  });
+
+  it("sends an image's registry only the credentials the Docker config holds for it, never the publishing registry's variables", async () => {
+    const seen: string[] = [];
+    const mirrorUser = `Basic ${Buffer.from('mirror-user:mirror-pass').toString('base64')}`;
+    // A registry that wants Basic credentials, and has no tag once it gets the right ones.
+    const server = createServer((request, response) => {
+      seen.push(request.headers.authorization ?? '');
+      if (request.headers.authorization === mirrorUser) response.writeHead(404).end();
+      else response.writeHead(401, { 'www-authenticate': 'Basic realm="mirror"' }).end();
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      const mirrors = new Map([...new Set(uses.map((u) => u.reference!.registry))].map((r) => [r, parseRegistryAddress(`127.0.0.1:${port}`, { insecure: true })]));
+      const publishing = { CANARYSHIP_REGISTRY_USERNAME: 'ci', CANARYSHIP_REGISTRY_PASSWORD: 'publish-token' };
+      const anonymous = (await pinImages({ root: scratchRoot(), packageDirs, mirrors, env: { ...publishing, DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'canaryship-docker-')) } }).catch((e: Error) => e)) as Error;
+      expect(anonymous.message).toContain(`127.0.0.1:${port} wants credentials`);
+      expect(seen.some((h) => Buffer.from(h.replace(/^Basic /, ''), 'base64').toString().includes('publish-token'))).toBe(false);
+
+      const config = mkdtempSync(join(tmpdir(), 'canaryship-docker-'));
+      writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [`127.0.0.1:${port}`]: { username: 'mirror-user', password: 'mirror-pass' } } }));
+      const logged = (await pinImages({ root: scratchRoot(), packageDirs, mirrors, env: { ...publishing, DOCKER_CONFIG: config } }).catch((e: Error) => e)) as Error;
+      expect(logged.message).toContain(`has no tag`);
+      expect(seen).toContain(mirrorUser);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a tag that names an artifact rather than an image, and a registry that holds none of them', async () => {

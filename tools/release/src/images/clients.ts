@@ -1,8 +1,9 @@
 /**
  * Registry clients for the images a distribution runs: one per registry the references name, or
- * per mirror standing in for it, each with that host's credentials and pull access only.
+ * per mirror standing in for it, each with pull access only and with the credentials the Docker
+ * config file holds for that host, if any (anonymous otherwise, as public images are pulled).
  */
-import { findCredentials } from '../oci/credentials.js';
+import { dockerConfigCredentials } from '../oci/credentials.js';
 import type { RegistryAddress } from '../oci/registry-address.js';
 import { createRegistryClient, type RegistryReader } from '../oci/registry.js';
 import type { ConnectOptions } from '../publish.js';
@@ -22,7 +23,8 @@ export function imageRegistries(options: ImageRegistryOptions): ImageRegistry {
     let entry = clients.get(reference.registry);
     if (!entry) {
       const address = options.mirrors?.get(reference.registry) ?? { host: apiHost(reference.registry), prefix: '', insecure: false };
-      entry = findCredentials(address.host, options.env).then((credentials) => ({
+      // Never the publishing registry's variables: those are for the --registry host only.
+      entry = dockerConfigCredentials(address.host, options.env).then((credentials) => ({
         client: createRegistryClient({
           address,
           access: 'pull',

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findCredentials, parseChallenge } from './credentials.js';
+import { dockerConfigCredentials, findCredentials, parseChallenge } from './credentials.js';
 
 const dockerConfig = (auths: unknown): string => {
   const dir = mkdtempSync(join(tmpdir(), 'canaryship-docker-'));
@@ -25,6 +25,14 @@ describe('registry credentials', () => {
     expect(await findCredentials('b.io', env)).toEqual({ username: 'bob', password: 'b' });
     expect(await findCredentials('c.io', env)).toEqual({ username: 'cy', password: 'c' });
     for (const host of ['d.io', 'e.io', 'f.io', 'z.io']) expect(await findCredentials(host, env), host).toBeUndefined();
+  });
+
+  it("for an image's registry, come from the Docker config file only, with Docker Hub's entry where docker login keeps it", async () => {
+    const config = dockerConfig({ 'https://index.docker.io/v1/': { username: 'hub', password: 'h' }, 'quay.io': { username: 'q', password: 'q' } });
+    const env = { CANARYSHIP_REGISTRY_USERNAME: 'ci', CANARYSHIP_REGISTRY_PASSWORD: 'publish-token', DOCKER_CONFIG: config };
+    expect(await dockerConfigCredentials('registry-1.docker.io', env)).toEqual({ username: 'hub', password: 'h' });
+    expect(await dockerConfigCredentials('quay.io', env)).toEqual({ username: 'q', password: 'q' });
+    expect(await dockerConfigCredentials('ghcr.io', env)).toBeUndefined();
   });
 
   it('are absent, never an error, when the file is missing or not JSON', async () => {

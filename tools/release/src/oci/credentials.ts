@@ -1,7 +1,8 @@
 /**
  * Registry credentials: CANARYSHIP_REGISTRY_USERNAME / _PASSWORD, else the Docker config file
  * (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`, `auths.<host>`), as docker, skopeo and
- * flux read it. Credential helpers are not run.
+ * flux read it. Credential helpers are not run. The variables are for the registry canaryship
+ * publishes to; the images' registries get only what the config file holds for them.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -16,6 +17,14 @@ export async function findCredentials(host: string, env: NodeJS.ProcessEnv = pro
   const username = env['CANARYSHIP_REGISTRY_USERNAME'];
   const password = env['CANARYSHIP_REGISTRY_PASSWORD'];
   if (username && password) return { username, password };
+  return dockerConfigCredentials(host, env);
+}
+
+/** Where `docker login` keeps Docker Hub's entry, whose API host is registry-1.docker.io. */
+const DOCKER_HUB_KEYS = ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io'];
+
+/** What the Docker config file holds for `host` alone (an image's registry: never the publishing variables). */
+export async function dockerConfigCredentials(host: string, env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
   const file = join(env['DOCKER_CONFIG'] ?? join(homedir(), '.docker'), 'config.json');
   let config: { auths?: Record<string, { auth?: string; username?: string; password?: string }> };
   try {
@@ -23,7 +32,8 @@ export async function findCredentials(host: string, env: NodeJS.ProcessEnv = pro
   } catch {
     return undefined;
   }
-  const entry = config.auths?.[host] ?? config.auths?.[`https://${host}`] ?? config.auths?.[`http://${host}`];
+  const keys = [host, `https://${host}`, `http://${host}`, ...(host === 'registry-1.docker.io' ? DOCKER_HUB_KEYS : [])];
+  const entry = keys.map((key) => config.auths?.[key]).find(Boolean);
   if (!entry) return undefined;
   if (entry.username && entry.password) return { username: entry.username, password: entry.password };
   if (entry.auth) {
