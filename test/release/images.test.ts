@@ -51,7 +51,7 @@ describe('canaryship pin-images', () => {
 
   it('resolves each image the distributions run to the digest oras resolves, writes the lock, and render reads it', async () => {
     const root = scratchRoot();
-    const result = await pinImages({ root, packageDirs, mirrors: mirrorsTo() });
+    const result = await pinImages({ root, packageDirs, everyEnvironment: true, mirrors: mirrorsTo() });
     const lock = JSON.parse(readFileSync(join(root, LOCK_FILE), 'utf8')) as Record<string, string>;
     expect(lock).toEqual(Object.fromEntries(expected));
     expect(Object.keys(lock)).toEqual([...expected.keys()].sort());
@@ -63,8 +63,20 @@ describe('canaryship pin-images', () => {
       expect(imageRef(name, tag, lock)).toBe(`${name}:${tag}@${digest}`);
     }
     // A second run asks again and finds the same: nothing written.
-    const again = await pinImages({ root, packageDirs, mirrors: mirrorsTo() });
+    const again = await pinImages({ root, packageDirs, everyEnvironment: true, mirrors: mirrorsTo() });
     expect({ written: again.written, statuses: [...new Set(again.images.map((i) => i.status))] }).toEqual({ written: false, statuses: ['unchanged'] });
+  });
+
+  it("pinning some environments keeps the others' entries; pinning every one drops what none runs", async () => {
+    const root = scratchRoot();
+    const other = `ghcr.io/acme/other:2.0.0`;
+    writeFileSync(join(root, LOCK_FILE), `{\n  "${other}": "sha256:${'2'.repeat(64)}"\n}\n`);
+    const some = await pinImages({ root, packageDirs: packageDirs.slice(0, 1), everyEnvironment: false, mirrors: mirrorsTo() });
+    expect(some.dropped).toEqual([]);
+    expect(Object.keys(JSON.parse(readFileSync(join(root, LOCK_FILE), 'utf8')) as object)).toContain(other);
+    const every = await pinImages({ root, packageDirs, everyEnvironment: true, mirrors: mirrorsTo() });
+    expect(every.dropped).toEqual([other]);
+    expect(Object.keys(JSON.parse(readFileSync(join(root, LOCK_FILE), 'utf8')) as object)).not.toContain(other);
   });
 
   it("a mistyped tag fails the run naming the tag, environment, object and field; the lock is left as it was", async () => {
@@ -81,7 +93,7 @@ describe('canaryship pin-images', () => {
     const typo = tag.split('.').map((part, i) => (i === 1 ? [...part].reverse().join('') + '9' : part)).join('.');
     writeFileSync(file, readFileSync(file, 'utf8').replace(`podinfo:${tag}`, `podinfo:${typo}`));
 
-    const failure = await pinImages({ root, packageDirs: [istio], mirrors: mirrorsTo() }).catch((error: Error) => error);
+    const failure = await pinImages({ root, packageDirs: [istio], everyEnvironment: false, mirrors: mirrorsTo() }).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toContain(`${podinfo.reference!.name}:${typo} (istio: ${podinfo.object} ${podinfo.field}): ${registry.host} has no tag ${typo} in ${podinfo.reference!.repository}`);
     expect(readFileSync(join(root, LOCK_FILE), 'utf8')).toBe(before);
@@ -101,13 +113,13 @@ describe('canaryship pin-images', () => {
     try {
       const mirrors = new Map([...new Set(uses.map((u) => u.reference!.registry))].map((r) => [r, parseRegistryAddress(`127.0.0.1:${port}`, { insecure: true })]));
       const publishing = { CANARYSHIP_REGISTRY_USERNAME: 'ci', CANARYSHIP_REGISTRY_PASSWORD: 'publish-token' };
-      const anonymous = (await pinImages({ root: scratchRoot(), packageDirs, mirrors, env: { ...publishing, DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'canaryship-docker-')) } }).catch((e: Error) => e)) as Error;
+      const anonymous = (await pinImages({ root: scratchRoot(), packageDirs, everyEnvironment: true, mirrors, env: { ...publishing, DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'canaryship-docker-')) } }).catch((e: Error) => e)) as Error;
       expect(anonymous.message).toContain(`127.0.0.1:${port} wants credentials`);
       expect(seen.some((h) => Buffer.from(h.replace(/^Basic /, ''), 'base64').toString().includes('publish-token'))).toBe(false);
 
       const config = mkdtempSync(join(tmpdir(), 'canaryship-docker-'));
       writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [`127.0.0.1:${port}`]: { username: 'mirror-user', password: 'mirror-pass' } } }));
-      const logged = (await pinImages({ root: scratchRoot(), packageDirs, mirrors, env: { ...publishing, DOCKER_CONFIG: config } }).catch((e: Error) => e)) as Error;
+      const logged = (await pinImages({ root: scratchRoot(), packageDirs, everyEnvironment: true, mirrors, env: { ...publishing, DOCKER_CONFIG: config } }).catch((e: Error) => e)) as Error;
       expect(logged.message).toContain(`has no tag`);
       expect(seen).toContain(mirrorUser);
     } finally {
@@ -119,7 +131,7 @@ describe('canaryship pin-images', () => {
     const podinfo = uses.find((u) => u.value.includes('/podinfo:'))!;
     await pushTestArtifact(registry.host, `artifacts/${podinfo.reference!.repository}`, podinfo.reference!.tag!);
     const root = scratchRoot();
-    const failure = (await pinImages({ root, packageDirs, mirrors: mirrorsTo('artifacts') }).catch((error: Error) => error)) as Error;
+    const failure = (await pinImages({ root, packageDirs, everyEnvironment: true, mirrors: mirrorsTo('artifacts') }).catch((error: Error) => error)) as Error;
     expect(failure.message).toContain(`${podinfo.reference!.name}:${podinfo.reference!.tag} (`);
     expect(failure.message).toMatch(/is an artifact \(config application\/vnd\.cncf\.flux\.config\.v1\+json\), not a container image/);
     // Every other image is missing at that mirror: each named, in one run.

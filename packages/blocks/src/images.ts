@@ -6,6 +6,7 @@
  * `canaryship pin-images`, which writes images.lock.json beside this file: render then writes
  * `image:tag@digest`, so providers run exactly what was tested, offline and byte for byte the same.
  */
+import { CanaryshipError } from './errors.js';
 import IMAGE_LOCK from './images.lock.json' with { type: 'json' };
 
 export const PODINFO_IMAGE = 'ghcr.io/stefanprodan/podinfo';
@@ -27,5 +28,8 @@ export type ImageLock = Readonly<Record<string, string>>;
 /** `image:tag@digest` where the lock holds the tag's digest, `image:tag` where it does not yet (release refuses that). */
 export const imageRef = (image: string, tag: string, lock: ImageLock = IMAGE_LOCK): string => {
   const digest = lock[`${image}:${tag}`];
+  if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    throw new CanaryshipError(`images.lock.json pins ${image}:${tag} to ${JSON.stringify(digest.slice(0, 80))}, which is not a sha256 digest`, { code: 'images.lock', hint: 'restore it from git, or run canaryship pin-images to write it again' });
+  }
   return digest ? `${image}:${tag}@${digest}` : `${image}:${tag}`;
 };

@@ -47,7 +47,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     else io.stdout.write('every image is pinned to a digest\n');
     return 0;
   }
-  const result = await pinImages({ root: io.cwd, packageDirs, mirrors, requestTimeoutMs, onProgress: progressTo(io) });
+  const result = await pinImages({ root: io.cwd, packageDirs, everyEnvironment: positionals.length === 0, mirrors, requestTimeoutMs, onProgress: progressTo(io) });
   if (values.json) printJson(io, result);
   else {
     for (const image of result.images) io.stdout.write(`${image.status.padEnd(9)} ${image.image}@${image.digest}${image.previous ? ` (was ${image.previous})` : ''}\n`);

@@ -49,7 +49,7 @@ export async function validate(options: ValidateCommandOptions): Promise<Validat
 /** `validate` while no render can replace the distributions. */
 async function validateLocked(options: ValidateCommandOptions, layers: Layer[] | undefined): Promise<ValidateResult> {
   const dirs = options.dirs.map((dir) => ({ dir, path: resolve(options.cwd, dir) }));
-  const keys = dirs.map(({ path }) => (options.cache === false ? undefined : resultKey(path, layers ?? LAYERS)));
+  const keys = await Promise.all(dirs.map(({ path }) => (options.cache === false ? undefined : resultKey(path, layers ?? LAYERS))));
   const kept = keys.map((key) => (key === undefined ? undefined : keptResult(key)));
   const fresh = dirs.filter((_, i) => kept[i] === undefined);
   for (const [i, { dir }] of dirs.entries()) if (kept[i]) options.onProgress?.(`${kept[i].name} (${dir}): unchanged since this build validated it; its findings stand`);

@@ -1,8 +1,10 @@
 /**
  * Validation results kept between runs, like a linter's cache: a distribution whose files are byte
  * for byte those of one validated before, at the same place, with the same layers, by the same
- * build of canaryship (its code, validate's layers, the libraries and the pinned tools' versions
- * they name), has the same findings: every layer is a function of those. In a service team's loop
+ * build of canaryship (its code, validate's layers and the libraries), the same pinned tools and
+ * the same upstream schemas (the Kubernetes version is read from the control plane's go.mod when
+ * validate runs, so it is asked for here too), has the same findings: every layer is a function of
+ * those. In a service team's loop
  * one service changes and every environment is rendered again, most of them to the same bytes.
  *
  * Kept in ~/.cache/canaryship/validated/, one file per result, the oldest dropped past a few
@@ -14,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheRoot } from '@canaryship/toolchain';
+import { cacheRoot, keyOf, SUITES, toolOf, upstreamModule } from '@canaryship/toolchain';
 import { LAYERS, type Finding, type Layer } from '@canaryship/validate';
 import { ownBuildDigest, treeDigest } from './receipt.js';
 
@@ -25,12 +27,18 @@ let validator: string | undefined | null = null;
 /** This build's digest, computed once per process. */
 const validatorDigest = (): string | undefined => (validator === null ? (validator = ownBuildDigest()) : validator);
 
+/** The pinned programs and upstream modules validation runs and reads, as pinned now. */
+const validationPins = async (): Promise<string[]> => [
+  ...(await Promise.all(SUITES.validate.tools.map(async (name) => `${name}@${await keyOf(toolOf(name).recipe)}`))),
+  ...(await Promise.all(SUITES.validate.modules.map(async (name) => Object.values(await upstreamModule(name)).join('@')))),
+];
+
 /** The key of `dist` as it is now under `layers`, or undefined when no result may be kept for it. */
-export function resultKey(dist: string, layers: readonly Layer[]): string | undefined {
+export async function resultKey(dist: string, layers: readonly Layer[]): Promise<string | undefined> {
   const build = validatorDigest();
   const tree = build && treeDigest(dist);
   if (!build || !tree) return undefined;
-  return createHash('sha256').update(JSON.stringify([build, resolve(dist), [...layers].sort(), tree])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([build, await validationPins(), resolve(dist), [...layers].sort(), tree])).digest('hex');
 }
 
 const isFinding = (value: unknown): value is Finding => {

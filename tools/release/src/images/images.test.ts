@@ -67,6 +67,8 @@ describe('images.lock.json', () => {
     ['an entry that is already pinned', `{"a/app:1@${DIGEST}": "${DIGEST}"}`, /is not an image:tag/],
     ['a digest of another algorithm', '{"a/app:1": "md5:abc"}', /a\/app:1: "md5:abc" is not a sha256 digest/],
     ['a digest that is not a string', '{"a/app:1": 7}', /a\/app:1: "7" is not a sha256 digest/],
+    ['an image twice (JSON keeps the last)', `{\n  "a/app:1": "${DIGEST}",\n  "a/app:1": "sha256:${'b'.repeat(64)}"\n}\n`, /is not as pin-images writes it \(an image twice, or edited by hand\)/],
+    ['a layout of its own', `{"a/app:1": "${DIGEST}"}`, /is not as pin-images writes it/],
     ['a file far larger than a lock', `{"a/app:1": "${DIGEST}", "pad": "${'x'.repeat(1024 * 1024)}"}`, /is \d+ bytes, more than a lock of 1048576 bytes holds/],
   ])('refuses %s, naming the file and the entry', async (_, text, message) => {
     const path = lockFile(text);

@@ -39,6 +39,10 @@ export async function readLock(path: string): Promise<ImageLock> {
     return typeof digest === 'string' && DIGEST.test(digest) ? [] : [`${key}: ${JSON.stringify(String(digest).slice(0, 100))} is not a sha256 digest`];
   });
   if (bad.length > 0) throw new PublishError(`${path}:\n  ${bad.slice(0, 10).join('\n  ')}`, { code: 'images.lock', hint: 'restore it from git, or remove the entries and run canaryship pin-images' });
+  // Only as pin-images writes it: a key twice (JSON keeps the last, silently) or a hand's layout is not a lock.
+  if (text !== '{}' && formatLock(lock as ImageLock) !== text) {
+    throw new PublishError(`${path} is not as pin-images writes it (an image twice, or edited by hand)`, { code: 'images.lock', hint: 'restore it from git, or run canaryship pin-images to write it again' });
+  }
   return lock as ImageLock;
 }
 

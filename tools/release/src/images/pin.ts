@@ -19,6 +19,11 @@ export interface PinOptions extends ImageRegistryOptions {
   readonly root: string;
   /** Environment packages whose rendered dist/ names the images. */
   readonly packageDirs: readonly string[];
+  /**
+   * Whether `packageDirs` are every environment, so a lock entry none of them runs is dropped;
+   * otherwise the others' entries are kept as they are.
+   */
+  readonly everyEnvironment: boolean;
 }
 
 export interface PinnedImage {
@@ -34,7 +39,7 @@ export interface PinnedImage {
 export interface PinResult {
   readonly lock: string;
   readonly images: readonly PinnedImage[];
-  /** Entries no distribution uses any more, dropped from the lock. */
+  /** Entries no distribution uses any more, dropped from the lock (only when every environment was read). */
   readonly dropped: readonly string[];
   readonly written: boolean;
 }
@@ -133,7 +138,8 @@ export async function pinImages(options: PinOptions): Promise<PinResult> {
   }
   if (failures.length > 0) throw new PublishError(`cannot pin ${failures.length} image${failures.length === 1 ? '' : 's'} (the lock is unchanged):\n  ${failures.join('\n  ')}`, { code: 'images.resolve' });
 
-  const lock: ImageLock = Object.fromEntries(images.map((i) => [i.image, i.digest]));
+  const pinned: ImageLock = Object.fromEntries(images.map((i) => [i.image, i.digest]));
+  const lock: ImageLock = options.everyEnvironment ? pinned : { ...previous, ...pinned };
   const dropped = Object.keys(previous).filter((key) => !(key in lock)).sort();
   const written = formatLock(lock) !== formatLock(previous);
   if (written) await writeLock(path, lock);

@@ -17,7 +17,9 @@ export async function kustomizeLayer(distribution: Distribution): Promise<Findin
   try {
     built = await kustomizeBuild(distribution.dir);
   } catch (error) {
-    if (!(error instanceof ToolFailed)) throw error;
+    // kustomize refusing the tree is a finding; kustomize not running to the end (killed by a
+    // signal, not started at all) says nothing about the tree, and is never kept as one.
+    if (!(error instanceof ToolFailed) || error.exit === null || (typeof error.exit === 'string' && error.exit.startsWith('SIG'))) throw error;
     return [{ ...base, rule: 'kustomize.build-failed', file: 'kustomization.yaml', message: error.output.trim().split('\n').slice(-5).join(' ') }];
   }
   const findings: Finding[] = [];
