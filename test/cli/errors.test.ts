@@ -76,16 +76,16 @@ describe('every command answers bad input truthfully', () => {
     ['summary with neither --base nor a folder', () => ['summary'], 2, /summary needs --base REF/],
     ['summary of a folder that is not an environment package', () => ['summary', join(ROOT, 'packages/blocks')], 2, /is not an environment package \(kubernetes, istio, linkerd\)/],
     ['summary since a revision that is not one', () => ['summary', '--base=-oops'], 2, /"-oops" is not a git revision/],
-    ['pin-images with a mirror that names no registry', () => ['pin-images', '--image-mirror', '127.0.0.1:5000'], 2, /--image-mirror takes REGISTRY=HOST\[:PORT\]\[\/PREFIX\] \(e\.g\. ghcr\.io=127\.0\.0\.1:5000\), not "127\.0\.0\.1:5000"/],
-    ['pin-images with --insecure and no mirror', () => ['pin-images', '--insecure'], 2, /--insecure only applies to an --image-mirror on loopback/],
-    ['pin-images with --insecure to a remote mirror', () => ['pin-images', '--image-mirror', 'ghcr.io=mirror.example.com', '--insecure'], 2, /--image-mirror --insecure \(plain HTTP\) is only allowed for a registry on loopback, not mirror\.example\.com/],
+    ['pin-images with a mirror that names no registry', () => ['pin-images', '--image-mirror', '127.0.0.1:5000'], 2, /--image-mirror takes REGISTRY=\[http:\/\/\]HOST\[:PORT\]\[\/PREFIX\] \(e\.g\. ghcr\.io=http:\/\/127\.0\.0\.1:5000\), not "127\.0\.0\.1:5000"/],
+    ['pin-images with a plain-HTTP mirror that is not on loopback', () => ['pin-images', '--image-mirror', 'ghcr.io=http://mirror.example.com'], 2, /--image-mirror --insecure \(plain HTTP\) is only allowed for a registry on loopback, not mirror\.example\.com/],
+    ['release with a plain-HTTP mirror that is not on loopback', () => ['release', '--check', '--image-mirror', 'ghcr.io=http://mirror.example.com'], 2, /--image-mirror --insecure \(plain HTTP\) is only allowed for a registry on loopback, not mirror\.example\.com/],
     ['pin-images with credentials in the mirror', () => ['pin-images', '--image-mirror', 'ghcr.io=bot:s3cret@mirror.example.com'], 2, /--image-mirror must not carry credentials, a query or a fragment \(its value is not repeated here\)/],
-    ['pin-images --check with a mirror', () => ['pin-images', '--check', '--image-mirror', 'ghcr.io=127.0.0.1:5000', '--insecure'], 2, /--check reads the rendered distributions only: it takes no --image-mirror/],
+    ['pin-images --check with a mirror', () => ['pin-images', '--check', '--image-mirror', 'ghcr.io=http://127.0.0.1:5000'], 2, /--check reads the rendered distributions only: it takes no --image-mirror/],
     [
       'pin-images at a mirror nobody listens on',
       async () => {
         const mirror = `127.0.0.1:${await freePort()}`;
-        return ['pin-images', '--image-mirror', `ghcr.io=${mirror}`, '--image-mirror', `docker.io=${mirror}`, '--insecure', '--timeout', '1'];
+        return ['pin-images', '--image-mirror', `ghcr.io=http://${mirror}`, '--image-mirror', `docker.io=http://${mirror}`, '--timeout', '1'];
       },
       1,
       /cannot pin \d+ images \(the lock is unchanged\):\n(?: {2}.*\n)*? {2}ghcr\.io\/\S+ \(istio: Deployment\/\S+ spec\.template\.spec\.containers\[0\]\.image; .*\): GET manifest \S+: cannot reach 127\.0\.0\.1:\d+: ECONNREFUSED/,

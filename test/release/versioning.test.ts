@@ -132,8 +132,8 @@ describe('npm run release', () => {
       const key = `${use.reference!.name}:${use.reference!.tag}`;
       if (!digests.has(key)) digests.set(key, await pushTestImage(registry.host, use.reference!.repository, use.reference!.tag!));
     }
-    mirrors = [...new Set(uses.map((u) => u.reference!.registry))].flatMap((r) => ['--image-mirror', `${r}=${registry.host}`]);
-    const pinned = await cli('pin-images', ...mirrors, '--insecure');
+    mirrors = [...new Set(uses.map((u) => u.reference!.registry))].flatMap((r) => ['--image-mirror', `${r}=http://${registry.host}`]);
+    const pinned = await cli('pin-images', ...mirrors);
     expect(pinned.code, pinned.output).toBe(0);
     const lock = readFileSync(join(clone, LOCK_FILE), 'utf8');
     expect(JSON.parse(lock)).toEqual(Object.fromEntries(digests));

@@ -19,4 +19,4 @@ export const REGISTRY_OPTIONS_HELP: readonly { readonly flag: string; readonly s
 ];
 
 /** `--image-mirror`, as pin-images and release list it. */
-export const IMAGE_MIRROR_HELP = { flag: '--image-mirror REGISTRY=HOST[:PORT][/PREFIX]', says: "ask a mirror holding the same manifests for REGISTRY's images (repeatable)" } as const;
+export const IMAGE_MIRROR_HELP = { flag: '--image-mirror REGISTRY=[http://]HOST[:PORT][/PREFIX]', says: "ask a mirror holding the same manifests for REGISTRY's images (repeatable; http:// for one on loopback)" } as const;

@@ -37,17 +37,16 @@ Services, blocks and tools that changed are rebuilt on the way.`,
   },
   {
     name: 'pin-images',
-    usage: 'pin-images [DIR...] [--image-mirror REGISTRY=HOST[:PORT][/PREFIX]]... [--insecure] [--check] [--timeout SECONDS] [--json]',
+    usage: 'pin-images [DIR...] [--image-mirror REGISTRY=[http://]HOST[:PORT][/PREFIX]]... [--check] [--timeout SECONDS] [--json]',
     description: `Resolve every image the rendered distributions of DIR (default: every environment package) run,
 by tag, to the digest of what its registry serves now, and write them to
 packages/blocks/src/images.lock.json; render then writes image:tag@digest, so providers run
 exactly what was tested. Run from the repository's root. A tag no registry has fails the run,
 naming where it is used, and the lock is left as it was. With --check, only say whether every
 image is pinned (no network): release refuses a distribution with an image that is not.`,
-    examples: ['canaryship pin-images && npm run build', 'canaryship pin-images --check', 'canaryship pin-images --image-mirror ghcr.io=127.0.0.1:5000 --insecure'],
+    examples: ['canaryship pin-images && npm run build', 'canaryship pin-images --check', 'canaryship pin-images --image-mirror ghcr.io=http://127.0.0.1:5000'],
     options: [
       IMAGE_MIRROR_HELP,
-      { flag: '--insecure', says: 'plain HTTP, to a mirror on loopback only' },
       { flag: '--check', says: 'write nothing and reach no registry: exit 1 when an image is not pinned' },
       { flag: '--timeout SECONDS', says: `longest one request may take (default ${DEFAULT_TIMEOUT_SECONDS}); an operation, retries included, twice that` },
       { flag: '--json', says: 'the result (or the failure) as JSON on stdout' },
@@ -96,7 +95,7 @@ major (for 0.x, minor) version, which release refuses too.`,
   },
   {
     name: 'release',
-    usage: 'release [--check] [--registry HOST[:PORT][/PREFIX]] [--insecure] [--image-mirror REGISTRY=HOST[:PORT][/PREFIX]]... [--layout DIR] [--timeout SECONDS] [--json]',
+    usage: 'release [--check] [--registry HOST[:PORT][/PREFIX]] [--insecure] [--image-mirror REGISTRY=[http://]HOST[:PORT][/PREFIX]]... [--layout DIR] [--timeout SECONDS] [--json]',
     description: `Apply pending changesets (a service bump bumps every environment that depends on it), commit,
 render and validate the environments with new versions, publish them, and tag git
 (<package>@<version>). Rerunning finishes an interrupted release. First, and alone with --check:

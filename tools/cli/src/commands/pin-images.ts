@@ -12,7 +12,6 @@ import { imageMirrors, registryTarget } from './registry-options.js';
 const OPTIONS = {
   check: { type: 'boolean', default: false },
   'image-mirror': { type: 'string', multiple: true },
-  insecure: { type: 'boolean', default: false },
   timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
   json: { type: 'boolean', default: false },
 } as const;
@@ -29,8 +28,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: OPTIONS });
   const mirrorValues = values['image-mirror'] ?? [];
   if (values.check && mirrorValues.length > 0) throw new UsageError('--check reads the rendered distributions only: it takes no --image-mirror');
-  if (values.insecure && mirrorValues.length === 0) throw new UsageError('--insecure only applies to an --image-mirror on loopback');
-  const mirrors = imageMirrors(mirrorValues, values.insecure);
+  const mirrors = imageMirrors(mirrorValues);
   const { requestTimeoutMs } = registryTarget({ timeout: values.timeout });
   const packageDirs: string[] = [];
   for (const dir of positionals.length > 0 ? positionals : await environmentPackages(io.cwd)) packageDirs.push(await currentPackage(io.cwd, dir));

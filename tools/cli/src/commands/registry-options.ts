@@ -31,17 +31,22 @@ export function registryTarget(values: RegistryValues): { registry?: RegistryAdd
   };
 }
 
-/** `REGISTRY=HOST[:PORT][/PREFIX]`: where to ask for REGISTRY's images instead. */
-export function imageMirrors(values: readonly string[], insecure: boolean): Map<string, RegistryAddress> {
+/**
+ * `REGISTRY=[http://]HOST[:PORT][/PREFIX]`: where to ask for REGISTRY's images instead. Each mirror
+ * says for itself whether it is plain HTTP (`http://`, a mirror on loopback only), so a loopback
+ * mirror and an HTTPS `--registry` go together.
+ */
+export function imageMirrors(values: readonly string[]): Map<string, RegistryAddress> {
   const mirrors = new Map<string, RegistryAddress>();
   for (const value of values) {
     const [registry = '', mirror, ...rest] = value.split('=');
     if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(registry) || mirror === undefined || rest.length > 0) {
       // A value that could carry credentials is not repeated (as --registry's are not).
       const shown = /[@?#]/.test(value) ? 'the value given (not repeated: it could carry credentials)' : `"${value.slice(0, 200)}"`;
-      throw new UsageError(`--image-mirror takes REGISTRY=HOST[:PORT][/PREFIX] (e.g. ghcr.io=127.0.0.1:5000), not ${shown}`);
+      throw new UsageError(`--image-mirror takes REGISTRY=[http://]HOST[:PORT][/PREFIX] (e.g. ghcr.io=http://127.0.0.1:5000), not ${shown}`);
     }
-    mirrors.set(registry === 'index.docker.io' ? 'docker.io' : registry, parseRegistryAddress(mirror, { insecure, flag: '--image-mirror' }));
+    const plain = mirror.startsWith('http://');
+    mirrors.set(registry === 'index.docker.io' ? 'docker.io' : registry, parseRegistryAddress(plain ? mirror.slice('http://'.length) : mirror, { insecure: plain, flag: '--image-mirror' }));
   }
   return mirrors;
 }

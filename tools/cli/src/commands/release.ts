@@ -14,7 +14,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     layoutRoot: resolve(io.cwd, values.layout),
     check: values.check,
     ...registryTarget(values),
-    ...(mirrors.length > 0 && { imageMirrors: imageMirrors(mirrors, values.insecure) }),
+    ...(mirrors.length > 0 && { imageMirrors: imageMirrors(mirrors) }),
     onProgress: progressTo(io),
   });
   if (values.json) printJson(io, result);
