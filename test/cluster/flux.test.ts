@@ -10,7 +10,7 @@
  * 2. 1.1.0, a good release of the caller (backend in the demo): Flux moves to it within the range,
  *    Flagger promotes it;
  * 3. 1.1.1, a faulty release of it: Flagger rolls it back, the primary keeps 1.1.0, the alert arrives;
- * 4. 1.2.0, a good release of the front service (frontend): the manual gate holds it until the test
+ * 4. 1.2.0, a good release of the gated service (frontend): the manual gate holds it until the test
  *    opens it;
  * 5. 2.0.0, a major, is not picked up; 6. an interrupted publish is never seen as a release.
  * Prints a timeline per environment: publish → Flux applied → Flagger's verdict.
@@ -108,7 +108,10 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
   let workspace: string;
   const timeline: string[] = [];
   // Which services play each part, from the app's path (rolesOf): backend and frontend in the demo.
-  const { caller, front } = rolesOf(callTreeOf(DEFINITIONS[ENV]));
+  // The gate is on the service users reach first, unless that is the one released in steps 2 and 3.
+  const roles = rolesOf(callTreeOf(DEFINITIONS[ENV]));
+  const { caller } = roles;
+  const gated = roles.front !== caller ? roles.front : roles.dependency;
   let started = Date.now();
   const note = (what: string) => timeline.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${what}`);
 
@@ -157,19 +160,19 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
 
   /**
    * The provider's own patches, all from the customisation surface: every analysis shortened to
-   * about a minute (the canary runs' settings), a stricter threshold and more memory for the front
+   * about a minute (the canary runs' settings), a stricter threshold and more memory for the gated
    * service, a person approving its promotions, and its and the caller's releases reported to the
    * provider's receiver.
    */
   const shortened = quickAnalyses(DEFINITIONS[ENV]);
   // Stricter by one failed check than the shortened analysis allows (which counts the checks a new canary meets before its series have values).
-  const frontThreshold = (shortened.find((c) => c.kind === 'analysis' && c.service === front) as { threshold: number }).threshold - 1;
+  const gatedThreshold = (shortened.find((c) => c.kind === 'analysis' && c.service === gated) as { threshold: number }).threshold - 1;
   const provider = patchesOf(DEFINITIONS[ENV], [
     ...shortened,
-    { kind: 'analysis', service: front, threshold: frontThreshold },
-    { kind: 'resources', service: front, limits: { memory: '384Mi' } },
-    { kind: 'manual-approval', service: front },
-    { kind: 'notifications', type: 'slack', secretName: NOTIFICATIONS_SECRET, services: [caller, front] },
+    { kind: 'analysis', service: gated, threshold: gatedThreshold },
+    { kind: 'resources', service: gated, limits: { memory: '384Mi' } },
+    { kind: 'manual-approval', service: gated },
+    { kind: 'notifications', type: 'slack', secretName: NOTIFICATIONS_SECRET, services: [caller, gated] },
   ]);
 
   /** Publishes `release` from the vendor's workspace (its release commit first). */
@@ -249,10 +252,10 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
 
     await awaitCanariesInitialised(cp, NAMESPACE, 4 * 60_000, DEFINITIONS[ENV].services.map((s) => s.input.name));
     note('Flagger: every Canary initialised');
-    const gated = await canary(front);
-    expect(gated.spec.analysis.threshold).toBe(frontThreshold);
-    expect(gated.spec.analysis.webhooks.at(-1)).toMatchObject({ type: 'confirm-promotion', url: `http://flagger-loadtester.${NAMESPACE}/gate/check` });
-    expect(await field('deployment', front, '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
+    const gatedCanary = await canary(gated);
+    expect(gatedCanary.spec.analysis.threshold).toBe(gatedThreshold);
+    expect(gatedCanary.spec.analysis.webhooks.at(-1)).toMatchObject({ type: 'confirm-promotion', url: `http://flagger-loadtester.${NAMESPACE}/gate/check` });
+    expect(await field('deployment', gated, '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
 
     await waitUntil('the entry answering users', () => entryAnswers(app.dataPlane, NAMESPACE), 60_000, cp.processes);
     users = startUsers({ dataPlane: app.dataPlane, entry: entryOf(NAMESPACE), kinds: USERS[ENV], requestsPerSecond: USER_RATE, idPrefix: `flux-${ENV}` });
@@ -265,8 +268,8 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     const result = await providerPathStep('release', '--version', '1.1.0', '--service', caller, '--expect', 'promoted');
     expect(result).toMatchObject({ verdict: 'Succeeded', primaryRevision: '1.1.0' });
     expect(await field('hpa', caller, '.spec.maxReplicas')).toBe('9');
-    expect((await canary(front)).spec.analysis.threshold).toBe(frontThreshold);
-    expect(await field('deployment', front, '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
+    expect((await canary(gated)).spec.analysis.threshold).toBe(gatedThreshold);
+    expect(await field('deployment', gated, '.spec.template.spec.containers[0].resources.limits.memory')).toBe('384Mi');
   });
 
   it('1.1.1, a faulty release of the caller: Flagger rolls it back, the primary keeps serving 1.1.0, and the alert reaches the provider naming canary and reason', async () => {
@@ -286,22 +289,22 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     expect(proof).toMatchObject({ ok: true, servedBy: primariesOnThePath(path) });
   });
 
-  it("1.2.0, a good release of the front service: the provider's manual gate holds it until the gate is opened", async () => {
-    const { digest, at } = await release('1.2.0', { services: { [front]: { revision: '1.2.0' } } });
+  it("1.2.0, a good release of the gated service: the provider's manual gate holds it until the gate is opened", async () => {
+    const { digest, at } = await release('1.2.0', { services: { [gated]: { revision: '1.2.0' } } });
     await appliedRevision(`1.2.0@${digest}`, 60_000);
-    await awaitCanaryPhase(cp, NAMESPACE, front, 'WaitingPromotion', 5 * 60_000);
-    note(`Flagger: ${front} waiting for approval`);
+    await awaitCanaryPhase(cp, NAMESPACE, gated, 'WaitingPromotion', 5 * 60_000);
+    note(`Flagger: ${gated} waiting for approval`);
     // Three analysis intervals later it is still held, and users are still served by the old version.
     await sleep(30_000);
-    expect((await canaryState(cp, NAMESPACE, front)).phase).toBe('WaitingPromotion');
-    expect(await revision(`${front}-primary`)).toBe('');
-    expect(alerts(front, at).map((a) => a.text)).toContain('Canary promotion is waiting for approval.');
+    expect((await canaryState(cp, NAMESPACE, gated)).phase).toBe('WaitingPromotion');
+    expect(await revision(`${gated}-primary`)).toBe('');
+    expect(alerts(gated, at).map((a) => a.text)).toContain('Canary promotion is waiting for approval.');
 
-    const response = await fetch(`${app.loadtester}/gate/open`, { method: 'POST', body: JSON.stringify({ name: front, namespace: NAMESPACE }) });
+    const response = await fetch(`${app.loadtester}/gate/open`, { method: 'POST', body: JSON.stringify({ name: gated, namespace: NAMESPACE }) });
     expect(response.status).toBe(202);
     note('gate opened');
-    expect(await verdict(front)).toBe('Succeeded');
-    expect(await revision(`${front}-primary`)).toBe('1.2.0');
+    expect(await verdict(gated)).toBe('Succeeded');
+    expect(await revision(`${gated}-primary`)).toBe('1.2.0');
   });
 
   it('2.0.0, a major release, is not picked up by a subscription to 1.x', async () => {

@@ -5,7 +5,7 @@ export { formatShares, formatTable, runCanaries, type CanaryResult, type Environ
 export { startControlPlane, type ControlPlane } from './control-plane/start.js';
 export { fluxStatus, reconcileNow, startFlux, type FluxStatus } from './control-plane/flux.js';
 export { kubectlFor, type Kubectl } from './kube/kubectl.js';
-export { faultyConfig, isDelayed, rolesOf, type ScenarioRoles } from './canary-runs/roles.js';
+export { faultyConfig, isDelayed, rolesIfAny, rolesOf, type ScenarioRoles } from './canary-runs/roles.js';
 export { deployedRevision, SHORTENED, shortenAnalysis, shortenedFields, writeOverlay, writeReleases, type ServiceRelease } from './canary-runs/overlay.js';
 export { freePort } from './ports.js';
 export { httpOk, ProcessGroup, waitUntil } from './processes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callTreeOf, type DeclaredPath } from '../dataplane/users.js';
-import { faultyConfig, isDelayed, rolesOf } from './roles.js';
+import { faultyConfig, isDelayed, rolesIfAny, rolesOf } from './roles.js';
 
 const service = (name: string, calls?: string[]) => ({ input: { name, ...(calls && { config: { calls } }) } });
 const app = (upstream: string, ...services: ReturnType<typeof service>[]): DeclaredPath => ({ entry: { upstream }, services });
@@ -22,6 +22,12 @@ describe("the scenarios' roles, read from the app's path", () => {
 
   it('says why an app without a call cannot play the scenarios', () => {
     expect(() => rolesOf(callTreeOf(app('solo', service('solo'))))).toThrow('no service of the app calls another');
+  });
+
+  it('are none for an app without a call, whose faulty releases all answer errors', () => {
+    const tree = callTreeOf(app('solo', service('solo')));
+    expect(rolesIfAny(tree)).toBeUndefined();
+    expect(faultyConfig('solo', rolesIfAny(tree))).toEqual({ 'random-error': true });
   });
 
   it('delays the caller and its dependency, fails every other service', () => {

@@ -44,8 +44,17 @@ const DELAY = { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max
  * stopped by their checks or by the error SLOs, whichever meets the errors first; the delays pass
  * the checks and are rolled back by the response-time SLOs during the analysis.
  */
-export const faultyConfig = (service: string, roles: ScenarioRoles): Readonly<Record<string, unknown>> =>
-  service === roles.caller || service === roles.dependency ? DELAY : { 'random-error': true };
+export const faultyConfig = (service: string, roles: ScenarioRoles | undefined): Readonly<Record<string, unknown>> =>
+  service === roles?.caller || service === roles?.dependency ? DELAY : { 'random-error': true };
+
+/** The roles, or undefined for an app in which no service calls another (where only some scenarios can play). */
+export function rolesIfAny(tree: CallTree): ScenarioRoles | undefined {
+  try {
+    return rolesOf(tree);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Whether `faultyConfig` delays this service's answers rather than failing them. */
 export const isDelayed = (config: Readonly<Record<string, unknown>>): boolean => config['random-delay'] === true;

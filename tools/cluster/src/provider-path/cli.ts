@@ -22,7 +22,7 @@ import { report } from '@canaryship/toolchain';
 import { awaitCanariesInitialised } from '../kube/canary-state.js';
 import { clusterAt } from '../kube/cluster.js';
 import { deployedRevision } from '../canary-runs/overlay.js';
-import { faultyConfig, rolesOf } from '../canary-runs/roles.js';
+import { faultyConfig, rolesIfAny } from '../canary-runs/roles.js';
 import { callTreeOf, provenHops } from '../dataplane/users.js';
 import { diagnose } from './diagnose.js';
 import { judgeRelease, patchesOf, quickAnalyses, subscribe } from './subscribe.js';
@@ -167,7 +167,8 @@ export function parseStep(args: readonly string[], cwd: string): Step | 'help' {
       const expected = required(values, 'expect');
       if (expected !== 'promoted' && expected !== 'rolled-back') throw new Usage(`--expect: "${expected}" is not promoted or rolled-back`);
       // A service that calls others, so a faulty release is judged on the path users' requests take.
-      const service = values.service ?? rolesOf(callTreeOf(DEFINITIONS[environment])).caller;
+      const service = values.service ?? rolesIfAny(callTreeOf(DEFINITIONS[environment]))?.caller;
+      if (service === undefined) throw new Usage(`--service is needed: no service of ${environment}'s app calls another, so there is none to choose`);
       return { ...common, step, release: { ...release(service), service }, expect: expected };
     }
     default:
@@ -180,7 +181,7 @@ async function publishStep(environment: EnvironmentName, args: ReleaseArgs, io: 
   const packageDir = openWorkspace(environment, args.dist, args.version, args.workspace);
   const { service, version, faulty } = args;
   const registry = registryOf(args.registry);
-  const published = await publishRelease(packageDir, { version, ...(service && { services: { [service]: { revision: version, ...(faulty && { config: faultyConfig(service, rolesOf(callTreeOf(DEFINITIONS[environment]))) }) } } }) }, { registry, layoutRoot: join(args.workspace, 'layout') });
+  const published = await publishRelease(packageDir, { version, ...(service && { services: { [service]: { revision: version, ...(faulty && { config: faultyConfig(service, rolesIfAny(callTreeOf(DEFINITIONS[environment]))) }) } } }) }, { registry, layoutRoot: join(args.workspace, 'layout') });
   io.stderr.write(`${environment}: published ${version} (${published.digest})${service ? `: ${faulty ? 'a faulty' : 'a good'} ${service}` : ''}\n`);
   return published;
 }

@@ -37,7 +37,7 @@ describe('the images a distribution names', () => {
   });
 
   it('names what release refuses: by tag alone, no tag, or no reference at all', () => {
-    const uses = imagesOf('kubernetes', files(`kind: Pod\nmetadata: {name: p, namespace: ns}\nspec: {containers: [{image: "a/b:1@${DIGEST}"}, {image: "a/b:1"}, {image: "a/b"}, {image: "A B"}]}`));
+    const uses = imagesOf('kubernetes', files(`kind: Pod\nmetadata: {name: p, namespace: ns}\nspec: {containers: [{image: "a/b:1@${DIGEST}"}, {image: "a/b:1"}, {image: "a/b"}, {image: "A B"}, {image: "a/c@${DIGEST}"}]}`));
     expect(unpinnedImages(uses)).toEqual([
       'kubernetes: Pod/ns/p spec.containers[2].image: a/b has no tag; name a release (never latest)',
       'kubernetes: Pod/ns/p spec.containers[3].image: "A B" is not an image reference',

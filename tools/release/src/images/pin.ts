@@ -63,7 +63,7 @@ export interface UnpinnedUse {
 function unpinnable(uses: readonly ImageUse[]): UnpinnedUse[] {
   return uses.flatMap((use) => {
     if (!use.reference) return [{ use, why: `${JSON.stringify(use.value.slice(0, 200))} is not an image reference` }];
-    if (!use.reference.tag) return [{ use, why: `${use.value} has no tag; name a release (never latest)` }];
+    if (!use.reference.tag && !use.reference.digest) return [{ use, why: `${use.value} has no tag; name a release (never latest)` }];
     return [];
   });
 }
@@ -122,7 +122,8 @@ export async function pinImages(options: PinOptions): Promise<PinResult> {
 
   const images: PinnedImage[] = [];
   const failures: string[] = [];
-  for (const [image, group] of byImage(uses as Tagged[])) {
+  // A reference by digest alone is pinned already: nothing to resolve.
+  for (const [image, group] of byImage(uses.filter((use): use is Tagged => use.reference?.tag !== undefined))) {
     const { reference } = group[0]!;
     const usedBy = group.map(whereUsed);
     const { client, repository } = await registryOf(reference);

@@ -14,8 +14,10 @@ describe('an image reference, read as Docker reads it', () => {
     [`ghcr.io/acme/app:2.0.0@${DIGEST}`, { name: 'ghcr.io/acme/app', registry: 'ghcr.io', repository: 'acme/app', tag: '2.0.0', digest: DIGEST }],
     [`ghcr.io/acme/app@${DIGEST}`, { name: 'ghcr.io/acme/app', registry: 'ghcr.io', repository: 'acme/app', digest: DIGEST }],
     ['ghcr.io/acme/app', { name: 'ghcr.io/acme/app', registry: 'ghcr.io', repository: 'acme/app' }],
+    ['MyReg/app:1 (a capital makes the first part a registry)', { name: 'MyReg/app', registry: 'MyReg', repository: 'app', tag: '1' }],
+    ['DOCKER.IO/nginx:1 (only docker.io itself is Docker Hub)', { name: 'DOCKER.IO/nginx', registry: 'DOCKER.IO', repository: 'nginx', tag: '1' }],
   ])('%s', (value, expected) => {
-    expect(parseImageReference(value)).toEqual(expected);
+    expect(parseImageReference(value.replace(/ \(.*\)$/, ''))).toEqual(expected);
   });
 
   it.each([
@@ -27,6 +29,7 @@ describe('an image reference, read as Docker reads it', () => {
     ['a shell command', 'app:1;rm -rf /'],
     ['a tag longer than 128 characters', `app:${'a'.repeat(129)}`],
     ['a reference longer than any registry takes', `ghcr.io/${'a/'.repeat(300)}app:1`],
+    ['a name longer than 255 characters', `ghcr.io/${'a'.repeat(250)}:1`],
   ])('is refused when it holds %s', (_, value) => {
     expect(parseImageReference(value)).toBeUndefined();
   });

@@ -1,8 +1,8 @@
 /**
  * A container image reference, `[registry/]repository[:tag][@digest]`, as Docker and containerd
  * read it (github.com/distribution/reference, normalize.go): a first path component with a dot, a
- * colon or `localhost` is the registry, anything else is on Docker Hub, where a one-part name is
- * in `library/`. Written here: the npm registry has no maintained parser of this grammar, and
+ * colon, a capital letter or `localhost` is the registry, anything else is on Docker Hub, where a
+ * one-part name is in `library/`; a name is at most 255 characters. Written here: the npm registry has no maintained parser of this grammar, and
  * these twenty lines are all of it a distribution's images need.
  */
 export interface ImageReference {
@@ -29,10 +29,12 @@ export function parseImageReference(value: string): ImageReference | undefined {
   const match = REFERENCE.exec(value);
   if (!match) return undefined;
   const [, name = '', tag, digest] = match;
+  if (name.length > 255) return undefined;
   const slash = name.indexOf('/');
   const first = slash < 0 ? '' : name.slice(0, slash);
-  const hasRegistry = slash >= 0 && (/[.:]/.test(first) || first === 'localhost' || first.startsWith('['));
-  const registry = hasRegistry ? (first === 'index.docker.io' ? 'docker.io' : first.toLowerCase()) : 'docker.io';
+  const hasRegistry = slash >= 0 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase() || first.startsWith('['));
+  // Only these exact spellings are Docker Hub: `DOCKER.IO/x` is a registry of that name to Docker too.
+  const registry = hasRegistry ? (first === 'index.docker.io' ? 'docker.io' : first) : 'docker.io';
   const path = hasRegistry ? name.slice(slash + 1) : name;
   const repository = registry === 'docker.io' && !path.includes('/') ? `library/${path}` : path;
   return { name, registry, repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
