@@ -4,8 +4,8 @@
  * build of canaryship (its code, validate's layers and the libraries), the same pinned tools and
  * the same upstream schemas (the Kubernetes version is read from the control plane's go.mod when
  * validate runs, so it is asked for here too), has the same findings: every layer is a function of
- * those. In a service team's loop
- * one service changes and every environment is rendered again, most of them to the same bytes.
+ * those. In a service team's loop one service changes and every environment is rendered again, most
+ * of them to the same bytes.
  *
  * Kept in ~/.cache/canaryship/validated/, one file per result, the oldest dropped past a few
  * hundred. Only a built canaryship keeps them: run from its sources (the tests, a mutation run) it
