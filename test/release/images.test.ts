@@ -4,13 +4,13 @@
  * resolves for the same tag; render reads the lock; a tag no registry has, or a tag that names
  * something other than an image, fails the run naming where it is used, and the lock stays as it was.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imageRef } from '@canaryship/blocks';
 import { freePort } from '@canaryship/cluster';
-import { imageUses, LOCK_FILE, parseRegistryAddress, pinImages, unpinnedImages, type ImageUse, type RegistryAddress } from '@canaryship/release';
+import { formatLock, imagesOf, imageUses, LOCK_FILE, missingImages, parseImageReference, parseRegistryAddress, pinImages, unpinnedImages, type ImageUse, type RegistryAddress } from '@canaryship/release';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushTestArtifact, pushTestImage } from '../support/images.js';
 import { distDir, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
@@ -55,16 +55,39 @@ describe('canaryship pin-images', () => {
     const lock = JSON.parse(readFileSync(join(root, LOCK_FILE), 'utf8')) as Record<string, string>;
     expect(lock).toEqual(Object.fromEntries(expected));
     expect(Object.keys(lock)).toEqual([...expected.keys()].sort());
-    expect(result.images.map((i) => i.status)).toEqual([...expected.keys()].map(() => 'added'));
+    expect(result.images.map((i) => [i.image, i.status])).toEqual([...expected.keys()].sort().map((image) => [image, 'added']));
     for (const image of result.images) expect(image.usedBy.length).toBeGreaterThan(0);
     // What render writes with this lock: the tag a reader recognises, the digest the kubelet checks.
     for (const [key, digest] of Object.entries(lock)) {
       const [name = '', tag = ''] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
       expect(imageRef(name, tag, lock)).toBe(`${name}:${tag}@${digest}`);
     }
-    // A second run asks again and finds the same: nothing written.
-    const again = await pinImages({ root, packageDirs, everyEnvironment: true, mirrors: mirrorsTo() });
+    // A second run asks again and finds the same: nothing written (the file is not touched).
+    const modified = statSync(join(root, LOCK_FILE)).mtimeMs;
+    const progress: string[] = [];
+    const again = await pinImages({ root, packageDirs, everyEnvironment: true, mirrors: mirrorsTo(), onProgress: (line) => progress.push(line) });
     expect({ written: again.written, statuses: [...new Set(again.images.map((i) => i.status))] }).toEqual({ written: false, statuses: ['unchanged'] });
+    expect(statSync(join(root, LOCK_FILE)).mtimeMs).toBe(modified);
+    expect(progress.some((line) => line.startsWith('GET manifest '))).toBe(true);
+
+    // A tag that now names other content than the lock holds: moved, the old digest said.
+    const [first = ''] = Object.keys(lock);
+    const old = `sha256:${'9'.repeat(64)}`;
+    writeFileSync(join(root, LOCK_FILE), formatLock({ ...lock, [first]: old }));
+    const moved = await pinImages({ root, packageDirs, everyEnvironment: true, mirrors: mirrorsTo() });
+    expect(moved.images.find((i) => i.image === first)).toMatchObject({ status: 'moved', previous: old, digest: lock[first] });
+    expect(moved.written).toBe(true);
+  });
+
+  it('finds the pinned images their registry no longer serves, naming each and where it runs', async () => {
+    const [image = '', digest = ''] = [...expected][0]!;
+    const [name, tag] = [image.slice(0, image.lastIndexOf(':')), image.slice(image.lastIndexOf(':') + 1)];
+    const gone = `sha256:${'0'.repeat(64)}`;
+    const pod = `kind: Pod\nmetadata: {name: p, namespace: ns}\nspec: {containers: [{image: "${name}:${tag}@${digest}"}, {image: "${name}:${tag}@${gone}"}, {image: "${name}:${tag}@${gone}"}]}`;
+    const pinnedUses = imagesOf('istio', new Map([['pod.yaml', Buffer.from(pod)]]));
+    expect(await missingImages(pinnedUses, { mirrors: mirrorsTo() })).toEqual([
+      `${name}:${tag}@${gone} (istio: Pod/ns/p spec.containers[1].image; istio: Pod/ns/p spec.containers[2].image): ${registry.host} does not have it in ${parseImageReference(name + ':1')!.repository}`,
+    ]);
   });
 
   it("pinning some environments keeps the others' entries; pinning every one drops what none runs", async () => {

@@ -60,6 +60,11 @@ describe('images.lock.json', () => {
     expect(await readLock(lockFile(text))).toEqual({ 'a/app:2': DIGEST, 'z/app:1': DIGEST });
   });
 
+  it('refuses a folder where the lock should be', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canaryship-lock-'));
+    await expect(readLock(dir)).rejects.toThrow(`${dir} is not a file`);
+  });
+
   it.each([
     ['not JSON', '{', /is not JSON/],
     ['a list', '[]', /must hold one object of "image:tag": "sha256:…"/],
@@ -69,6 +74,9 @@ describe('images.lock.json', () => {
     ['a digest that is not a string', '{"a/app:1": 7}', /a\/app:1: "7" is not a sha256 digest/],
     ['an image twice (JSON keeps the last)', `{\n  "a/app:1": "${DIGEST}",\n  "a/app:1": "sha256:${'b'.repeat(64)}"\n}\n`, /is not as pin-images writes it \(an image twice, or edited by hand\)/],
     ['a layout of its own', `{"a/app:1": "${DIGEST}"}`, /is not as pin-images writes it/],
+    ['null', 'null', /must hold one object of "image:tag": "sha256:…"/],
+    ['a digest with something after it', `{\n  "a/app:1": "${DIGEST}0"\n}\n`, /a\/app:1: "sha256:a+0" is not a sha256 digest/],
+    ['a digest with something before it', `{\n  "a/app:1": "x${DIGEST}"\n}\n`, /a\/app:1: "xsha256:a+" is not a sha256 digest/],
     ['a file far larger than a lock', `{"a/app:1": "${DIGEST}", "pad": "${'x'.repeat(1024 * 1024)}"}`, /is \d+ bytes, more than a lock of 1048576 bytes holds/],
   ])('refuses %s, naming the file and the entry', async (_, text, message) => {
     const path = lockFile(text);
@@ -119,6 +127,7 @@ describe('a tag resolved to a digest', () => {
     ['a Helm chart', { ...image, config: { mediaType: 'application/vnd.cncf.helm.config.v1+json' } }, 'it is an artifact (config application/vnd.cncf.helm.config.v1+json), not a container image'],
     ['an index of nothing', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }, 'its index lists no image'],
     ['another media type', { mediaType: 'application/vnd.example+json' }, 'it names application/vnd.example+json, not a container image'],
+    ['a manifest without a config', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [] }, 'it is an artifact (config undefined), not a container image'],
   ])('is refused for %s', async (_, manifest, message) => {
     await expect(resolveImage(serving(manifest), 'acme/app', '1.0.0')).rejects.toThrow(message);
   });

@@ -15,6 +15,8 @@ describe('an image reference, read as Docker reads it', () => {
     [`ghcr.io/acme/app@${DIGEST}`, { name: 'ghcr.io/acme/app', registry: 'ghcr.io', repository: 'acme/app', digest: DIGEST }],
     ['ghcr.io/acme/app', { name: 'ghcr.io/acme/app', registry: 'ghcr.io', repository: 'acme/app' }],
     ['MyReg/app:1 (a capital makes the first part a registry)', { name: 'MyReg/app', registry: 'MyReg', repository: 'app', tag: '1' }],
+    ['[::1]:5000/app:1 (a registry by IPv6 address)', { name: '[::1]:5000/app', registry: '[::1]:5000', repository: 'app', tag: '1' }],
+    [`ghcr.io/${'a'.repeat(247)}:1 (a name of exactly 255 characters)`, { name: `ghcr.io/${'a'.repeat(247)}`, registry: 'ghcr.io', repository: 'a'.repeat(247), tag: '1' }],
     ['DOCKER.IO/nginx:1 (only docker.io itself is Docker Hub)', { name: 'DOCKER.IO/nginx', registry: 'DOCKER.IO', repository: 'nginx', tag: '1' }],
   ])('%s', (value, expected) => {
     expect(parseImageReference(value.replace(/ \(.*\)$/, ''))).toEqual(expected);
@@ -29,7 +31,7 @@ describe('an image reference, read as Docker reads it', () => {
     ['a shell command', 'app:1;rm -rf /'],
     ['a tag longer than 128 characters', `app:${'a'.repeat(129)}`],
     ['a reference longer than any registry takes', `ghcr.io/${'a/'.repeat(300)}app:1`],
-    ['a name longer than 255 characters', `ghcr.io/${'a'.repeat(250)}:1`],
+    ['a name of 256 characters', `ghcr.io/${'a'.repeat(248)}:1`],
   ])('is refused when it holds %s', (_, value) => {
     expect(parseImageReference(value)).toBeUndefined();
   });
