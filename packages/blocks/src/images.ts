@@ -22,13 +22,16 @@ export const ENVOY_VERSION = 'distroless-v1.39.6';
 /** Flagger release the Canary and MetricTemplate objects are written for. */
 export const FLAGGER_VERSION = '1.44.0';
 
+/** A content digest as OCI names one: the only algorithm registries, Flux and the kubelet all take. */
+export const SHA256_DIGEST: RegExp = /^sha256:[0-9a-f]{64}$/;
+
 /** What pin-images resolved: `image:tag` → `sha256:…`. */
 export type ImageLock = Readonly<Record<string, string>>;
 
 /** `image:tag@digest` where the lock holds the tag's digest, `image:tag` where it does not yet (release refuses that). */
 export const imageRef = (image: string, tag: string, lock: ImageLock = IMAGE_LOCK): string => {
   const digest = lock[`${image}:${tag}`];
-  if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+  if (digest !== undefined && !SHA256_DIGEST.test(digest)) {
     throw new CanaryshipError(`images.lock.json pins ${image}:${tag} to ${JSON.stringify(digest.slice(0, 80))}, which is not a sha256 digest`, { code: 'images.lock', hint: 'restore it from git, or run canaryship pin-images to write it again' });
   }
   return digest ? `${image}:${tag}@${digest}` : `${image}:${tag}`;

@@ -1,4 +1,4 @@
-export { ENVOY_IMAGE, ENVOY_VERSION, FLAGGER_VERSION, imageRef, type ImageLock, LOADTESTER_IMAGE, LOADTESTER_VERSION, PODINFO_IMAGE, PODINFO_VERSION } from './images.js';
+export { ENVOY_IMAGE, ENVOY_VERSION, FLAGGER_VERSION, imageRef, type ImageLock, SHA256_DIGEST, LOADTESTER_IMAGE, LOADTESTER_VERSION, PODINFO_IMAGE, PODINFO_VERSION } from './images.js';
 export { PODINFO } from './podinfo.js';
 export { ENVIRONMENTS, ENVIRONMENT_PROFILES, FLAGGER_POD_LABELS, prometheusNamespace, type EnvironmentName, type EnvironmentProfile, type MeshProvider } from './environment.js';
 export { CanaryshipError, DistributionError, formatIssue, type CanaryshipErrorOptions, type Issue } from './errors.js';

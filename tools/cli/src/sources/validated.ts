@@ -27,11 +27,13 @@ let validator: string | undefined | null = null;
 /** This build's digest, computed once per process. */
 const validatorDigest = (): string | undefined => (validator === null ? (validator = ownBuildDigest()) : validator);
 
-/** The pinned programs and upstream modules validation runs and reads, as pinned now. */
-const validationPins = async (): Promise<string[]> => [
-  ...(await Promise.all(SUITES.validate.tools.map(async (name) => `${name}@${await keyOf(toolOf(name).recipe)}`))),
-  ...(await Promise.all(SUITES.validate.modules.map(async (name) => Object.values(await upstreamModule(name)).join('@')))),
-];
+let pins: Promise<string[]> | undefined;
+/** The pinned programs and upstream modules validation runs and reads, as pinned now; read once per process. */
+const validationPins = (): Promise<string[]> =>
+  (pins ??= Promise.all([
+    ...SUITES.validate.tools.map(async (name) => `${name}@${await keyOf(toolOf(name).recipe)}`),
+    ...SUITES.validate.modules.map(async (name) => Object.values(await upstreamModule(name)).join('@')),
+  ]));
 
 /** The key of `dist` as it is now under `layers`, or undefined when no result may be kept for it. */
 export async function resultKey(dist: string, layers: readonly Layer[]): Promise<string | undefined> {

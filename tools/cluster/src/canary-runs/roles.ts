@@ -20,9 +20,9 @@ export interface ScenarioRoles {
   readonly dependency: string;
 }
 
-export function rolesOf(tree: CallTree): ScenarioRoles {
+/** The roles, or undefined for an app in which no service calls another (where only some scenarios can play). */
+export function rolesIfAny(tree: CallTree): ScenarioRoles | undefined {
   const front = tree.calls[0]?.name;
-  if (front === undefined) throw new Error('the app has no entry upstream: the cluster scenarios need a service that users reach');
   const order: CallTree[] = [];
   for (let queue = [...tree.calls]; queue.length > 0; ) {
     const next = queue.shift()!;
@@ -31,8 +31,14 @@ export function rolesOf(tree: CallTree): ScenarioRoles {
   }
   const caller = order.filter((t) => t.calls.length > 0).at(-1);
   const dependency = caller?.calls.at(-1)?.name;
-  if (caller === undefined || dependency === undefined) throw new Error('no service of the app calls another: the cluster scenarios need one that does');
+  if (front === undefined || caller === undefined || dependency === undefined) return undefined;
   return { front, caller: caller.name, calls: caller.calls.map((t) => t.name), dependency };
+}
+
+export function rolesOf(tree: CallTree): ScenarioRoles {
+  const roles = rolesIfAny(tree);
+  if (!roles) throw new Error('no service of the app calls another: the cluster scenarios need one that does');
+  return roles;
 }
 
 const DELAY = { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max': 1000, 'random-delay-unit': 'ms' } as const;
@@ -47,14 +53,6 @@ const DELAY = { 'random-delay': true, 'random-delay-min': 900, 'random-delay-max
 export const faultyConfig = (service: string, roles: ScenarioRoles | undefined): Readonly<Record<string, unknown>> =>
   service === roles?.caller || service === roles?.dependency ? DELAY : { 'random-error': true };
 
-/** The roles, or undefined for an app in which no service calls another (where only some scenarios can play). */
-export function rolesIfAny(tree: CallTree): ScenarioRoles | undefined {
-  try {
-    return rolesOf(tree);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether `faultyConfig` delays this service's answers rather than failing them. */
 export const isDelayed = (config: Readonly<Record<string, unknown>>): boolean => config['random-delay'] === true;

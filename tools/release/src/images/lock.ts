@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageLock } from '@canaryship/blocks';
+import { SHA256_DIGEST, type ImageLock } from '@canaryship/blocks';
 import { PublishError } from '../errors.js';
 import { writeAtomically } from '../write-atomically.js';
 import { lockKey, parseImageReference } from './reference.js';
@@ -14,7 +14,6 @@ import { lockKey, parseImageReference } from './reference.js';
 export const LOCK_FILE = 'packages/blocks/src/images.lock.json';
 export const lockPath = (root: string): string => join(root, LOCK_FILE);
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** Far more than any app's images (an entry is about 150 bytes): a larger file is not a lock. */
 const MAX_LOCK_BYTES = 1024 * 1024;
 
@@ -36,7 +35,7 @@ export async function readLock(path: string): Promise<ImageLock> {
   const bad = Object.entries(lock).flatMap(([key, digest]) => {
     const reference = parseImageReference(key);
     if (!reference?.tag || reference.digest || lockKey({ name: reference.name, tag: reference.tag }) !== key) return [`${JSON.stringify(key.slice(0, 200))} is not an image:tag`];
-    return typeof digest === 'string' && DIGEST.test(digest) ? [] : [`${key}: ${JSON.stringify(String(digest).slice(0, 100))} is not a sha256 digest`];
+    return typeof digest === 'string' && SHA256_DIGEST.test(digest) ? [] : [`${key}: ${JSON.stringify(String(digest).slice(0, 100))} is not a sha256 digest`];
   });
   if (bad.length > 0) throw new PublishError(`${path}:\n  ${bad.slice(0, 10).join('\n  ')}`, { code: 'images.lock', hint: 'restore it from git, or remove the entries and run canaryship pin-images' });
   // Only as pin-images writes it: a key twice (JSON keeps the last, silently) or a hand's layout is not a lock.

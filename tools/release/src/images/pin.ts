@@ -53,6 +53,13 @@ export async function imageUses(packageDirs: readonly string[]): Promise<ImageUs
 
 type Tagged = ImageUse & { readonly reference: ImageReference & { readonly tag: string } };
 
+/** `uses` by `key`, in the order of the keys: one registry request, and one line of output, per image. */
+function groupedBy<Use extends ImageUse>(uses: readonly Use[], key: (use: Use) => string): [string, Use[]][] {
+  const groups = new Map<string, Use[]>();
+  for (const use of uses) groups.set(key(use), [...(groups.get(key(use)) ?? []), use]);
+  return [...groups].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
 /** An image use release refuses, and why. */
 export interface UnpinnedUse {
   readonly use: ImageUse;
@@ -85,10 +92,8 @@ export const unpinnedImages = (uses: readonly ImageUse[]): string[] => unpinnedU
  */
 export async function missingImages(uses: readonly ImageUse[], options: ImageRegistryOptions): Promise<string[]> {
   const registryOf = imageRegistries(options);
-  const pinned = new Map<string, ImageUse[]>();
-  for (const use of uses) if (use.reference?.digest) pinned.set(use.value, [...(pinned.get(use.value) ?? []), use]);
   const missing: string[] = [];
-  for (const [value, group] of [...pinned].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [value, group] of groupedBy(uses.filter((use) => use.reference?.digest), (use) => use.value)) {
     const reference = group[0]!.reference!;
     const { client, repository } = await registryOf(reference);
     const why = await verifyImage(client, repository, reference.digest!).catch((error: unknown) => {
@@ -100,15 +105,6 @@ export async function missingImages(uses: readonly ImageUse[], options: ImageReg
   return missing;
 }
 
-
-const byImage = (uses: readonly Tagged[]): Map<string, Tagged[]> => {
-  const groups = new Map<string, Tagged[]>();
-  for (const use of uses) {
-    const key = lockKey(use.reference);
-    groups.set(key, [...(groups.get(key) ?? []), use]);
-  }
-  return new Map([...groups].sort(([a], [b]) => (a < b ? -1 : 1)));
-};
 
 export async function pinImages(options: PinOptions): Promise<PinResult> {
   const progress = options.onProgress ?? (() => undefined);
@@ -123,7 +119,7 @@ export async function pinImages(options: PinOptions): Promise<PinResult> {
   const images: PinnedImage[] = [];
   const failures: string[] = [];
   // A reference by digest alone is pinned already: nothing to resolve.
-  for (const [image, group] of byImage(uses.filter((use): use is Tagged => use.reference?.tag !== undefined))) {
+  for (const [image, group] of groupedBy(uses.filter((use): use is Tagged => use.reference?.tag !== undefined), (use) => lockKey(use.reference))) {
     const { reference } = group[0]!;
     const usedBy = group.map(whereUsed);
     const { client, repository } = await registryOf(reference);

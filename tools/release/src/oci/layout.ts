@@ -12,6 +12,7 @@
 import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImmutableVersionError, PublishError } from '../errors.js';
+import { SHA256_DIGEST } from '@canaryship/blocks';
 import { withProcessLock, type ProcessLock } from '@canaryship/toolchain';
 import { parseManifest, sha256, type Artifact, type Blob } from './artifact.js';
 import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
@@ -33,7 +34,6 @@ interface Index {
   manifests: IndexEntry[];
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const blobPath = (root: string, digest: string): string => join(root, 'blobs', ...digest.split(':'));
 
 const corrupt = (root: string, what: string): PublishError =>
@@ -52,7 +52,7 @@ export async function readIndex(root: string): Promise<Index> {
   } catch {
     throw corrupt(root, 'index.json is not JSON');
   }
-  if (!Array.isArray(index?.manifests) || index.manifests.some((m) => typeof m?.digest !== 'string' || !DIGEST.test(m.digest))) {
+  if (!Array.isArray(index?.manifests) || index.manifests.some((m) => typeof m?.digest !== 'string' || !SHA256_DIGEST.test(m.digest))) {
     throw corrupt(root, 'index.json does not list manifests by sha256 digest');
   }
   return index;
@@ -100,7 +100,7 @@ export async function writeToLayout(root: string, artifact: Artifact, tag: strin
 
 /** A blob of the layout, checked against its digest (and size, when known); a symlink or a mismatch is damage. */
 export async function readBlob(root: string, digest: string, mediaType: string, size?: number): Promise<Blob> {
-  if (!DIGEST.test(digest)) throw corrupt(root, `${digest} is not a sha256 digest`);
+  if (!SHA256_DIGEST.test(digest)) throw corrupt(root, `${digest} is not a sha256 digest`);
   const path = blobPath(root, digest);
   const info = await lstat(path).catch(() => undefined);
   if (!info) throw corrupt(root, `blob ${digest} is missing`);
