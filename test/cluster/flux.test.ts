@@ -71,7 +71,6 @@ const PROVIDER_PATH = join(import.meta.dirname, '../../tools/cluster/bin/provide
 const NAMESPACE = 'webapp';
 /** The provider's Secret holding its receiver's address (Flagger reads the key `address`). */
 const NOTIFICATIONS_SECRET = 'release-notifications';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * What each environment's Flagger overlay expects the mesh to have installed: Istio's own
  * namespace (the overlay puts Flagger there); for Linkerd, linkerd-viz's namespace and Linkerd's
@@ -293,9 +292,13 @@ describe.each(ENVIRONMENT_NAMES)('%s: a provider subscribed with Flux, Flagger j
     const { digest, at } = await release('1.2.0', { services: { [gated]: { revision: '1.2.0' } } });
     await appliedRevision(`1.2.0@${digest}`, 60_000);
     await awaitCanaryPhase(cp, NAMESPACE, gated, 'WaitingPromotion', 5 * 60_000);
+    const heldAt = Date.now();
     note(`Flagger: ${gated} waiting for approval`);
-    // Three analysis intervals later it is still held, and users are still served by the old version.
-    await sleep(30_000);
+    // Three of Flagger's own ticks later (counted at the gate it asks, not by a clock a loaded
+    // machine would stretch) it is still held, and users are still served by the old version.
+    const refusals = () => app.network.webhooks.filter((w) => w.name === gated && w.path === '/gate/check' && w.status === 403 && w.at >= heldAt);
+    await waitUntil(`three of Flagger's checks of ${gated}'s closed gate`, async () => refusals().length >= 3, 5 * 60_000, cp.processes, () => `${refusals().length} refused`);
+    note(`gate refused ${refusals().length} checks`);
     expect((await canaryState(cp, NAMESPACE, gated)).phase).toBe('WaitingPromotion');
     expect(await revision(`${gated}-primary`)).toBe('');
     expect(alerts(gated, at).map((a) => a.text)).toContain('Canary promotion is waiting for approval.');

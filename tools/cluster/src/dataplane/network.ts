@@ -18,6 +18,8 @@ export interface WebhookCall {
   readonly name: string;
   readonly namespace: string;
   readonly phase: string;
+  /** The loadtester's endpoint: `/` runs a command, `/gate/check` asks a manual gate. */
+  readonly path: string;
   /** `load` (a hey command), or the blocking checks. */
   readonly hook: 'load' | 'check';
   readonly status: number;
@@ -94,7 +96,7 @@ export async function startNetwork(options: NetworkOptions): Promise<ClusterNetw
           forward(req, body, options.loadtesterPort, url, res, (status) => {
             try {
               const payload = JSON.parse(body.toString() || '{}') as { name?: string; namespace?: string; phase?: string; metadata?: { cmd?: string } };
-              if (payload.name) webhooks.push({ at: Date.now(), name: payload.name, namespace: payload.namespace ?? '', phase: payload.phase ?? '', hook: payload.metadata?.cmd?.startsWith('hey') ? 'load' : 'check', status });
+              if (payload.name) webhooks.push({ at: Date.now(), name: payload.name, namespace: payload.namespace ?? '', phase: payload.phase ?? '', path: url.pathname, hook: payload.metadata?.cmd?.startsWith('hey') ? 'load' : 'check', status });
             } catch {
               // gates and health checks carry no webhook payload
             }
