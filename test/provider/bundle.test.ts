@@ -18,6 +18,7 @@ import {
   renderProviderBundle,
   type Customisation,
   type FluxPatch,
+  type RenderedFile,
 } from '@canaryship/blocks';
 import { main } from '@canaryship/cli';
 import { moduleDir } from '@canaryship/toolchain';
@@ -55,6 +56,23 @@ async function buildWith(env: Env, patches: readonly FluxPatch[], name: string):
   return (await kustomizeBuild(dir)) as Obj[];
 }
 
+/**
+ * A provider's own overlay as the bundle's guide shows it: the bundle in `subscription/`, and the
+ * customisations it lists as components, built by kustomize v5 (as `kubectl apply -k` does).
+ */
+async function providerOverlay(files: readonly RenderedFile[], components: readonly string[], name: string): Promise<Obj[]> {
+  const dir = join(scratch, `overlay-${name}`);
+  for (const file of files) {
+    mkdirSync(join(dir, 'subscription', file.path, '..'), { recursive: true });
+    writeFileSync(join(dir, 'subscription', file.path), file.content);
+  }
+  writeFileSync(join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['subscription'], components: components.map((c) => `subscription/customise/${c}`) }));
+  return (await kustomizeBuild(dir)) as Obj[];
+}
+
+/** The patches the app's Flux Kustomization carries in a built overlay. */
+const appPatches = (overlay: readonly Obj[]): FluxPatch[] => find(overlay, 'Kustomization', 'webapp').spec.patches as FluxPatch[];
+
 /** In-process validation layers over built objects, with the Flux and Flagger CRDs. */
 const validateObjects = async (env: Env, objects: readonly Obj[]): Promise<string[]> =>
   errorsOf(
@@ -86,8 +104,11 @@ describe.each(ENVIRONMENT_NAMES)('%s: the provider bundle', (env) => {
   const files = renderProviderBundle(DEFINITIONS[env], { repository: 'ghcr.io/acme/webapp/' + env, version: '1.4.2' }, DEFINITIONS[env].entry.upstream);
   const objectsOf = (prefix: string): Obj[] => files.filter((f) => f.path.startsWith(prefix)).flatMap((f) => parse(f.content));
 
-  it('is valid against the Flux controllers\' CRDs, examples included', async () => {
-    const all = [...objectsOf('sources/'), ...objectsOf('sync/'), ...objectsOf('customise/')];
+  const examples = files.filter((f) => f.path.startsWith('customise/') && f.path.endsWith('/kustomization.yaml')).map((f) => f.path.split('/')[1]!);
+
+  it('is valid against the Flux controllers\' CRDs, with every example listed as a component', async () => {
+    const all = [...(await providerOverlay(files, examples, `${env}-every-example`)), ...objectsOf('customise/notifications/beside-the-app.yaml')];
+    expect(all.map((o) => o.kind).sort()).toEqual(['AlertProvider', 'Kustomization', 'Kustomization', 'OCIRepository', 'OCIRepository']);
     expect(all.map((o) => o.kind)).toContain('OCIRepository');
     for (const object of all) {
       const validate = await schemas.validator(object.apiVersion, object.kind);
@@ -109,16 +130,20 @@ describe.each(ENVIRONMENT_NAMES)('%s: the provider bundle', (env) => {
   it('applies only the four Flux objects; the examples are beside them', () => {
     const [kustomization] = parse(files.find((f) => f.path === 'kustomization.yaml')!.content);
     expect(kustomization!.resources).toEqual(['sources/flagger.yaml', 'sources/webapp.yaml', 'sync/flagger.yaml', 'sync/webapp.yaml']);
-    expect(files.filter((f) => f.path.startsWith('customise/')).map((f) => f.path)).toEqual(
-      ['analysis', 'autoscaling', 'manual-approval', 'namespace', 'notifications', 'resources', 'slo-threshold'].map((n) => `customise/${n}.yaml`),
-    );
+    expect(examples).toEqual(['analysis', 'autoscaling', 'manual-approval', 'namespace', 'notifications', 'resources', 'slo-threshold']);
+    for (const name of examples) expect(parse(files.find((f) => f.path === `customise/${name}/kustomization.yaml`)!.content)[0]).toMatchObject({ kind: 'Component' });
+    // Listed by no one, the app's Kustomization patches nothing: the examples are only examples.
+    expect(find(objectsOf('sync/'), 'Kustomization', 'webapp').spec.patches).toEqual([]);
   });
 
   it("the provider's guide beside it states the range and names every example", () => {
     const guide = files.find((f) => f.path === 'README.md')!.content;
     expect(guide).toContain('`>=1.0.0 <2.0.0`: minor and patch releases arrive on their own');
     expect(guide).toContain(`path \`./${env}\``);
-    for (const f of files.filter((f) => f.path.startsWith('customise/'))) expect(guide).toContain(`\`${f.path}\``);
+    for (const name of examples) expect(guide).toContain(`\`customise/${name}\``);
+    expect(guide).toContain('the next major does not');
+    const unstable = renderProviderBundle(DEFINITIONS[env], { repository: 'ghcr.io/acme/webapp/' + env, version: '0.3.1' }, DEFINITIONS[env].entry.upstream).find((f) => f.path === 'README.md')!.content;
+    expect(unstable).toContain('`>=0.3.0 <0.4.0`: patch releases of this 0.x minor arrive on their own,\nthe next minor does not');
   });
 
   it('names the field of a bundle input it cannot use', () => {
@@ -127,50 +152,69 @@ describe.each(ENVIRONMENT_NAMES)('%s: the provider bundle', (env) => {
   });
 });
 
+/** What a provider sees after `c`, in the app Flux built (and the objects beside it). */
+function expectInForce(env: Env, built: readonly Obj[], besides: readonly Obj[], c: Customisation): void {
+  const definition = DEFINITIONS[env];
+  const upstream = definition.entry.upstream;
+  switch (c.kind) {
+    case 'resources':
+      expect(find(built, 'Deployment', c.service).spec.template.spec.containers[0].resources).toEqual({ requests: c.requests, limits: c.limits });
+      break;
+    case 'autoscaling':
+      expect(find(built, 'HorizontalPodAutoscaler', c.service).spec).toMatchObject({ minReplicas: c.minReplicas, maxReplicas: c.maxReplicas, metrics: [{ resource: { target: { averageUtilization: c.cpuUtilization } } }] });
+      break;
+    case 'slo-threshold':
+      expect(find(built, 'Canary', c.service).spec.analysis.metrics.find((m: Obj) => m.name === c.metric).thresholdRange).toEqual({ max: c.max });
+      break;
+    case 'analysis':
+      expect(find(built, 'Canary', c.service).spec.analysis).toMatchObject({ interval: c.interval, threshold: c.threshold });
+      break;
+    case 'manual-approval':
+      expect(find(built, 'Canary', c.service).spec.analysis.webhooks.at(-1)).toEqual({ name: 'manual-approval', type: 'confirm-promotion', url: 'http://flagger-loadtester.webapp/gate/check' });
+      break;
+    case 'notifications':
+      for (const service of c.services) expect(find(built, 'Canary', service).spec.analysis.alerts).toEqual([{ name: 'release', severity: 'info', providerRef: { name: 'release-notifications', namespace: 'webapp' } }]);
+      expect(besides).toEqual([expect.objectContaining({ kind: 'AlertProvider', spec: { type: 'slack', secretRef: { name: 'slack-webhook' } } })]);
+      break;
+    case 'namespace': {
+      // Exactly what the distribution would be, had it been composed in that namespace.
+      const native = composeDistribution({ ...definition, namespace: c.namespace }).objects.map((o) => JSON.parse(JSON.stringify(o.object)) as Obj);
+      const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
+      expect([...built].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...native].sort((a, b) => key(a).localeCompare(key(b))));
+      // Written by hand, not by the composition the patches come from: the old namespace survives only as the app's name in its labels.
+      const mentions = (value: unknown, path: string): string[] =>
+        typeof value === 'string' ? (value.includes('webapp') ? [path] : []) : value && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => [...(k.includes('webapp') ? [`${path}.${k} (key)`] : []), ...mentions(v, `${path}.${k}`)]) : [];
+      const stray = built.flatMap((o) => mentions(o, `${o.kind}/${o.metadata.name}`)).filter((path) => !path.endsWith('.app.kubernetes.io/part-of'));
+      expect(stray).toEqual([]);
+      expect(JSON.stringify(built)).toContain(`${upstream}.${c.namespace}`);
+      break;
+    }
+  }
+}
+
 describe.each(ENVIRONMENT_NAMES)('%s: every customisation example, built by kustomize as Flux applies it', (env) => {
   const definition = DEFINITIONS[env];
   const upstream = definition.entry.upstream;
   const examples = customisationExamples(composeDistribution(definition), upstream);
+  const files = renderProviderBundle(definition, { repository: `ghcr.io/acme/webapp/${env}`, version: '1.4.2' }, upstream);
 
-  it.each(examples.map((e) => [e.name, e] as const))('%s applies, validates, and changes what it says', async (_name, example) => {
+  it.each(examples.map((e) => [e.name, e] as const))('%s, listed as a component, applies, validates, and changes what it says', async (_name, example) => {
     const { patches, objects: besides } = customisationPatches(definition, example.customisation);
+    // The component carries exactly the customisation's patches to the app's Kustomization.
+    expect(appPatches(await providerOverlay(files, [example.name], `${env}-${example.name}`))).toEqual(patches);
     const built = await buildWith(env, patches, example.name);
     expect(await validateObjects(env, [...built, ...(besides as Obj[])])).toEqual([]);
-    const c = example.customisation;
-    switch (c.kind) {
-      case 'resources':
-        expect(find(built, 'Deployment', c.service).spec.template.spec.containers[0].resources).toEqual({ requests: c.requests, limits: c.limits });
-        break;
-      case 'autoscaling':
-        expect(find(built, 'HorizontalPodAutoscaler', c.service).spec).toMatchObject({ minReplicas: c.minReplicas, maxReplicas: c.maxReplicas, metrics: [{ resource: { target: { averageUtilization: c.cpuUtilization } } }] });
-        break;
-      case 'slo-threshold':
-        expect(find(built, 'Canary', c.service).spec.analysis.metrics.find((m: Obj) => m.name === c.metric).thresholdRange).toEqual({ max: c.max });
-        break;
-      case 'analysis':
-        expect(find(built, 'Canary', c.service).spec.analysis).toMatchObject({ interval: c.interval, threshold: c.threshold });
-        break;
-      case 'manual-approval':
-        expect(find(built, 'Canary', c.service).spec.analysis.webhooks.at(-1)).toEqual({ name: 'manual-approval', type: 'confirm-promotion', url: 'http://flagger-loadtester.webapp/gate/check' });
-        break;
-      case 'notifications':
-        for (const service of c.services) expect(find(built, 'Canary', service).spec.analysis.alerts).toEqual([{ name: 'release', severity: 'info', providerRef: { name: 'release-notifications', namespace: 'webapp' } }]);
-        expect(besides).toEqual([expect.objectContaining({ kind: 'AlertProvider', spec: { type: 'slack', secretRef: { name: 'slack-webhook' } } })]);
-        break;
-      case 'namespace': {
-        // Exactly what the distribution would be, had it been composed in that namespace.
-        const native = composeDistribution({ ...definition, namespace: c.namespace }).objects.map((o) => JSON.parse(JSON.stringify(o.object)) as Obj);
-        const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
-        expect([...built].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...native].sort((a, b) => key(a).localeCompare(key(b))));
-        // Written by hand, not by the composition the patches come from: the old namespace survives only as the app's name in its labels.
-        const mentions = (value: unknown, path: string): string[] =>
-          typeof value === 'string' ? (value.includes('webapp') ? [path] : []) : value && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => [...(k.includes('webapp') ? [`${path}.${k} (key)`] : []), ...mentions(v, `${path}.${k}`)]) : [];
-        const stray = built.flatMap((o) => mentions(o, `${o.kind}/${o.metadata.name}`)).filter((path) => !path.endsWith('.app.kubernetes.io/part-of'));
-        expect(stray).toEqual([]);
-        expect(JSON.stringify(built)).toContain(`${upstream}.${c.namespace}`);
-        break;
-      }
-    }
+    expectInForce(env, built, besides as Obj[], example.customisation);
+  });
+
+  it('combines: an SLO bound, resources, the analysis and the manual gate listed together are all in force', async () => {
+    const chosen = ['slo-threshold', 'resources', 'analysis', 'manual-approval'].map((name) => examples.find((e) => e.name === name)!);
+    const patches = appPatches(await providerOverlay(files, chosen.map((e) => e.name), `${env}-combined`));
+    // Each component's patches, in the order listed: none replaces another's.
+    expect(patches).toEqual(chosen.flatMap((e) => customisationPatches(definition, e.customisation).patches));
+    const built = await buildWith(env, patches, 'combined');
+    expect(await validateObjects(env, built)).toEqual([]);
+    for (const example of chosen) expectInForce(env, built, [], example.customisation);
   });
 });
 

@@ -118,7 +118,9 @@ export function providerBundle(input: BundleInput): PlacedObject[] {
     path: './',
     wait: true,
     dependsOn: [{ name: BUNDLE_NAMES.flagger }],
-    ...(input.patches && input.patches.length > 0 && { patches: input.patches }),
+    // Always a list, even empty: each customisation component appends its patches to it (JSON
+    // patch `add` at `/spec/patches/-` needs the list to exist), so any number of them combine.
+    patches: input.patches ?? [],
   });
   return [
     { path: 'sources/flagger.yaml', object: flaggerSource },

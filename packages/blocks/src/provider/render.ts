@@ -1,8 +1,9 @@
 /**
- * A provider bundle as files: `kustomization.yaml` and the four Flux objects it applies, one file
- * per customisation example under `customise/` (not applied: each shows the app's Kustomization
- * with that example's patches, and any object the provider adds beside it), and README.md, the
- * provider's guide (its first line is our render header, as a Markdown heading).
+ * A provider bundle as files: `kustomization.yaml` and the four Flux objects it applies; one
+ * kustomize Component per customisation example under `customise/<name>/` (not applied unless the
+ * provider lists it: each appends its patches to the app's Kustomization, so any number combine;
+ * objects a customisation adds beside the app go in a file of their own there); and README.md,
+ * the provider's guide (its first line is our render header, as a Markdown heading).
  */
 import { composeDistribution, type ComposedDistribution } from '../distribution/compose.js';
 import type { DistributionDefinition } from '../distribution/define.js';
@@ -14,10 +15,16 @@ import { FLAGGER_VERSION } from '../images.js';
 import { APP_NAME } from '../workload/labels.js';
 import { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput, type ReleaseSignature } from './bundle.js';
 import { customisationPatches, type Customisation } from './customise.js';
-import { FLUX_NAMESPACE, type FluxKustomization } from './flux.js';
+import { FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, type FluxPatch } from './flux.js';
+
+/** In each customisation's folder: the patches it appends, and what it adds beside the app. */
+const COMPONENT_PATCHES = 'patches.yaml';
+const BESIDE_FILE = 'beside-the-app.yaml';
+/** What the guide calls this folder inside the provider's own overlay. */
+const BUNDLE_FOLDER = 'subscription';
 
 export interface CustomisationExample {
-  /** File name under customise/, and how README refers to it. */
+  /** Folder name under customise/, and how README refers to it. */
   readonly name: string;
   readonly summary: string;
   readonly customisation: Customisation;
@@ -66,6 +73,8 @@ function signatureLines(verify: ReleaseSignature | undefined): string[] {
 
 /** The provider's guide to this bundle, beside it. */
 function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environment'>, examples: readonly CustomisationExample[]): string {
+  // Before 1.0 a minor release may break (semver's caret): the subscription stays on one minor.
+  const unstable = input.version.startsWith('0.');
   const lines = [
     `${RENDERED_BY}: the provider guide for the ${environment} environment`,
     '',
@@ -73,18 +82,20 @@ function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environme
     '',
     '## Prerequisites',
     '',
-    `- Flux 2.8 or later (source-controller and kustomize-controller with the v1 APIs; cosign v3 bundles for Flagger's signatures).`,
+    `- Flux 2.9 (source- and kustomize-controller v1.9, the ones the tests run; cosign v3 bundles for Flagger's signatures).`,
     `- ${PREREQUISITES[environment]}.`,
     '',
     '## Subscribe',
+    '',
+    'In this folder, as it is (to customise, apply your own kustomization instead: see Customise below):',
     '',
     '```sh',
     'kubectl apply -k .',
     '```',
     '',
     `Flux installs Flagger ${FLAGGER_VERSION} (\`${FLAGGER_MANIFESTS}\`, path \`${FLAGGER_OVERLAY[environment]}\`, signature checked), then the app,`,
-    `which depends on it. The app follows \`${compatibleRange(input.version)}\`: ${input.version.startsWith('0.') ? 'patch releases of this 0.x minor' : 'minor and patch releases'} arrive on their own,`,
-    'the next major does not (it may break you; take it by editing `sources/webapp.yaml`). Every release is then rolled',
+    `which depends on it. The app follows \`${compatibleRange(input.version)}\`: ${unstable ? 'patch releases of this 0.x minor' : 'minor and patch releases'} arrive on their own,`,
+    `the next ${unstable ? 'minor' : 'major'} does not (it may break you; take it by editing \`sources/${BUNDLE_NAMES.app}.yaml\`). Every release is then rolled`,
     'out by Flagger, which rolls it back on its own when it breaks its SLOs.',
     '',
     'What the release your cluster runs changes, and why (its changelog for this environment), Flux keeps in the',
@@ -97,32 +108,68 @@ function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environme
     ...signatureLines(input.verify),
     '## Customise',
     '',
-    'Put patches in the `webapp` Kustomization (`sync/webapp.yaml`, `spec.patches`); each file under `customise/` is',
-    'that Kustomization with one example, built against this distribution and validated before release:',
+    'Keep this folder as it is rendered (every file in it says so). Customise in a kustomization of your own, in the',
+    'folder above it, that lists this folder and the customisations you use; apply that instead:',
     '',
-    ...examples.map((e) => `- \`customise/${e.name}.yaml\`: ${e.summary}.`),
+    '```yaml',
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    `  - ${BUNDLE_FOLDER}`,
+    'components:',
+    ...examples.slice(0, 2).map((e) => `  - ${BUNDLE_FOLDER}/customise/${e.name}`),
+    '```',
+    '',
+    '```sh',
+    'kubectl apply -k .',
+    '```',
+    '',
+    `(\`${BUNDLE_FOLDER}\` is this folder, under whatever name you keep it.) Each folder under \`customise/\` is a kustomize Component`,
+    `that appends its patches to the app's Kustomization (\`sync/${BUNDLE_NAMES.app}.yaml\`), so any number of them combine. Each is an`,
+    'example, built against this distribution and validated before release: to change its values, copy its folder',
+    'beside your kustomization, edit `patches.yaml` and list the copy instead.',
+    '',
+    ...examples.map((e) => `- \`customise/${e.name}\`: ${e.summary}.`),
+    '',
+    `A customisation that adds objects beside the app (\`customise/notifications\`: the AlertProvider) keeps them in`,
+    `\`${BESIDE_FILE}\`, which the Component does not apply: they live in the app's namespace and are Flagger's kinds, and`,
+    'neither exists before Flux has installed Flagger and the app. Once `kubectl get kustomization -n flux-system` shows',
+    `\`${BUNDLE_NAMES.app}\` Ready, create the Secret it names and apply that file with \`kubectl apply -f\`.`,
     '',
   ];
   return lines.join('\n');
+}
+
+/** kustomize's Component kind: a piece an overlay adds by listing it under `components`. */
+const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
+
+/**
+ * One customisation as a Component: JSON patch operations that append its patches to the app's
+ * Flux Kustomization (`patches.yaml`), and the objects it adds beside the app, if any.
+ */
+function customisationComponent(environment: EnvironmentName, example: CustomisationExample, patches: readonly FluxPatch[], besides: readonly KubernetesObject[]): RenderedFile[] {
+  const dir = `customise/${example.name}`;
+  const target = { group: FLUX_KUSTOMIZE_API.split('/')[0], kind: 'Kustomization', name: BUNDLE_NAMES.app };
+  const component = { apiVersion: COMPONENT_API, kind: 'Component', patches: [{ path: COMPONENT_PATCHES, target }] };
+  const appended = patches.map((value) => ({ op: 'add', path: '/spec/patches/-', value }));
+  return [
+    { path: `${dir}/${KUSTOMIZATION_FILE}`, content: `${header(environment, `an example customisation (${example.summary})`)}${toYaml(component)}` },
+    { path: `${dir}/${COMPONENT_PATCHES}`, content: `${header(environment, `the patches of ${example.name}, appended to the app's Kustomization`)}${toYaml(appended)}` },
+    ...(besides.length > 0 ? [{ path: `${dir}/${BESIDE_FILE}`, content: `${header(environment, `what ${example.name} adds beside the app: apply it once the app's namespace and Flagger's CRDs exist`)}${documents(besides)}` }] : []),
+  ];
 }
 
 export function renderProviderBundle(definition: DistributionDefinition, input: Omit<BundleInput, 'environment'>, upstream: string): RenderedFile[] {
   const { environment } = definition;
   const placed = providerBundle({ ...input, environment });
   const bundleHeader = header(environment, 'the provider bundle');
-  const app = placed.find((p) => p.object.kind === 'Kustomization' && p.object.metadata?.name === BUNDLE_NAMES.app)?.object as FluxKustomization;
   const chosen = customisationExamples(composeDistribution(definition), upstream);
-  const examples = chosen.map((example) => {
+  const components = chosen.flatMap((example) => {
     const { patches, objects } = customisationPatches(definition, example.customisation);
-    const kustomization: FluxKustomization = { ...app, spec: { ...app.spec, patches: [...(app.spec.patches ?? []), ...patches] } };
-    const besides: readonly KubernetesObject[] = objects;
-    return {
-      path: `customise/${example.name}.yaml`,
-      content: `${header(environment, `an example customisation (${example.summary})`)}${documents([...besides, kustomization])}`,
-    };
+    return customisationComponent(environment, example, patches, objects);
   });
   const files = placed.map(({ path, object }) => ({ path, content: bundleHeader + toYaml(object) }));
   const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) };
   const readme = { path: 'README.md', content: guide(environment, input, chosen) };
-  return [{ path: KUSTOMIZATION_FILE, content: bundleHeader + toYaml(kustomization) }, ...files, ...examples, readme].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [{ path: KUSTOMIZATION_FILE, content: bundleHeader + toYaml(kustomization) }, ...files, ...components, readme].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -1,7 +1,7 @@
 /**
  * `canaryship bundle DIR --registry R`: renders the provider bundle of the environment package in
  * DIR into DIR/provider (or OUT): the Flux objects a provider applies once to follow the
- * environment's releases from R, and one file per customisation example under customise/.
+ * environment's releases from R, and one kustomize Component per customisation example under customise/.
  */
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -112,8 +112,9 @@ as does an image not pinned to a digest (see pin-images) or one its registry no 
     description: `Render the provider bundle of the environment package in DIR into DIR/provider (or OUT): the
 Flux OCIRepository and Kustomization objects a provider applies once (kubectl apply -k) to install
 Flagger for the environment and follow <registry>/webapp/<env> through every minor and patch
-release of VERSION's major (default: the package's version), and customise/*.yaml, one example
-of each customisation a provider may patch in. With --signed-by, Flux applies only releases signed
+release of VERSION's major (default: the package's version), and customise/NAME/, one example of
+each customisation as a kustomize Component a provider lists in their own overlay (any number
+combine). With --signed-by, Flux applies only releases signed
 keyless by that GitHub workflow (on refs/heads/main); with --signed-by-key, only those signed by the
 key whose public half is in that Secret of flux-system.`,
     examples: ['canaryship bundle environments/istio --registry ghcr.io/acme', 'canaryship bundle environments/kubernetes --registry 127.0.0.1:5000 --insecure --out /tmp/bundle',
