@@ -8,10 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compatibleRange } from '@canaryship/blocks';
 import { main } from '@canaryship/cli';
 import { createRegistryClient, ImmutableVersionError, PublishError, publish, RegistryError, sha256, type PushResult } from '@canaryship/release';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distDir } from '../support/distribution.js';
+import { parseAllDocuments } from 'yaml';
+import { distDir, ROOT } from '../support/distribution.js';
 import { startFaultProxy, startRegistry, startSilentServer, type FaultProxy, type TestRegistry } from '../support/registry.js';
 import { tool } from '../support/tools.js';
 import { treeDigest } from '../support/tree.js';
@@ -273,6 +275,43 @@ describe("Flux's OCI client", () => {
     const ranged = JSON.parse(execFileSync(fluxOci, ['pull', '-insecure', '-semver', '>=6.0.0 <7.0.0', `oci://${registry.host}/flux/webapp/linkerd`, byRange], { encoding: 'utf8' }));
     expect(ranged.tag).toBe('6.1.0');
     expect(treeDigest(byRange)).toEqual(treeDigest(distDir('linkerd')));
+  });
+
+  it("pulls the provider bundle published beside a release, and from it alone (kustomize, Flux's client) reaches that release", async () => {
+    // This repository's own package (the bundle is rendered from its definition), at its version.
+    const version = (JSON.parse(readFileSync(join(ROOT, 'environments/kubernetes/package.json'), 'utf8')) as { version: string }).version;
+    const workflow = 'https://github.com/acme/webapp/.github/workflows/release.yml';
+    const args = ['publish', 'environments/kubernetes', '--registry', `${registry.host}/bundled`, '--insecure', '--bundle', '--signed-by', workflow, '--layout', layoutRoot(), '--json'];
+    const stdout = captured();
+    const stderr = captured();
+    expect(await main(args, { cwd: ROOT, stdout, stderr }), stderr.text()).toBe(0);
+    const [published] = (JSON.parse(stdout.text()) as { artifacts: { reference: string; digest: string; bundle: { reference: string; digest: string; registry: PushResult } }[] }).artifacts;
+    expect(published!.bundle.reference).toBe(`${registry.host}/bundled/webapp/kubernetes/bundle:${version}`);
+    expect(published!.bundle.registry.status).toBe('pushed');
+
+    // The provider's side: Flux's client pulls the bundle; their overlay lists it and a customisation.
+    const overlay = mkdtempSync(join(tmpdir(), 'canaryship-provider-overlay-'));
+    const pulled = JSON.parse(execFileSync(await tool('flux-oci'), ['pull', '-insecure', `oci://${published!.bundle.reference}`, join(overlay, 'subscription')], { encoding: 'utf8' }));
+    // Flux's client names what it pulled by repository and digest.
+    const byDigest = (a: { reference: string; digest: string }): string => `${a.reference.replace(/:[^:/]+$/, '')}@${a.digest}`;
+    expect(pulled.digest).toBe(byDigest(published!.bundle));
+    writeFileSync(join(overlay, 'kustomization.yaml'), 'resources: [subscription]\ncomponents: [subscription/customise/manual-approval]\n');
+    const objects = parseAllDocuments(execFileSync(await tool('kustomize'), ['build', overlay], { encoding: 'utf8' })).map((d) => d.toJS() as Record<string, any>);
+    const source = objects.find((o) => o.kind === 'OCIRepository' && o.metadata.name === 'webapp')!;
+    expect(source.spec).toMatchObject({ url: `oci://${registry.host}/bundled/webapp/kubernetes`, insecure: true, ref: { semver: compatibleRange(version) } });
+    expect(new RegExp(source.spec.verify.matchOIDCIdentity[0].subject).test(`${workflow}@refs/heads/main`)).toBe(true);
+    expect(objects.find((o) => o.kind === 'Kustomization' && o.metadata.name === 'webapp')!.spec.patches).toHaveLength(1);
+    // What that OCIRepository resolves to is the release: Flux's client, with its URL and range.
+    const release = mkdtempSync(join(tmpdir(), 'canaryship-provider-release-'));
+    const followed = JSON.parse(execFileSync(await tool('flux-oci'), ['pull', '-insecure', '-semver', source.spec.ref.semver, source.spec.url, release], { encoding: 'utf8' }));
+    expect([followed.tag, followed.digest]).toEqual([version, byDigest(published!)]);
+    expect(treeDigest(release)).toEqual(treeDigest(distDir('kubernetes')));
+
+    // Published again: the same bytes, so nothing is uploaded.
+    const again = captured();
+    expect(await main(args, { cwd: ROOT, stdout: again, stderr: captured() })).toBe(0);
+    const [republished] = (JSON.parse(again.text()) as { artifacts: { bundle: { digest: string; registry: PushResult } }[] }).artifacts;
+    expect([republished!.bundle.digest, republished!.bundle.registry.status]).toEqual([published!.bundle.digest, 'unchanged']);
   });
 
   it("cannot tell an unchanged artifact from a changed one (flux diff artifact re-archives with Go's gzip): canaryship diff can", async () => {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { main } from '@canaryship/cli';
 import { affectedEnvironments, imageUses, LOCK_FILE, unpinnedImages } from '@canaryship/release';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ROOT, serviceNamesOf } from '../support/distribution.js';
 import { pushTestImage } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -18,6 +19,12 @@ import { tool } from '../support/tools.js';
 const [named = '', untouched = ''] = serviceNamesOf('istio');
 let clone: string;
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: clone, encoding: 'utf8' }).trim();
+/** The jq program with which the release workflow lists what its signing job signs. */
+const releaseWorkflowSelection = (): string => {
+  const workflow = parse(readFileSync(join(ROOT, '.github/workflows/release.yml'), 'utf8')) as { jobs: Record<string, { steps: { id?: string; run?: string }[] }> };
+  const script = workflow.jobs['release']!.steps.find((s) => s.id === 'release')!.run!;
+  return /jq -r '([^']+)' release\.json/.exec(script)![1]!;
+};
 const version = (dir: string): string => (JSON.parse(readFileSync(join(clone, dir, 'package.json'), 'utf8')) as { version: string }).version;
 
 beforeAll(() => {
@@ -151,9 +158,10 @@ describe('npm run release', () => {
   }, 300_000);
 
   it('versions, commits, renders, validates, publishes the new environment versions and tags them; a rerun does nothing', async () => {
-    const run = async (): Promise<{ code: number; result: { versioned: string[]; tags: string[]; published: { reference: string; digest: string }[] } }> => {
+    type Published = { reference: string; digest: string };
+    const run = async (): Promise<{ code: number; stdout: string; result: { versioned: string[]; tags: string[]; published: (Published & { bundle?: Published })[] } }> => {
       const { code, stdout } = await cli('release', '--registry', registry.host, '--insecure', ...mirrors, '--json');
-      return { code, result: JSON.parse(stdout) };
+      return { code, stdout, result: JSON.parse(stdout) };
     };
     const first = await run();
     expect(first.code).toBe(0);
@@ -161,6 +169,12 @@ describe('npm run release', () => {
     const envVersion = version('environments/istio');
     expect(first.result.versioned).toEqual(expect.arrayContaining([`@canaryship/${untouched}@${serviceVersion}`, `@canaryship/env-istio@${envVersion}`]));
     expect(first.result.published.map((p) => p.reference).sort()).toEqual(['istio', 'kubernetes', 'linkerd'].map((e) => `${registry.host}/webapp/${e}:${version(`environments/${e}`)}`));
+    // Each with its provider bundle beside it; the release workflow's signing list (its own jq
+    // program, run on this output) holds every release and every bundle, by digest.
+    expect(first.result.published.map((p) => p.bundle?.reference).sort()).toEqual(['istio', 'kubernetes', 'linkerd'].map((e) => `${registry.host}/webapp/${e}/bundle:${version(`environments/${e}`)}`));
+    const signed = execFileSync(await tool('jq'), ['-r', releaseWorkflowSelection()], { input: first.stdout, encoding: 'utf8' }).trim().split('\n').sort();
+    const byDigest = (a: { reference: string; digest: string }): string => `${a.reference.replace(/:[^:/]+$/, '')}@${a.digest}`;
+    expect(signed).toEqual(first.result.published.flatMap((p) => [byDigest(p), byDigest(p.bundle!)]).sort());
     expect(git('tag', '--list')).toContain(`@canaryship/env-linkerd@${version('environments/linkerd')}`);
     expect(git('log', '-1', '--format=%s')).toBe(`release: ${first.result.versioned.join(', ')}`);
     expect(git('status', '--porcelain', '--untracked-files=no')).toBe('');

@@ -2,17 +2,21 @@
  * Publishes one environment package's distribution as a Flux OCI artifact:
  * `<registry>/webapp/<environment>:<version>`. Always into the local OCI layout (the embedded
  * default, no server needed); with a registry, then pushed from there, after the layout's copy is
- * verified against the artifact built from dist/.
+ * verified against the artifact built from dist/. With a registry and a bundle renderer, the
+ * provider bundle for that version goes beside it, `<registry>/webapp/<environment>/bundle:<version>`,
+ * in the same format: a provider fetches it with Flux's CLI alone (`flux pull artifact`).
  */
-import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { APP_NAME, ENVIRONMENTS, type EnvironmentName } from '@canaryship/blocks';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { APP_NAME, ENVIRONMENTS, type EnvironmentName, type RenderedFile } from '@canaryship/blocks';
 import { withDistributionLock } from '@canaryship/toolchain';
 import semver from 'semver';
 import { ImmutableVersionError, PublishError } from './errors.js';
 import { releaseCommit } from './git.js';
 import { releaseNotes } from './versioning/release-notes.js';
 import { buildArtifact, type Artifact } from './oci/artifact.js';
+import { ANNOTATIONS } from './oci/media-types.js';
 import { findCredentials } from './oci/credentials.js';
 import { readFromLayout, tagDigest, writeToLayout, type LayoutStatus } from './oci/layout.js';
 import { explainDifference, pushArtifact, type PushResult } from './oci/push.js';
@@ -29,20 +33,34 @@ export interface PublishOptions extends ConnectOptions {
   readonly layoutRoot: string;
   /** Without it, publish only into the layout. */
   readonly registry?: RegistryAddress;
+  /**
+   * The provider bundle of this version, rendered for `repository` (`host/path`, where providers
+   * pull the releases from): published beside the distribution when there is a registry.
+   */
+  readonly bundle?: (repository: string, version: string) => Promise<readonly RenderedFile[]>;
 }
 
-export interface PublishResult {
-  readonly environment: EnvironmentName;
-  readonly package: string;
-  readonly version: string;
+/** Where the provider bundle of each release goes: a repository beside the distribution's. */
+export const BUNDLE_REPOSITORY = 'bundle';
+
+/** One artifact as published: in the layout, and in the registry if there is one. */
+export interface PublishedArtifact {
   /** What a signing step and an OCIRepository need. */
   readonly reference: string;
   readonly digest: string;
+  readonly layout: { readonly path: string; readonly status: LayoutStatus };
+  readonly registry?: PushResult & { readonly repository: string };
+}
+
+export interface PublishResult extends PublishedArtifact {
+  readonly environment: EnvironmentName;
+  readonly package: string;
+  readonly version: string;
   readonly layerDigest: string;
   /** `<tag>@sha1:<commit>`: the release commit, as Flux's notifications read it. */
   readonly revision: string;
-  readonly layout: { readonly path: string; readonly status: LayoutStatus };
-  readonly registry?: PushResult & { readonly repository: string };
+  /** The provider bundle published beside it (`flux pull artifact` of its reference). */
+  readonly bundle?: PublishedArtifact;
 }
 
 interface PackageJson {
@@ -117,36 +135,57 @@ export async function buildEnvironmentArtifact(packageDir: string, env: NodeJS.P
   return { artifact, manifest };
 }
 
-export async function publish(options: PublishOptions): Promise<PublishResult> {
-  const progress = options.onProgress ?? (() => undefined);
-  const environment = await environmentOf(options.packageDir);
-  const { artifact, manifest } = await withDistributionLock([join(options.packageDir, 'dist')], () => buildEnvironmentArtifact(options.packageDir, options.env));
-  const tag = manifest.version;
-
-  const layoutPath = join(options.layoutRoot, repositoryPath(environment));
-  progress(`${environment}: artifact ${artifact.manifest.digest} (layer ${artifact.layer.digest})`);
+/**
+ * Writes `artifact` as `tag` into the layout at `layoutPath`, refusing to move a tag that holds
+ * other content; with a registry target, pushes it from there to the target's repository.
+ */
+async function publishArtifact(artifact: Artifact, layoutPath: string, tag: string, target: RegistryTarget | undefined, progress: (message: string) => void): Promise<PublishedArtifact> {
+  progress(`artifact ${artifact.manifest.digest} (layer ${artifact.layer.digest})`);
   const layoutStatus = await writeToLayout(layoutPath, artifact, tag).catch(async (error: unknown) => {
     if (!(error instanceof ImmutableVersionError)) throw error;
     const existing = await readFromLayout(layoutPath, tag);
     const digest = await tagDigest(layoutPath, tag);
     throw new ImmutableVersionError(`${layoutPath}:${tag} already holds ${digest}, not ${artifact.manifest.digest}: ${existing ? explainDifference(existing.manifest.data, artifact) : 'unreadable'}`);
   });
-  progress(`${environment}: layout ${layoutPath}:${tag} ${layoutStatus}`);
-  const base = {
-    environment,
-    package: manifest.name,
-    version: tag,
-    digest: artifact.manifest.digest,
-    layerDigest: artifact.layer.digest,
-    revision: artifact.annotations['org.opencontainers.image.revision'] ?? '',
-    layout: { path: layoutPath, status: layoutStatus },
-  };
-  if (!options.registry) return { ...base, reference: `oci:${layoutPath}:${tag}` };
-
-  const { client, host, repository } = await connectRegistry(options.registry, environment, { ...options, access: 'push', onProgress: (message) => progress(`${environment}: ${message}`) });
+  progress(`layout ${layoutPath}:${tag} ${layoutStatus}`);
+  const layout = { path: layoutPath, status: layoutStatus };
+  if (!target) return { reference: `oci:${layoutPath}:${tag}`, digest: artifact.manifest.digest, layout };
   // Pushed from the layout, each blob verified on the way: what the embedded default holds is what goes out.
   const stored = await readFromLayout(layoutPath, tag);
   if (stored?.manifest.digest !== artifact.manifest.digest) throw new Error(`bug: ${layoutPath}:${tag} does not hold the artifact just written`);
-  const pushed = await pushArtifact(client, repository, tag, stored, (message) => progress(`${environment}: ${message}`));
-  return { ...base, digest: pushed.digest, reference: `${host}/${repository}:${tag}`, registry: { ...pushed, repository } };
+  const pushed = await pushArtifact(target.client, target.repository, tag, stored, progress);
+  return { reference: `${target.host}/${target.repository}:${tag}`, digest: pushed.digest, layout, registry: { ...pushed, repository: target.repository } };
+}
+
+/** The bundle's files as an artifact with the distribution's metadata (same commit, same version). */
+async function bundleArtifact(files: readonly RenderedFile[], of: Artifact): Promise<Artifact> {
+  const dir = await mkdtemp(join(tmpdir(), 'canaryship-bundle-'));
+  try {
+    for (const file of files) {
+      await mkdir(dirname(join(dir, file.path)), { recursive: true });
+      await writeFile(join(dir, file.path), file.content);
+    }
+    const a = of.annotations;
+    return await buildArtifact(dir, { created: a[ANNOTATIONS.created] ?? '', source: a[ANNOTATIONS.source] ?? '', revision: a[ANNOTATIONS.revision] ?? '', version: a[ANNOTATIONS.version] ?? '' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function publish(options: PublishOptions): Promise<PublishResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const environment = await environmentOf(options.packageDir);
+  const { artifact, manifest } = await withDistributionLock([join(options.packageDir, 'dist')], () => buildEnvironmentArtifact(options.packageDir, options.env));
+  const tag = manifest.version;
+  const target = options.registry && (await connectRegistry(options.registry, environment, { ...options, access: 'push', onProgress: (message) => progress(`${environment}: ${message}`) }));
+  // Rendered before anything is written: a bundle that cannot be rendered publishes nothing.
+  const bundled = target && options.bundle && (await bundleArtifact(await options.bundle(`${target.host}/${target.repository}`, tag), artifact));
+  const layoutPath = join(options.layoutRoot, repositoryPath(environment));
+  const published = await publishArtifact(artifact, layoutPath, tag, target, (message) => progress(`${environment}: ${message}`));
+  const result = { environment, package: manifest.name, version: tag, layerDigest: artifact.layer.digest, revision: artifact.annotations[ANNOTATIONS.revision] ?? '', ...published };
+  if (!target || !bundled) return result;
+  // Pushed after the distribution: a bundle only ever names a version that is there to pull.
+  const beside = { ...target, repository: `${target.repository}/${BUNDLE_REPOSITORY}` };
+  const bundle = await publishArtifact(bundled, join(layoutPath, BUNDLE_REPOSITORY), tag, beside, (message) => progress(`${environment} bundle: ${message}`));
+  return { ...result, bundle };
 }

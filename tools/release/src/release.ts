@@ -14,7 +14,7 @@ import { git } from './git.js';
 import { LOCK_FILE } from './images/lock.js';
 import { imageUses, missingImages, unpinnedImages } from './images/pin.js';
 import type { RegistryAddress } from './oci/registry-address.js';
-import { publish, type PublishResult } from './publish.js';
+import { publish, type PublishOptions, type PublishResult } from './publish.js';
 import { NX_ENV, runTargets } from './versioning/affected.js';
 
 export interface ReleaseOptions {
@@ -26,6 +26,8 @@ export interface ReleaseOptions {
   readonly check?: boolean;
   /** Where to ask for the images' registries' manifests instead (mirrors holding the same ones). */
   readonly imageMirrors?: ReadonlyMap<string, RegistryAddress>;
+  /** The provider bundle renderer of an environment package: each release's bundle is published beside it. */
+  readonly bundleOf?: (packageDir: string) => PublishOptions['bundle'];
   readonly onProgress?: (message: string) => void;
 }
 
@@ -176,6 +178,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
         ...(options.requestTimeoutMs !== undefined && { requestTimeoutMs: options.requestTimeoutMs }),
         onProgress: progress,
         env: { ...process.env, ...NX_ENV },
+        ...(options.bundleOf && { bundle: options.bundleOf(join(cwd, pkg.dir)) }),
       }),
     );
   }

@@ -59,6 +59,8 @@ export const TOOLS = {
   /** cyclonus's NetworkPolicy engine, which the rendered policies and the data-plane model are held to. */
   'policy-engine': { recipe: { from: 'go-build', moduleDir: 'policy-engine', package: '.' }, coldMinutes: 1 },
   shellcheck: { recipe: { from: 'debian', package: 'shellcheck' }, coldMinutes: 1 },
+  /** What the release workflow reads `release --json` with (the runners' jq); a test runs its program on a real release. */
+  jq: { recipe: { from: 'debian', package: 'jq' }, coldMinutes: 1 },
   etcd: { recipe: { from: 'go-build', moduleDir: CONTROL_PLANE, package: 'go.etcd.io/etcd/server/v3' }, coldMinutes: 3 },
   'kube-apiserver': { recipe: { from: 'go-build', moduleDir: CONTROL_PLANE, package: 'k8s.io/kubernetes/cmd/kube-apiserver', kubernetesVersion: true }, coldMinutes: 10 },
   'kube-controller-manager': { recipe: { from: 'go-build', moduleDir: CONTROL_PLANE, package: 'k8s.io/kubernetes/cmd/kube-controller-manager', kubernetesVersion: true }, coldMinutes: 4 },
@@ -105,7 +107,7 @@ export const SUITES = {
   /** `canaryship validate`: promtool and kustomize run, the Kubernetes and Flagger schemas are read. */
   validate: { tools: ['promtool', 'kustomize'], modules: ['kubernetes', 'flagger'] },
   /** `npm test`. */
-  test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'policy-engine', 'actionlint', 'shellcheck'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize', 'gatewayApi'] },
+  test: { tools: ['promtool', 'kustomize', 'registry', 'oras', 'flux-oci', 'policy-engine', 'actionlint', 'shellcheck', 'jq'], modules: ['kubernetes', 'flagger', 'fluxSource', 'fluxKustomize', 'gatewayApi'] },
   /** `npm run test:cluster`. */
   cluster: {
     tools: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'flagger', 'loadtester', 'hey', 'prometheus', 'registry', 'source-controller', 'cosign', 'kustomize-controller'],

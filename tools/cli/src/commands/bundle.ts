@@ -5,7 +5,7 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderProviderBundle, type ReleaseSignature } from '@canaryship/blocks';
+import { renderProviderBundle, type ReleaseSignature, type RenderedFile } from '@canaryship/blocks';
 import { parseRegistryAddress, repositoryPath } from '@canaryship/release';
 import { printJson, UsageError, type Io } from '../command.js';
 import { packageDir } from '../dirs.js';
@@ -24,6 +24,30 @@ export interface BundleOptions {
   readonly verify?: ReleaseSignature;
 }
 
+/** The options that say which signature a bundle's Flux requires of releases. */
+export const SIGNATURE_OPTIONS = {
+  'signed-by': { type: 'string' },
+  'signed-by-key': { type: 'string' },
+} as const;
+
+/** The signature `--signed-by` (keyless, a workflow) or `--signed-by-key` (a Secret) requires, if any. */
+export function signatureOf(values: { readonly 'signed-by'?: string | undefined; readonly 'signed-by-key'?: string | undefined }, command: string): ReleaseSignature | undefined {
+  if (values['signed-by'] !== undefined && values['signed-by-key'] !== undefined) throw new UsageError(`${command} takes --signed-by (keyless, a workflow) or --signed-by-key (a Secret with the public key), not both`);
+  if (values['signed-by'] !== undefined) return { workflow: values['signed-by'] };
+  return values['signed-by-key'] !== undefined ? { publicKeySecret: values['signed-by-key'] } : undefined;
+}
+
+/**
+ * Renders the bundle of the environment package in `packageDir` for a repository and version:
+ * what `bundle` writes, and what publish and release put beside each release.
+ */
+export function bundleRenderer(cwd: string, packageDir: string, settings: { readonly insecure: boolean; readonly verify?: ReleaseSignature | undefined }): (repository: string, version: string) => Promise<RenderedFile[]> {
+  return async (repository, version) => {
+    const { definition } = await loadEnvironmentPackage(packageDir, cwd);
+    return renderProviderBundle(definition, { repository, version, insecure: settings.insecure, ...(settings.verify && { verify: settings.verify }) }, definition.entry.upstream);
+  };
+}
+
 export async function bundle(options: BundleOptions): Promise<{ environment: string; outDir: string; repository: string; files: string[] }> {
   const packageDir = resolve(options.cwd, options.packageDir);
   const outDir = resolve(options.cwd, options.outDir ?? join(packageDir, 'provider'));
@@ -32,7 +56,7 @@ export async function bundle(options: BundleOptions): Promise<{ environment: str
   const repository = `${address.host}/${repositoryPath(definition.environment, address.prefix)}`;
   const version = options.version ?? packageVersion;
   if (version === undefined) throw new UsageError(`${options.packageDir}/package.json has no version: give --version`);
-  const files = renderProviderBundle(definition, { repository, version, insecure: address.insecure, ...(options.verify && { verify: options.verify }) }, definition.entry.upstream);
+  const files = await bundleRenderer(options.cwd, packageDir, { insecure: address.insecure, verify: options.verify })(repository, version);
   await writeTreeAtomically(outDir, files);
   // --json names the folder absolutely, as tools want it; the line for people names it from where they are.
   return { environment: definition.environment, outDir, repository, files: files.map((f) => f.path) };
@@ -47,16 +71,13 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       insecure: { type: 'boolean', default: false },
       version: { type: 'string' },
       out: { type: 'string' },
-      'signed-by': { type: 'string' },
-      'signed-by-key': { type: 'string' },
+      ...SIGNATURE_OPTIONS,
       json: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new UsageError('bundle takes one environment package directory');
   if (!values.registry) throw new UsageError('bundle needs --registry: where providers pull the releases from');
-  if (values['signed-by'] !== undefined && values['signed-by-key'] !== undefined) throw new UsageError('bundle takes --signed-by (keyless, a workflow) or --signed-by-key (a Secret with the public key), not both');
-  const verify: ReleaseSignature | undefined =
-    values['signed-by'] !== undefined ? { workflow: values['signed-by'] } : values['signed-by-key'] !== undefined ? { publicKeySecret: values['signed-by-key'] } : undefined;
+  const verify = signatureOf(values, 'bundle');
   const result = await bundle({
     cwd: io.cwd,
     packageDir: packageDir(io.cwd, positionals[0]!),

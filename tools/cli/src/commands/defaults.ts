@@ -18,5 +18,14 @@ export const REGISTRY_OPTIONS_HELP: readonly { readonly flag: string; readonly s
   { flag: '--json', says: 'the result (or the failure) as JSON on stdout' },
 ];
 
+/** publish's `--bundle`. */
+export const BUNDLE_HELP = { flag: '--bundle', says: 'also publish the provider bundle of each version beside it (needs --registry)' } as const;
+
+/** What a published release's provider bundle requires of later releases (publish and release). */
+export const SIGNATURE_HELP: readonly { readonly flag: string; readonly says: string }[] = [
+  { flag: '--signed-by WORKFLOW_URL', says: "the provider bundle published beside each release makes Flux require that GitHub workflow's keyless signature" },
+  { flag: '--signed-by-key SECRET', says: 'or a signature by the key whose public half is in that Secret of flux-system' },
+];
+
 /** `--image-mirror`, as pin-images and release list it. */
 export const IMAGE_MIRROR_HELP = { flag: '--image-mirror REGISTRY=[http://]HOST[:PORT][/PREFIX]', says: "ask a mirror holding the same manifests for REGISTRY's images (repeatable; http:// for one on loopback)" } as const;

@@ -3,7 +3,7 @@
  * command's own module, loaded only when that command runs.
  */
 import type { CommandSpec } from '../command.js';
-import { DEFAULT_LAYOUT, DEFAULT_TIMEOUT_SECONDS, IMAGE_MIRROR_HELP, REGISTRY_OPTIONS_HELP } from './defaults.js';
+import { DEFAULT_LAYOUT, DEFAULT_TIMEOUT_SECONDS, BUNDLE_HELP, IMAGE_MIRROR_HELP, REGISTRY_OPTIONS_HELP, SIGNATURE_HELP } from './defaults.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -55,10 +55,12 @@ image is pinned (no network): release refuses a distribution with an image that 
   },
   {
     name: 'publish',
-    usage: 'publish DIR... [--registry HOST[:PORT][/PREFIX]] [--insecure] [--layout DIR] [--timeout SECONDS] [--json]',
+    usage: 'publish DIR... [--registry HOST[:PORT][/PREFIX]] [--insecure] [--bundle [--signed-by WORKFLOW_URL | --signed-by-key SECRET]] [--layout DIR] [--timeout SECONDS] [--json]',
     description: `Publish each environment package's dist/ as <registry>/webapp/<env>:<version>. Always into the
-local OCI layout (default ${DEFAULT_LAYOUT}); with --registry, then pushed from it. A version
-that exists with other content is refused; with the same content nothing is uploaded.
+local OCI layout (default ${DEFAULT_LAYOUT}); with --registry, then pushed from it; with --bundle,
+the provider bundle for that version beside it, <registry>/webapp/<env>/bundle:<version> (what
+canaryship bundle renders; a provider fetches it with flux pull artifact; release always does this).
+A version that exists with other content is refused; with the same content nothing is uploaded.
 Credentials: CANARYSHIP_REGISTRY_USERNAME/PASSWORD or the Docker config file (never in --registry).
 The release time and commit come from the commit that last changed the package's package.json
 (full git history needed; SOURCE_DATE_EPOCH overrides the time).`,
@@ -67,7 +69,7 @@ The release time and commit come from the commit that last changed the package's
       'canaryship publish environments/* --registry ghcr.io/acme --json',
       'canaryship publish environments/kubernetes --registry 127.0.0.1:5000 --insecure',
     ],
-    options: REGISTRY_OPTIONS_HELP,
+    options: [...REGISTRY_OPTIONS_HELP.slice(0, 2), BUNDLE_HELP, ...SIGNATURE_HELP, ...REGISTRY_OPTIONS_HELP.slice(2)],
     load: () => import('./publish.js'),
   },
   {
@@ -95,15 +97,16 @@ major (for 0.x, minor) version, which release refuses too.`,
   },
   {
     name: 'release',
-    usage: 'release [--check] [--registry HOST[:PORT][/PREFIX]] [--insecure] [--image-mirror REGISTRY=[http://]HOST[:PORT][/PREFIX]]... [--layout DIR] [--timeout SECONDS] [--json]',
+    usage: 'release [--check] [--registry HOST[:PORT][/PREFIX]] [--insecure] [--signed-by WORKFLOW_URL | --signed-by-key SECRET] [--image-mirror REGISTRY=[http://]HOST[:PORT][/PREFIX]]... [--layout DIR] [--timeout SECONDS] [--json]',
     description: `Apply pending changesets (a service bump bumps every environment that depends on it), commit,
-render and validate the environments with new versions, publish them, and tag git
+render and validate the environments with new versions, publish them (each with its provider
+bundle beside it, as publish does), and tag git
 (<package>@<version>). Rerunning finishes an interrupted release. First, and alone with --check:
 each environment the changesets release is compared with its last published version (see
 contract); a breaking change without a major bump stops the release before anything is written,
 as does an image not pinned to a digest (see pin-images) or one its registry no longer serves.`,
     examples: ['npm run release -- --registry ghcr.io/acme', 'canaryship release --check --registry ghcr.io/acme', 'canaryship release --registry 127.0.0.1:5000 --insecure --json'],
-    options: [...REGISTRY_OPTIONS_HELP.slice(0, 2), IMAGE_MIRROR_HELP, ...REGISTRY_OPTIONS_HELP.slice(2)],
+    options: [...REGISTRY_OPTIONS_HELP.slice(0, 2), ...SIGNATURE_HELP, IMAGE_MIRROR_HELP, ...REGISTRY_OPTIONS_HELP.slice(2)],
     load: () => import('./release.js'),
   },
   {
