@@ -49,6 +49,9 @@ export class DistributionUnreadable extends CanaryshipError {
   }
 }
 
+/** What a provider who points validate at their own overlay needs to hear. */
+const OVERLAY_HINT = 'a distribution lists only its own files; to check a kustomize overlay over one, run validate --overlay on it';
+
 const NOT_A_DISTRIBUTION_HINT = 'validate reads a rendered distribution, e.g. environments/istio/dist (npm run build renders them)';
 
 interface Budget {
@@ -64,7 +67,7 @@ async function readInside(root: string, relative: unknown, budget: Budget): Prom
     throw new DistributionUnreadable(`kustomization.yaml lists ${shown}: a distribution only holds relative paths to its own files`);
   }
   const path = resolve(root, relative);
-  if (!path.startsWith(root + sep)) throw new DistributionUnreadable(`kustomization.yaml lists ${shown}, which is outside the distribution`);
+  if (!path.startsWith(root + sep)) throw new DistributionUnreadable(`kustomization.yaml lists ${shown}, which is outside the distribution`, OVERLAY_HINT);
   const real = await realpath(path).catch((error: NodeJS.ErrnoException) => {
     throw new DistributionUnreadable(error.code === 'ENOENT' ? `kustomization.yaml lists ${shown}, which does not exist` : `cannot read ${shown}: ${error.code ?? error.message}`);
   });
@@ -75,7 +78,9 @@ async function readInside(root: string, relative: unknown, budget: Budget): Prom
   });
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new DistributionUnreadable(`${shown} is not a regular file`);
+    if (!info.isFile()) {
+      throw new DistributionUnreadable(`${shown} is not a regular file`, info.isDirectory() ? OVERLAY_HINT : undefined);
+    }
     const limit = Math.min(LOAD_LIMITS.fileBytes, budget.bytes);
     if (info.size > limit) throw new DistributionUnreadable(`${shown} has ${info.size} bytes; the limit is ${limit} (${LOAD_LIMITS.fileBytes} per file, ${LOAD_LIMITS.totalBytes} per distribution)`);
     // Read at most limit + 1 bytes, whatever stat said: the file may grow while we read. The buffer

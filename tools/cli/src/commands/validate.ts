@@ -1,11 +1,12 @@
 /**
  * `canaryship validate [DIR...]`: checks rendered distributions layer by layer (schema, references,
- * policy, kustomize, SLO queries). Errors fail; warnings are reported.
+ * policy, kustomize, SLO queries). Errors fail; warnings are reported. With `--overlay`, each DIR
+ * is a provider's kustomize overlay over a distribution: what it builds, and its patches.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { withDistributionLock } from '@canaryship/toolchain';
-import { defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validateDistributions, type Finding, type Layer } from '@canaryship/validate';
+import { checkOverlay, defaultSchemaRegistry, formatFinding, LAYERS, loadDistribution, validateDistributions, type Finding, type Layer } from '@canaryship/validate';
 import { printJson, progressTo, UsageError, type Io } from '../command.js';
 import { distributionDir } from '../dirs.js';
 import { requireCurrent } from '../sources/rendered.js';
@@ -77,16 +78,40 @@ async function validateLocked(options: ValidateCommandOptions, layers: Layer[] |
   return { distributions, findings, ok: findings.every((f) => f.severity !== 'error') };
 }
 
+/**
+ * Providers' overlays: each built by kustomize (the build is the kustomize layer), its patches
+ * that change nothing reported, and the result through the other layers. Nothing is cached: an
+ * overlay names files anywhere, which the cache's key does not cover.
+ */
+export async function validateOverlays(options: ValidateCommandOptions): Promise<ValidateResult> {
+  if (options.dirs.length === 0) throw new UsageError('validate --overlay needs at least one overlay directory');
+  const layers = (parseLayers(options.layers) ?? LAYERS).filter((layer) => layer !== 'kustomize');
+  const checked = await Promise.all(options.dirs.map((dir) => checkOverlay(resolve(options.cwd, dir))));
+  const schemas = layers.includes('schema') ? await defaultSchemaRegistry() : undefined;
+  const found = await validateDistributions(checked.map((c) => c.distribution), { layers, ...(schemas && { schemas }), ...(options.onProgress && { onProgress: options.onProgress }) });
+  const perOverlay = checked.map((c, i) => [...c.findings, ...(found[i] ?? [])]);
+  const distributions = checked.map((c, i) => ({
+    name: c.distribution.name,
+    dir: options.dirs[i]!,
+    errors: perOverlay[i]!.filter((f) => f.severity === 'error').length,
+    warnings: perOverlay[i]!.filter((f) => f.severity === 'warning').length,
+    unchanged: false,
+  }));
+  const findings = perOverlay.flat();
+  return { distributions, findings, ok: findings.every((f) => f.severity !== 'error') };
+}
+
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { layer: { type: 'string', multiple: true }, cache: { type: 'boolean', default: true }, json: { type: 'boolean', default: false } },
+    options: { layer: { type: 'string', multiple: true }, cache: { type: 'boolean', default: true }, overlay: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     allowNegative: true,
   });
-  const result = await validate({
+  const check = values.overlay ? validateOverlays : validate;
+  const result = await check({
     cwd: io.cwd,
-    dirs: positionals.map((dir) => distributionDir(io.cwd, dir)),
+    dirs: values.overlay ? positionals : positionals.map((dir) => distributionDir(io.cwd, dir)),
     ...(values.layer && { layers: values.layer }),
     cache: values.cache,
     ...(!values.json && { onProgress: (message: string) => progressTo(io)(`validating ${message}`) }),

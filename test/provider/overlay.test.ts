@@ -1,0 +1,85 @@
+/**
+ * A provider checks their own kustomize overlay before anything applies it (`validate --overlay`):
+ * what it builds goes through the layers a distribution does, and a patch that changes nothing, such
+ * as one whose target is misspelt, which kustomize and Flux skip without a word, fails the check.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '@canaryship/cli';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { DEFINITIONS, distDir } from '../support/distribution.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'canaryship-overlay-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// Services by their part in the app, not the demo's names: the entry's upstream, and the one it calls.
+const upstream = DEFINITIONS.istio.entry.upstream;
+
+/** A provider's repository: the release as `base/`, and their overlay of it in `overlay/`. */
+function overlay(name: string, fields: Record<string, unknown>): string {
+  const root = join(scratch, name);
+  cpSync(distDir('istio'), join(root, 'base'), { recursive: true });
+  mkdirSync(join(root, 'overlay'));
+  writeFileSync(join(root, 'overlay/kustomization.yaml'), stringify({ resources: ['../base'], ...fields }));
+  return join(root, 'overlay');
+}
+
+const validate = async (...args: string[]) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['validate', ...args], { cwd: scratch, stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+};
+
+const resources = { target: { kind: 'Deployment', name: upstream }, patch: stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: upstream }, spec: { template: { spec: { containers: [{ name: 'podinfo', resources: { limits: { memory: '512Mi' } } }] } } } }) };
+// A threshold no distribution ships, so the patch changes something.
+const threshold = { target: { kind: 'Canary', name: upstream }, patch: stringify([{ op: 'replace', path: '/spec/analysis/threshold', value: 17 }]) };
+
+describe('validate --overlay', () => {
+  it("passes a provider's overlay whose every patch applies", async () => {
+    const result = await validate('--overlay', overlay('good', { patches: [resources, threshold] }));
+    expect(result.stdout).toBe('overlay: 0 error(s), 0 warning(s)\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('fails a patch whose target is misspelt, naming it, where kustomize builds without a word', async () => {
+    const misspelt = { ...resources, target: { kind: 'Deployment', name: `${upstream.slice(0, -2)}${upstream.slice(-1)}${upstream.slice(-2, -1)}` } };
+    const result = await validate('--overlay', overlay('misspelt', { patches: [threshold, misspelt] }), '--json');
+    expect(result.code).toBe(1);
+    const { findings } = JSON.parse(result.stdout) as { findings: { rule: string; path: string; message: string }[] };
+    expect(findings).toEqual([expect.objectContaining({ rule: 'references.patch-changes-nothing', path: 'patches[1]', message: expect.stringContaining(`target: kind Deployment, name ${misspelt.target.name}`) })]);
+  });
+
+  it('finds in what the overlay builds what it would find in a distribution: a privileged container', async () => {
+    const root = { target: { kind: 'Deployment', name: upstream }, patch: stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/securityContext/privileged', value: true }]) };
+    const result = await validate('--overlay', overlay('root', { patches: [root] }), '--json');
+    expect(result.code).toBe(1);
+    const { findings } = JSON.parse(result.stdout) as { findings: { layer: string; object: string; path: string }[] };
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.layer === 'policy' && f.object === `Deployment/webapp/${upstream}`)).toBe(true);
+  });
+
+  it('says what it cannot check, and says so before building: a remote resource, a field whose paths it does not know', async () => {
+    const remote = await validate('--overlay', overlay('remote', { resources: ['https://github.com/acme/webapp//base?ref=main'] }));
+    expect(remote.code).toBe(1);
+    expect(remote.stderr).toContain('a remote resource: validate checks what is on this machine');
+    const helm = await validate('--overlay', overlay('helm', { helmCharts: [{ name: 'x' }] }));
+    expect(helm.code).toBe(1);
+    expect(helm.stderr).toContain('has `helmCharts`: validate --overlay reads resources, components, patches');
+  });
+
+  it('refuses, before building anything, an overlay beyond its bounds: each patch costs a build', async () => {
+    const result = await validate('--overlay', overlay('many', { patches: Array.from({ length: 201 }, () => threshold) }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/has 201 patches; the limit is 200\n/);
+  });
+
+  it('points a provider who validates their overlay as a distribution at --overlay', async () => {
+    const result = await validate(overlay('plain', {}));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('kustomization.yaml lists "../base", which is outside the distribution');
+    expect(result.stderr).toContain('validate --overlay');
+  });
+});
