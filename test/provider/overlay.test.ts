@@ -71,7 +71,7 @@ describe('validate --overlay', () => {
   });
 
   it('refuses, before building anything, an overlay beyond its bounds: each patch costs a build', async () => {
-    const result = await validate('--overlay', overlay('many', { patches: Array.from({ length: 201 }, () => threshold) }));
+    const result = await validate('--overlay', overlay('many', { patches: Array.from({ length: 201 }, () => structuredClone(threshold)) }));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/has 201 patches; the limit is 200\n/);
   });
