@@ -46,13 +46,14 @@ const errorsOf = (findings: readonly Finding[]): string[] => findings.filter((f)
 const parse = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj);
 
 /** The app as Flux's kustomize-controller builds it with `patches`: the distribution, then the patches, by kustomize v5. */
-async function buildWith(env: Env, patches: readonly FluxPatch[], name: string): Promise<Obj[]> {
+async function buildWith(env: Env, patches: readonly FluxPatch[], name: string, targetNamespace?: string): Promise<Obj[]> {
   const dir = join(scratch, `${env}-${name}`);
   for (const file of renderDistribution(composeDistribution(DEFINITIONS[env]))) {
     mkdirSync(join(dir, 'base', file.path, '..'), { recursive: true });
     writeFileSync(join(dir, 'base', file.path), file.content);
   }
-  writeFileSync(join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['base'], patches }));
+  // Flux's targetNamespace is kustomize's namespace in the kustomization kustomize-controller writes.
+  writeFileSync(join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['base'], ...(targetNamespace && { namespace: targetNamespace }), patches }));
   return (await kustomizeBuild(dir)) as Obj[];
 }
 
@@ -199,10 +200,11 @@ describe.each(ENVIRONMENT_NAMES)('%s: every customisation example, built by kust
   const files = renderProviderBundle(definition, { repository: `ghcr.io/acme/webapp/${env}`, version: '1.4.2' }, upstream);
 
   it.each(examples.map((e) => [e.name, e] as const))('%s, listed as a component, applies, validates, and changes what it says', async (_name, example) => {
-    const { patches, objects: besides } = customisationPatches(definition, example.customisation);
-    // The component carries exactly the customisation's patches to the app's Kustomization.
-    expect(appPatches(await providerOverlay(files, [example.name], `${env}-${example.name}`))).toEqual(patches);
-    const built = await buildWith(env, patches, example.name);
+    const { patches, objects: besides, targetNamespace } = customisationPatches(definition, example.customisation);
+    // The component carries exactly the customisation to the app's Kustomization.
+    const app = find(await providerOverlay(files, [example.name], `${env}-${example.name}`), 'Kustomization', 'webapp');
+    expect([app.spec.patches, app.spec.targetNamespace]).toEqual([patches, targetNamespace]);
+    const built = await buildWith(env, patches, example.name, targetNamespace);
     expect(await validateObjects(env, [...built, ...(besides as Obj[])])).toEqual([]);
     expectInForce(env, built, besides as Obj[], example.customisation);
   });

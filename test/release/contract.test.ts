@@ -10,7 +10,7 @@ import { main } from '@canaryship/cli';
 import { contract, leavesRange, publish, publishedVersions, type BreakingKind } from '@canaryship/release';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { DEFINITIONS, pickService } from '../support/distribution.js';
+import { DEFINITIONS, pickService, unusedName } from '../support/distribution.js';
 import { environmentPackage } from './workspace.js';
 
 /** An environment package with 1.0.0 published into a fresh layout. */
@@ -79,6 +79,28 @@ describe('contract with the last published version', () => {
 
     // The same changes as a new major version: providers following 1.x never receive it.
     expect(await contract({ packageDir, layoutRoot, version: '2.0.0' })).toMatchObject({ baseline: '1.0.0', majorBump: true, refused: false });
+  });
+
+  it("breaks a provider's namespace move when the release adds what it does not move, or changes a string it moves", async () => {
+    const { packageDir, layoutRoot } = await published();
+    // A service added since 1.0.0 (its config calls the entry's upstream): the move written for
+    // 1.0.0 moves the object (kustomize's namespace transformer) but not the address inside it.
+    const upstream = DEFINITIONS.istio.entry.upstream;
+    const added = unusedName('payments');
+    writeFileSync(join(packageDir, 'dist', `${added}.yaml`), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: added, namespace: 'webapp' }, data: { 'config.yaml': `calls:\n  - http://${upstream}.webapp:9898/echo\n` } }));
+    const kustomization = join(packageDir, 'dist/kustomization.yaml');
+    writeFileSync(kustomization, readFileSync(kustomization, 'utf8').replace('resources:\n', `resources:\n  - ${added}.yaml\n`));
+    const moved = (await contract({ packageDir, layoutRoot, version: '1.1.0' })).breaking.filter((b) => b.affects === 'providers who move the app to another namespace');
+    expect(moved).toEqual([
+      { kind: 'customisation-broken', object: `ConfigMap/webapp/${added}`, detail: 'the customisation to move the app to another namespace written for the published version leaves /data/config.yaml naming "webapp"', affects: 'providers who move the app to another namespace' },
+    ]);
+    // A release that changes an address the move rewrites: its `test` fails rather than putting 1.0.0's string back.
+    rmSync(join(packageDir, 'dist', `${added}.yaml`));
+    writeFileSync(kustomization, readFileSync(kustomization, 'utf8').replace(`  - ${added}.yaml\n`, ''));
+    const { name } = pickService(DEFINITIONS.istio, 0).input;
+    edit(packageDir, `${name}/canary.yaml`, (o) => void (o.spec.analysis.webhooks[0].metadata.cmd += '\ntrue'));
+    const changed = (await contract({ packageDir, layoutRoot, version: '1.1.0' })).breaking.filter((b) => b.affects === 'providers who move the app to another namespace');
+    expect(changed).toEqual([expect.objectContaining({ object: `Canary/webapp/${name}`, detail: expect.stringMatching(/^a patch to move the app to another namespace no longer applies: testing value \/spec\/analysis\/webhooks\/0\/metadata\/cmd failed/) })]);
   });
 
   it('a distribution that does not build is an error, not a verdict', async () => {

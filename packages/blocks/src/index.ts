@@ -81,6 +81,6 @@ export { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, prov
 export { predictedTicks, predictedWindow, strategyOf, weightSteps, type Analysis, type Scenario, type StrategyName, type Window } from './plan/schedule.js';
 export { planCanary, type CanaryManifest, type CanaryPlan, type Exposure, type WeightPoint } from './plan/plan.js';
 export { planChart, type MeasuredRun } from './plan/chart.js';
-export { customisationPatches, customisationSurface, type Customisation, type CustomisationPatches, type Quantities } from './provider/customise.js';
+export { customisationPatches, customisationSurface, namespaceMentions, type Customisation, type CustomisationPatches, type Quantities } from './provider/customise.js';
 export { FLUX_CONTENT_LAYER, FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, FLUX_SOURCE_API, type FluxDuration, type OidcIdentity, type FluxKustomization, type FluxPatch, type OciReference, type OciRepository } from './provider/flux.js';
 export { customisationExamples, renderProviderBundle, type CustomisationExample } from './provider/render.js';

@@ -14,6 +14,7 @@ import type { Duration } from '../duration.js';
 import { DistributionError } from '../errors.js';
 import { FLAGGER_API_VERSION, type Canary, type WebhookType } from '../flagger/api.js';
 import { sloOfCheck, thresholdProblem } from '../slo/metrics.js';
+import { regexLiteral } from '../strategy/analysis.js';
 import { APP_LABELS } from '../workload/labels.js';
 import type { FluxPatch } from './flux.js';
 
@@ -43,11 +44,13 @@ export type Customisation =
   | { readonly kind: 'manual-approval'; readonly service: string }
   /** Flagger posts each release's events to Slack or Microsoft Teams; the address is in the provider's Secret (key `address`). */
   | { readonly kind: 'notifications'; readonly type: 'slack' | 'msteams'; readonly secretName: string; readonly services: readonly string[] }
-  /** Run the app in another namespace: every object, and every URL and config that names it. */
+  /** Run the app in another namespace: every object, and every address and config that names it. */
   | { readonly kind: 'namespace'; readonly namespace: string };
 
 export interface CustomisationPatches {
   readonly patches: readonly FluxPatch[];
+  /** Where every object moves (Flux's `targetNamespace`, kustomize's `namespace`): the namespace customisation. */
+  readonly targetNamespace?: string;
   /** Objects the provider adds beside the bundle (an AlertProvider); none for most customisations. */
   readonly objects: readonly KubernetesObject[];
 }
@@ -62,11 +65,9 @@ const ALERT_PROVIDER_NAME = 'release-notifications';
 
 /**
  * Patches for `customisation` of a distribution, given by its definition or as composed objects
- * (a published version read back), or a DistributionError naming what does not exist. Moving the
- * namespace needs the definition: it composes the distribution again.
+ * (a published version read back), or a DistributionError naming what does not exist.
  */
 export function customisationPatches(source: DistributionDefinition | ComposedDistribution, customisation: Customisation): CustomisationPatches {
-  const definition = 'objects' in source ? undefined : source;
   const distribution = 'objects' in source ? source : composeDistribution(source);
   const fail = (path: string, message: string, service?: string): never => {
     throw new DistributionError([{ code: 'customise.invalid', environment: distribution.environment, ...(service && { service }), path, message }]);
@@ -156,43 +157,59 @@ export function customisationPatches(source: DistributionDefinition | ComposedDi
         objects: [provider],
       };
     }
-    case 'namespace':
-      if (!definition) return fail('namespace', 'moving the namespace needs the distribution\'s definition, not its objects');
-      return { patches: namespacePatches(definition, distribution, customisation.namespace), objects: [] };
+    case 'namespace': {
+      const { namespace } = customisation;
+      if (!NAMESPACE_NAME.test(namespace) || namespace.length > 63) fail('namespace', `"${namespace.slice(0, 80)}" is not a namespace name (lower-case letters, digits and '-', at most 63)`);
+      if (namespace === distribution.namespace) fail('namespace', `the app is in "${namespace}" already`);
+      return { patches: addressesIn(distribution, namespace), objects: [], targetNamespace: namespace };
+    }
   }
 }
 
 const serviceNames = (distribution: ComposedDistribution): string[] =>
   distribution.objects.filter((o) => o.object.kind === 'Canary').map((o) => o.object.metadata?.name ?? '');
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** JSON patch operations that turn `before` into `after`, as deep as they agree in shape. */
-function difference(before: unknown, after: unknown, at: readonly (string | number)[]): JsonPatchOperation[] {
-  if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  if (isRecord(before) && isRecord(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((key): JsonPatchOperation[] => {
-      if (!(key in after)) return [{ op: 'remove', path: pointer([...at, key]) }];
-      if (!(key in before)) return [{ op: 'add', path: pointer([...at, key]), value: after[key] }];
-      return difference(before[key], after[key], [...at, key]);
-    });
-  }
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) return before.flatMap((item, i) => difference(item, after[i], [...at, i]));
-  return [{ op: 'replace', path: pointer(at), value: after }];
+/**
+ * Where an object names the namespace `from` inside its strings, each with the string moved to
+ * `to`: addresses (`backend.webapp:9898`, `svc.webapp.svc.cluster.local`) in webhook URLs and
+ * commands, services' configs and the entry's upstream, and fields that name a namespace by
+ * themselves (a gateway reference's `namespace`). Its own metadata is not searched: that is the
+ * namespace transformer's, which moves the object (and the app's name stays in its labels).
+ */
+export function namespaceMentions(object: KubernetesObject, from: string, to: string): { readonly path: string; readonly value: string; readonly moved: string }[] {
+  // The namespace as a DNS label of an address: after a dot, before the end, a dot, a port or a path.
+  const label = new RegExp(`(?<=\\.)${regexLiteral(from)}(?=$|[.:/'"\\s])`, 'g');
+  const mentions = (value: unknown, at: readonly (string | number)[]): { path: string; value: string; moved: string }[] => {
+    if (typeof value === 'string') {
+      const moved = at.at(-1) === 'namespace' && value === from ? to : value.replace(label, to);
+      return moved === value ? [] : [{ path: pointer(at), value, moved }];
+    }
+    if (Array.isArray(value)) return value.flatMap((item, i) => mentions(item, [...at, i]));
+    if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => (at.length === 0 && key === 'metadata' ? [] : mentions(item, [...at, key])));
+    return [];
+  };
+  return mentions(object, []);
 }
 
 /**
- * The namespace names itself in more than `metadata.namespace`: webhook URLs, the entry's
- * upstream, NetworkPolicy peers, SLO queries. Rather than hunt for them, compose the distribution
- * again in the new namespace and patch every field that differs, object by object.
+ * kustomize's namespace transformer (Flux's `targetNamespace`) moves every object and renames the
+ * Namespace, whatever a release adds; what it cannot see is the namespace inside strings. Each such
+ * string is replaced after a `test` that it still is what this release ships: a release that
+ * changes it makes the patch fail loudly (and `contract` says so) instead of putting the old
+ * string back.
  */
-function namespacePatches(definition: DistributionDefinition, distribution: ComposedDistribution, namespace: string): FluxPatch[] {
-  const moved = composeDistribution({ ...definition, namespace });
-  const after = new Map(moved.objects.map((o) => [o.path, o.object]));
-  return distribution.objects.flatMap(({ path, object }) => {
-    const operations = difference(object, after.get(path), []);
-    return operations.length > 0 ? [jsonPatch(object.kind ?? '', object.metadata?.name ?? '', operations)] : [];
+function addressesIn(distribution: ComposedDistribution, to: string): FluxPatch[] {
+  return distribution.objects.flatMap(({ object }) => {
+    const found = namespaceMentions(object, distribution.namespace, to).flatMap(({ path, value, moved }): JsonPatchOperation[] => [
+      { op: 'test', path, value },
+      { op: 'replace', path, value: moved },
+    ]);
+    if (found.length === 0) return [];
+    // Ends with a test of the kind: kustomize trims the patch's text, so a multi-line string at its
+    // very end (a replaced config) would lose its final line break.
+    return [jsonPatch(object.kind ?? '', object.metadata?.name ?? '', [...found, { op: 'test', path: '/kind', value: object.kind }])];
   });
 }
 
@@ -203,7 +220,8 @@ function namespacePatches(definition: DistributionDefinition, distribution: Comp
  */
 export function customisationSurface(distribution: ComposedDistribution): { readonly summary: string; readonly customisation: Customisation }[] {
   const has = (kind: string, name: string) => distribution.objects.some((o) => o.object.kind === kind && o.object.metadata?.name === name);
-  return distribution.objects
+  const move: Customisation = { kind: 'namespace', namespace: distribution.namespace === MOVED_TO ? `${MOVED_TO}-2` : MOVED_TO };
+  const perService = distribution.objects
     .filter((o) => o.object.kind === 'Canary')
     .flatMap(({ object }) => {
       const canary = object as Canary;
@@ -217,4 +235,8 @@ export function customisationSurface(distribution: ComposedDistribution): { read
         { summary: `approve ${service}'s promotions by hand`, customisation: { kind: 'manual-approval', service } as const },
       ];
     });
+  return [...perService, { summary: 'move the app to another namespace', customisation: move }];
 }
+
+/** The namespace `contract` moves a release to, to see that a provider's move still moves everything. */
+const MOVED_TO = 'elsewhere';

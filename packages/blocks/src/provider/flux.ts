@@ -68,5 +68,7 @@ export interface FluxKustomization {
     readonly wait: boolean;
     readonly dependsOn?: readonly { readonly name: string }[];
     readonly patches?: readonly FluxPatch[];
+    /** Every object of the app in this namespace instead (kustomize's namespace transformer). */
+    readonly targetNamespace?: string;
   };
 }

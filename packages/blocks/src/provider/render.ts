@@ -7,15 +7,14 @@
  */
 import { composeDistribution, type ComposedDistribution } from '../distribution/compose.js';
 import type { DistributionDefinition } from '../distribution/define.js';
-import type { KubernetesObject } from '../distribution/objects.js';
 import { KUSTOMIZATION_FILE, RENDERED_BY, type RenderedFile } from '../distribution/render.js';
 import { toYaml } from '../distribution/serialize.js';
 import type { EnvironmentName } from '../environment.js';
 import { FLAGGER_VERSION } from '../images.js';
 import { APP_NAME } from '../workload/labels.js';
 import { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput, type ReleaseSignature } from './bundle.js';
-import { customisationPatches, type Customisation } from './customise.js';
-import { FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, type FluxPatch } from './flux.js';
+import { customisationPatches, type Customisation, type CustomisationPatches } from './customise.js';
+import { FLUX_KUSTOMIZE_API, FLUX_NAMESPACE } from './flux.js';
 
 /** In each customisation's folder: the patches it appends, and what it adds beside the app. */
 const COMPONENT_PATCHES = 'patches.yaml';
@@ -147,11 +146,14 @@ const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
  * One customisation as a Component: JSON patch operations that append its patches to the app's
  * Flux Kustomization (`patches.yaml`), and the objects it adds beside the app, if any.
  */
-function customisationComponent(environment: EnvironmentName, example: CustomisationExample, patches: readonly FluxPatch[], besides: readonly KubernetesObject[]): RenderedFile[] {
+function customisationComponent(environment: EnvironmentName, example: CustomisationExample, { patches, objects: besides, targetNamespace }: CustomisationPatches): RenderedFile[] {
   const dir = `customise/${example.name}`;
   const target = { group: FLUX_KUSTOMIZE_API.split('/')[0], kind: 'Kustomization', name: BUNDLE_NAMES.app };
   const component = { apiVersion: COMPONENT_API, kind: 'Component', patches: [{ path: COMPONENT_PATCHES, target }] };
-  const appended = patches.map((value) => ({ op: 'add', path: '/spec/patches/-', value }));
+  const appended = [
+    ...patches.map((value) => ({ op: 'add', path: '/spec/patches/-', value })),
+    ...(targetNamespace !== undefined ? [{ op: 'add', path: '/spec/targetNamespace', value: targetNamespace }] : []),
+  ];
   return [
     { path: `${dir}/${KUSTOMIZATION_FILE}`, content: `${header(environment, `an example customisation (${example.summary})`)}${toYaml(component)}` },
     { path: `${dir}/${COMPONENT_PATCHES}`, content: `${header(environment, `the patches of ${example.name}, appended to the app's Kustomization`)}${toYaml(appended)}` },
@@ -164,10 +166,7 @@ export function renderProviderBundle(definition: DistributionDefinition, input: 
   const placed = providerBundle({ ...input, environment });
   const bundleHeader = header(environment, 'the provider bundle');
   const chosen = customisationExamples(composeDistribution(definition), upstream);
-  const components = chosen.flatMap((example) => {
-    const { patches, objects } = customisationPatches(definition, example.customisation);
-    return customisationComponent(environment, example, patches, objects);
-  });
+  const components = chosen.flatMap((example) => customisationComponent(environment, example, customisationPatches(definition, example.customisation)));
   const files = placed.map(({ path, object }) => ({ path, content: bundleHeader + toYaml(object) }));
   const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) };
   const readme = { path: 'README.md', content: guide(environment, input, chosen) };
