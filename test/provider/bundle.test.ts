@@ -131,7 +131,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: the provider bundle', (env) => {
   it('applies only the four Flux objects; the examples are beside them', () => {
     const [kustomization] = parse(files.find((f) => f.path === 'kustomization.yaml')!.content);
     expect(kustomization!.resources).toEqual(['sources/flagger.yaml', 'sources/webapp.yaml', 'sync/flagger.yaml', 'sync/webapp.yaml']);
-    expect(examples).toEqual(['analysis', 'autoscaling', 'manual-approval', 'namespace', 'notifications', 'resources', 'slo-threshold']);
+    expect(examples).toEqual(['analysis', 'autoscaling', 'hold', 'manual-approval', 'namespace', 'notifications', 'resources', 'slo-threshold']);
     for (const name of examples) expect(parse(files.find((f) => f.path === `customise/${name}/kustomization.yaml`)!.content)[0]).toMatchObject({ kind: 'Component' });
     // Listed by no one, the app's Kustomization patches nothing: the examples are only examples.
     expect(find(objectsOf('sync/'), 'Kustomization', 'webapp').spec.patches).toEqual([]);
@@ -145,6 +145,14 @@ describe.each(ENVIRONMENT_NAMES)('%s: the provider bundle', (env) => {
     expect(guide).toContain('the next major does not');
     const unstable = renderProviderBundle(DEFINITIONS[env], { repository: 'ghcr.io/acme/webapp/' + env, version: '0.3.1' }, DEFINITIONS[env].entry.upstream).find((f) => f.path === 'README.md')!.content;
     expect(unstable).toContain('`>=0.3.0 <0.4.0`: patch releases of this 0.x minor arrive on their own,\nthe next minor does not');
+  });
+
+  it('holds the app at one version while customise/hold is listed: the range admits that version alone', async () => {
+    const held = find(await providerOverlay(files, ['hold'], `${env}-hold`), 'OCIRepository', 'webapp');
+    expect(held.spec.ref).toEqual({ semver: '1.4.2' });
+    // Flux resolves ref.semver with Masterminds' constraints, which agree with npm's semver here.
+    for (const [version, followed] of [['1.4.2', true], ['1.4.3', false], ['1.5.0', false], ['1.4.1', false]] as const) expect(semver.satisfies(version, held.spec.ref.semver), version).toBe(followed);
+    expect(held.spec.url).toBe(`oci://ghcr.io/acme/webapp/${env}`);
   });
 
   it('names the field of a bundle input it cannot use', () => {

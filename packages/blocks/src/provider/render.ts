@@ -14,7 +14,7 @@ import { FLAGGER_VERSION } from '../images.js';
 import { APP_NAME } from '../workload/labels.js';
 import { BUNDLE_NAMES, compatibleRange, FLAGGER_MANIFESTS, FLAGGER_OVERLAY, providerBundle, type BundleInput, type ReleaseSignature } from './bundle.js';
 import { customisationPatches, type Customisation, type CustomisationPatches } from './customise.js';
-import { FLUX_KUSTOMIZE_API, FLUX_NAMESPACE } from './flux.js';
+import { FLUX_KUSTOMIZE_API, FLUX_NAMESPACE, FLUX_SOURCE_API } from './flux.js';
 
 /** In each customisation's folder: the patches it appends, and what it adds beside the app. */
 const COMPONENT_PATCHES = 'patches.yaml';
@@ -71,7 +71,8 @@ function signatureLines(verify: ReleaseSignature | undefined): string[] {
 }
 
 /** The provider's guide to this bundle, beside it. */
-function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environment'>, examples: readonly CustomisationExample[]): string {
+function guide(distribution: ComposedDistribution, input: Omit<BundleInput, 'environment'>, examples: readonly CustomisationExample[]): string {
+  const { environment, namespace } = distribution;
   // Before 1.0 a minor release may break (semver's caret): the subscription stays on one minor.
   const unstable = input.version.startsWith('0.');
   const lines = [
@@ -94,7 +95,7 @@ function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environme
     '',
     `Flux installs Flagger ${FLAGGER_VERSION} (\`${FLAGGER_MANIFESTS}\`, path \`${FLAGGER_OVERLAY[environment]}\`, signature checked), then the app,`,
     `which depends on it. The app follows \`${compatibleRange(input.version)}\`: ${unstable ? 'patch releases of this 0.x minor' : 'minor and patch releases'} arrive on their own,`,
-    `the next ${unstable ? 'minor' : 'major'} does not (it may break you; take it by editing \`sources/${BUNDLE_NAMES.app}.yaml\`). Every release is then rolled`,
+    `the next ${unstable ? 'minor' : 'major'} does not (it may break you; see Operate to take it). Every release is then rolled`,
     'out by Flagger, which rolls it back on its own when it breaks its SLOs.',
     '',
     'What the release your cluster runs changes, and why (its changelog for this environment), Flux keeps in the',
@@ -135,6 +136,22 @@ function guide(environment: EnvironmentName, input: Omit<BundleInput, 'environme
     'neither exists before Flux has installed Flagger and the app. Once `kubectl get kustomization -n flux-system` shows',
     `\`${BUNDLE_NAMES.app}\` Ready, create the Secret it names and apply that file with \`kubectl apply -f\`.`,
     '',
+    '## Operate',
+    '',
+    `- What runs: \`flux get sources oci\` and \`flux get kustomizations\` (the release applied, by version and digest);`,
+    `  releases in flight: \`kubectl -n ${namespace} get canaries\` (phase, weight), and \`kubectl -n ${namespace} describe canary NAME\``,
+    "  for Flagger's events (each check it ran, and why it rolled back).",
+    '- Open a manual gate (`customise/manual-approval`): Flagger promotes once the loadtester says so:',
+    `  \`kubectl -n ${namespace} exec deploy/flagger-loadtester -- curl -s -d '{"name":"SERVICE","namespace":"${namespace}"}' http://localhost:8080/gate/open\`.`,
+    `- Hold a version, or go back to an earlier one: list \`customise/${HOLD}\` (it holds ${input.version}; edit the version in`,
+    '  its `patches.yaml`). Flux applies that version and Flagger rolls it out like any release; remove it to follow the',
+    `  releases again. To take the next ${unstable ? 'minor' : 'major'}, patch the range the same way (\`/spec/ref/semver\` of the OCIRepository).`,
+    `- Pause: \`flux suspend kustomization ${BUNDLE_NAMES.app}\` (nothing new is applied); \`flux resume kustomization ${BUNDLE_NAMES.app}\`.`,
+    `- Remove the app: \`flux delete kustomization ${BUNDLE_NAMES.app}\` (it prunes what it applied: the app and its namespace) and`,
+    `  \`flux delete source oci ${BUNDLE_NAMES.app}\`. Deleting the whole subscription (\`kubectl delete -k\` of what you applied) also`,
+    "  deletes the `flagger` Kustomization, which prunes Flagger and its CRDs, and with them every Canary in the cluster,",
+    "  this app's or not.",
+    '',
   ];
   return lines.join('\n');
 }
@@ -161,14 +178,32 @@ function customisationComponent(environment: EnvironmentName, example: Customisa
   ];
 }
 
+/** The folder of the Component that holds the app at one version. */
+const HOLD = 'hold';
+
+/**
+ * A Component that holds the app at `version` (the app's source follows exactly that version
+ * instead of the range): to stay on a release, or to go back to an earlier one, which Flagger then
+ * rolls out like any release. Removing it from the overlay resumes following the range.
+ */
+function holdComponent(environment: EnvironmentName, version: string): RenderedFile[] {
+  const target = { group: FLUX_SOURCE_API.split('/')[0], kind: 'OCIRepository', name: BUNDLE_NAMES.app };
+  const component = { apiVersion: COMPONENT_API, kind: 'Component', patches: [{ path: COMPONENT_PATCHES, target }] };
+  return [
+    { path: `customise/${HOLD}/${KUSTOMIZATION_FILE}`, content: `${header(environment, `holding the app at ${version} (edit the version in patches.yaml)`)}${toYaml(component)}` },
+    { path: `customise/${HOLD}/${COMPONENT_PATCHES}`, content: `${header(environment, "the version the app's source follows while this is listed")}${toYaml([{ op: 'replace', path: '/spec/ref', value: { semver: version } }])}` },
+  ];
+}
+
 export function renderProviderBundle(definition: DistributionDefinition, input: Omit<BundleInput, 'environment'>, upstream: string): RenderedFile[] {
   const { environment } = definition;
   const placed = providerBundle({ ...input, environment });
   const bundleHeader = header(environment, 'the provider bundle');
-  const chosen = customisationExamples(composeDistribution(definition), upstream);
+  const composed = composeDistribution(definition);
+  const chosen = customisationExamples(composed, upstream);
   const components = chosen.flatMap((example) => customisationComponent(environment, example, customisationPatches(definition, example.customisation)));
   const files = placed.map(({ path, object }) => ({ path, content: bundleHeader + toYaml(object) }));
   const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) };
-  const readme = { path: 'README.md', content: guide(environment, input, chosen) };
-  return [{ path: KUSTOMIZATION_FILE, content: bundleHeader + toYaml(kustomization) }, ...files, ...components, readme].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const readme = { path: 'README.md', content: guide(composed, input, chosen) };
+  return [{ path: KUSTOMIZATION_FILE, content: bundleHeader + toYaml(kustomization) }, ...files, ...components, ...holdComponent(environment, input.version), readme].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
