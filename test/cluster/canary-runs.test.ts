@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callTreeOf, faultyConfig, isDelayed, rolesOf, SHORTENED, formatShares, formatTable, primariesOnThePath, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_PROFILES, renderProviderBundle } from '@canaryship/blocks';
+import { ENVIRONMENT_PROFILES, renderProviderBundle, toYaml } from '@canaryship/blocks';
 import { kustomizeBuild } from '@canaryship/validate';
 import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
 
@@ -36,7 +36,7 @@ async function providerBundleFiles(workDir: string): Promise<string[]> {
     const components = files.filter((f) => f.path.startsWith('customise/') && f.path.endsWith('/kustomization.yaml')).map((f) => `subscription/${f.path.replace(/\/kustomization\.yaml$/, '')}`);
     writeFileSync(join(dir, 'kustomization.yaml'), JSON.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['subscription'], components }));
     const overlay = join(dir, 'with-every-example.yaml');
-    writeFileSync(overlay, (await kustomizeBuild(dir)).map((o) => JSON.stringify(o)).join('\n---\n'));
+    writeFileSync(overlay, (await kustomizeBuild(dir)).map((o) => toYaml(o)).join('---\n'));
     const fluxObjects = files.filter((f) => f.path.startsWith('sources/') || f.path.startsWith('sync/')).map((f) => join(dir, 'subscription', f.path));
     return [...fluxObjects, overlay];
   });
@@ -146,10 +146,12 @@ describe('canary runs on the local control plane', () => {
       const held = (r.phase === 'Succeeded' ? r.failedChecks : r.passedChecks) * interval;
       // Half an interval either way for what the schedule does not count: the work of a tick before
       // Flagger writes the phase, whole seconds in its timestamp. A tick more or less is outside.
+      // Later by as much as Flagger's own ticks slipped behind their interval (its log's timestamps):
+      // what a loaded machine adds, measured rather than allowed for in advance.
       const slack = interval / 2;
-      const what = `${r.environment}/${r.service} ${r.scenario}, ${r.failedChecks} failed and ${r.passedChecks} passed checks`;
+      const what = `${r.environment}/${r.service} ${r.scenario}, ${r.failedChecks} failed and ${r.passedChecks} passed checks, Flagger's ticks ${r.lateSeconds}s late`;
       expect(r.seconds, what).toBeGreaterThanOrEqual(r.predicted.low + held - slack);
-      expect(r.seconds, what).toBeLessThanOrEqual(r.predicted.high + held + slack);
+      expect(r.seconds, what).toBeLessThanOrEqual(r.predicted.high + held + slack + r.lateSeconds);
     }
   });
 

@@ -52,6 +52,15 @@ describe('validate --overlay', () => {
     expect(findings).toEqual([expect.objectContaining({ rule: 'references.patch-changes-nothing', path: 'patches[1]', message: expect.stringContaining(`target: kind Deployment, name ${misspelt.target.name}`) })]);
   });
 
+  it('judges each patch on what the patches before it made: one that builds on another passes, the second of two the same fails', async () => {
+    const env = { target: { kind: 'Deployment', name: upstream }, patch: stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env', value: [] }]) };
+    const variable = { target: { kind: 'Deployment', name: upstream }, patch: stringify([{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'REGION', value: 'eu-1' } }]) };
+    const dependent = await validate('--overlay', overlay('dependent', { patches: [env, variable] }));
+    expect(dependent.stdout).toBe('overlay: 0 error(s), 0 warning(s)\n');
+    const twice = await validate('--overlay', overlay('twice', { patches: [threshold, structuredClone(threshold)] }), '--json');
+    expect((JSON.parse(twice.stdout) as { findings: { rule: string; path: string }[] }).findings.map((f) => [f.rule, f.path])).toEqual([['references.patch-changes-nothing', 'patches[1]']]);
+  });
+
   it('finds in what the overlay builds what it would find in a distribution: a privileged container', async () => {
     const root = { target: { kind: 'Deployment', name: upstream }, patch: stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/securityContext/privileged', value: true }]) };
     const result = await validate('--overlay', overlay('root', { patches: [root] }), '--json');
@@ -62,7 +71,8 @@ describe('validate --overlay', () => {
   });
 
   it('says what it cannot check, and says so before building: a remote resource, a field whose paths it does not know', async () => {
-    const remote = await validate('--overlay', overlay('remote', { resources: ['https://github.com/acme/webapp//base?ref=main'] }));
+    // A patch file that does not exist: had it built first, kustomize would have said so instead.
+    const remote = await validate('--overlay', overlay('remote', { resources: ['https://github.com/acme/webapp//base?ref=main'], patches: [{ path: 'missing.yaml' }] }));
     expect(remote.code).toBe(1);
     expect(remote.stderr).toContain('a remote resource: validate checks what is on this machine');
     const helm = await validate('--overlay', overlay('helm', { helmCharts: [{ name: 'x' }] }));

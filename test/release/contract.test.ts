@@ -97,7 +97,8 @@ describe('contract with the last published version', () => {
     // A release that changes an address the move rewrites: its `test` fails rather than putting 1.0.0's string back.
     rmSync(join(packageDir, 'dist', `${added}.yaml`));
     writeFileSync(kustomization, readFileSync(kustomization, 'utf8').replace(`  - ${added}.yaml\n`, ''));
-    const { name } = pickService(DEFINITIONS.istio, 0).input;
+    // Not the first object the move patches: the break names the object whose patch fails.
+    const { name } = pickService(DEFINITIONS.istio, 2).input;
     edit(packageDir, `${name}/canary.yaml`, (o) => void (o.spec.analysis.webhooks[0].metadata.cmd += '\ntrue'));
     const changed = (await contract({ packageDir, layoutRoot, version: '1.1.0' })).breaking.filter((b) => b.affects === 'providers who move the app to another namespace');
     expect(changed).toEqual([expect.objectContaining({ object: `Canary/webapp/${name}`, detail: expect.stringMatching(/^a patch to move the app to another namespace no longer applies: testing value \/spec\/analysis\/webhooks\/0\/metadata\/cmd failed/) })]);

@@ -314,6 +314,22 @@ describe("Flux's OCI client", () => {
     expect([republished!.bundle.digest, republished!.bundle.registry.status]).toEqual([published!.bundle.digest, 'unchanged']);
   });
 
+  it('publishes nothing when the version already holds another provider bundle (rendered for another registry or signature)', async () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'environments/kubernetes/package.json'), 'utf8')) as { version: string }).version;
+    // Something else at the bundle's tag; the release's own tag free.
+    const client = createRegistryClient({ address: local(`${registry.host}/clash`), access: 'push' });
+    const blob = (mediaType: string, data: Buffer) => ({ mediaType, digest: sha256(data), size: data.length, data });
+    const config = blob('application/vnd.oci.image.config.v1+json', Buffer.from('{}'));
+    await client.uploadBlob('clash/webapp/kubernetes/bundle', config);
+    const { data: _, ...configDescriptor } = config;
+    await client.putManifest('clash/webapp/kubernetes/bundle', version, blob('application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers: [] }))));
+    const stderr = captured();
+    const code = await main(['publish', 'environments/kubernetes', '--registry', `${registry.host}/clash`, '--insecure', '--bundle', '--layout', layoutRoot()], { cwd: ROOT, stdout: captured(), stderr });
+    expect(code).toBe(1);
+    expect(stderr.text()).toContain(`${registry.host}/clash/webapp/kubernetes/bundle:${version} already holds the provider bundle sha256:`);
+    expect(await client.manifestDigest('clash/webapp/kubernetes', version)).toBeUndefined();
+  });
+
   it("cannot tell an unchanged artifact from a changed one (flux diff artifact re-archives with Go's gzip): canaryship diff can", async () => {
     const packageDir = environmentPackage('istio', '8.5.0');
     await publish({ packageDir, layoutRoot: layoutRoot(), registry: local(`${registry.host}/fluxdiff`) });

@@ -172,20 +172,40 @@ async function bundleArtifact(files: readonly RenderedFile[], of: Artifact): Pro
   }
 }
 
+/**
+ * The provider bundle of a release, rendered and checked before anything is written: one that
+ * cannot be rendered, or whose version already holds another bundle (rendered for another
+ * registry, signature or build of canaryship), publishes nothing at all. Its bytes name the
+ * registry, so its layout is kept per registry.
+ */
+async function bundleOf(render: NonNullable<PublishOptions['bundle']>, release: Artifact, target: RegistryTarget, layoutPath: string, tag: string): Promise<{ artifact: Artifact; target: RegistryTarget; layoutPath: string }> {
+  const artifact = await bundleArtifact(await render(`${target.host}/${target.repository}`, tag), release);
+  const beside = { ...target, repository: `${target.repository}/${BUNDLE_REPOSITORY}` };
+  const bundleLayout = join(layoutPath, BUNDLE_REPOSITORY, target.host.replace(/[^a-zA-Z0-9.-]/g, '_'));
+  const held = [
+    { where: `${bundleLayout}:${tag}`, digest: await tagDigest(bundleLayout, tag) },
+    { where: `${target.host}/${beside.repository}:${tag}`, digest: await target.client.manifestDigest(beside.repository, tag) },
+  ];
+  for (const { where, digest } of held) {
+    if (digest !== undefined && digest !== artifact.manifest.digest) {
+      throw new ImmutableVersionError(`${where} already holds the provider bundle ${digest}, not ${artifact.manifest.digest}: rendered for another registry, signature or build of canaryship (nothing was published)`);
+    }
+  }
+  return { artifact, target: beside, layoutPath: bundleLayout };
+}
+
 export async function publish(options: PublishOptions): Promise<PublishResult> {
   const progress = options.onProgress ?? (() => undefined);
   const environment = await environmentOf(options.packageDir);
   const { artifact, manifest } = await withDistributionLock([join(options.packageDir, 'dist')], () => buildEnvironmentArtifact(options.packageDir, options.env));
   const tag = manifest.version;
   const target = options.registry && (await connectRegistry(options.registry, environment, { ...options, access: 'push', onProgress: (message) => progress(`${environment}: ${message}`) }));
-  // Rendered before anything is written: a bundle that cannot be rendered publishes nothing.
-  const bundled = target && options.bundle && (await bundleArtifact(await options.bundle(`${target.host}/${target.repository}`, tag), artifact));
   const layoutPath = join(options.layoutRoot, repositoryPath(environment));
+  const bundled = target && options.bundle && (await bundleOf(options.bundle, artifact, target, layoutPath, tag));
   const published = await publishArtifact(artifact, layoutPath, tag, target, (message) => progress(`${environment}: ${message}`));
   const result = { environment, package: manifest.name, version: tag, layerDigest: artifact.layer.digest, revision: artifact.annotations[ANNOTATIONS.revision] ?? '', ...published };
   if (!target || !bundled) return result;
   // Pushed after the distribution: a bundle only ever names a version that is there to pull.
-  const beside = { ...target, repository: `${target.repository}/${BUNDLE_REPOSITORY}` };
-  const bundle = await publishArtifact(bundled, join(layoutPath, BUNDLE_REPOSITORY), tag, beside, (message) => progress(`${environment} bundle: ${message}`));
+  const bundle = await publishArtifact(bundled.artifact, bundled.layoutPath, tag, bundled.target, (message) => progress(`${environment} bundle: ${message}`));
   return { ...result, bundle };
 }

@@ -8,3 +8,4 @@ export { renderTemplate } from './layers/slo/layer.js';
 export { EXPECTED, SCENARIO, SERIES_SHAPES, syntheticSeries, type SeriesNames, type SeriesShape, type SeriesShapeSpec } from './layers/slo/series.js';
 export { flaggerCrdFile, kubernetesOpenApiDir } from './upstream.js';
 export { checkOverlay, OVERLAY_LIMITS, type CheckedOverlay } from './overlay.js';
+export { buildInScratch, KustomizeRefused } from './scratch-build.js';

@@ -11,12 +11,13 @@ import type { DistributionDefinition } from '../distribution/define.js';
 import type { KubernetesObject } from '../distribution/objects.js';
 import { toYaml } from '../distribution/serialize.js';
 import type { Duration } from '../duration.js';
+import { ENVIRONMENT_PROFILES, prometheusNamespace, type EnvironmentName } from '../environment.js';
 import { DistributionError } from '../errors.js';
 import { FLAGGER_API_VERSION, type Canary, type WebhookType } from '../flagger/api.js';
 import { sloOfCheck, thresholdProblem } from '../slo/metrics.js';
 import { regexLiteral } from '../strategy/analysis.js';
 import { APP_LABELS } from '../workload/labels.js';
-import type { FluxPatch } from './flux.js';
+import { FLUX_NAMESPACE, type FluxPatch } from './flux.js';
 
 export interface Quantities {
   readonly cpu?: string;
@@ -161,6 +162,9 @@ export function customisationPatches(source: DistributionDefinition | ComposedDi
       const { namespace } = customisation;
       if (!NAMESPACE_NAME.test(namespace) || namespace.length > 63) fail('namespace', `"${namespace.slice(0, 80)}" is not a namespace name (lower-case letters, digits and '-', at most 63)`);
       if (namespace === distribution.namespace) fail('namespace', `the app is in "${namespace}" already`);
+      // The move renames the app's Namespace object: in a namespace others use, the app's Kustomization
+      // would own it (its NetworkPolicies deny their traffic, and removing the app prunes it).
+      if (sharedNamespaces(distribution.environment).includes(namespace)) fail('namespace', `"${namespace}" belongs to the cluster, Flux, Flagger or the mesh; move the app to a namespace of its own`);
       return { patches: addressesIn(distribution, namespace), objects: [], targetNamespace: namespace };
     }
   }
@@ -171,6 +175,13 @@ const serviceNames = (distribution: ComposedDistribution): string[] =>
 
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Namespaces the app must not take over: Kubernetes', Flux's, and the environment's Flagger and mesh ones. */
+const sharedNamespaces = (environment: EnvironmentName): string[] => {
+  const { flaggerNamespace, meshNamespaces } = ENVIRONMENT_PROFILES[environment];
+  const profile = ENVIRONMENT_PROFILES[environment];
+  return ['default', 'kube-system', 'kube-public', 'kube-node-lease', FLUX_NAMESPACE, flaggerNamespace, prometheusNamespace(profile), ...meshNamespaces];
+};
+
 /**
  * Where an object names the namespace `from` inside its strings, each with the string moved to
  * `to`: addresses (`backend.webapp:9898`, `svc.webapp.svc.cluster.local`) in webhook URLs and
@@ -179,6 +190,7 @@ const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * namespace transformer's, which moves the object (and the app's name stays in its labels).
  */
 export function namespaceMentions(object: KubernetesObject, from: string, to: string): { readonly path: string; readonly value: string; readonly moved: string }[] {
+  if (from === '') return [];
   // The namespace as a DNS label of an address: after a dot, before the end, a dot, a port or a path.
   const label = new RegExp(`(?<=\\.)${regexLiteral(from)}(?=$|[.:/'"\\s])`, 'g');
   const mentions = (value: unknown, at: readonly (string | number)[]): { path: string; value: string; moved: string }[] => {
@@ -235,7 +247,8 @@ export function customisationSurface(distribution: ComposedDistribution): { read
         { summary: `approve ${service}'s promotions by hand`, customisation: { kind: 'manual-approval', service } as const },
       ];
     });
-  return [...perService, { summary: 'move the app to another namespace', customisation: move }];
+  // A distribution read back without its Namespace object names no namespace to move from.
+  return distribution.namespace === '' ? perService : [...perService, { summary: 'move the app to another namespace', customisation: move }];
 }
 
 /** The namespace `contract` moves a release to, to see that a provider's move still moves everything. */

@@ -119,8 +119,8 @@ as does an image not pinned to a digest (see pin-images) or one its registry no 
 Flux OCIRepository and Kustomization objects a provider applies once (kubectl apply -k) to install
 Flagger for the environment and follow <registry>/webapp/<env> through every minor and patch
 release of VERSION's major (default: the package's version), and customise/NAME/, one example of
-each customisation as a kustomize Component a provider lists in their own overlay (any number
-combine). With --signed-by, Flux applies only releases signed
+each customisation as a kustomize Component a provider lists in their own overlay (they combine,
+but for the namespace move with the manual gate or notifications). With --signed-by, Flux applies only releases signed
 keyless by that GitHub workflow (on refs/heads/main); with --signed-by-key, only those signed by the
 key whose public half is in that Secret of flux-system.`,
     examples: ['canaryship bundle environments/istio --registry ghcr.io/acme', 'canaryship bundle environments/kubernetes --registry 127.0.0.1:5000 --insecure --out /tmp/bundle',

@@ -12,6 +12,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const mirrors = values['image-mirror'] ?? [];
   const target = registryTarget(values);
   const verify = signatureOf(values, 'release');
+  if (verify && !target.registry) throw new UsageError('--signed-by and --signed-by-key say what the provider bundle published beside each release requires: give --registry too');
   const result = await release({
     cwd: io.cwd,
     layoutRoot: resolve(io.cwd, values.layout),

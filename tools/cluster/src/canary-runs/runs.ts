@@ -16,7 +16,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENVIRONMENT_PROFILES, FLUX_NAMESPACE, PODINFO, planCanary, serviceUrl, planChart, predictedWindow, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
+import { durationSeconds, ENVIRONMENT_PROFILES, FLUX_NAMESPACE, PODINFO, planCanary, serviceUrl, planChart, predictedWindow, strategyOf, type Analysis, type CanaryPlan, type EnvironmentName, type MeasuredRun, type Scenario, type StrategyName, type WeightPoint, type Window } from '@canaryship/blocks';
 import { loadDistribution, type Manifest } from '@canaryship/validate';
 import { startAppCluster } from './app-cluster.js';
 import { FAULT_INJECTION_ANNOTATION, type Hop } from '../dataplane/mesh.js';
@@ -26,7 +26,7 @@ import type { Pod } from '../dataplane/state.js';
 import { entryAnswers, entryOf, proveEveryHop, startUsers, USER_RATE, USERS, type CallTree, type HopsProof, type UserKind, type UserRequest } from '../dataplane/users.js';
 import { awaitCanariesInitialised, NEW_RELEASE, stateOf, watchRelease, type CanaryStatus, type ReleaseWatch } from '../kube/canary-state.js';
 import { getJson } from '../kube/kubectl.js';
-import { checkEvents } from '../kube/flagger-log.js';
+import { checkEvents, lateness } from '../kube/flagger-log.js';
 import { deployedRevision, shortenedFields, writeOverlay, type ServiceRelease } from './overlay.js';
 import { faultyConfig, rolesOf } from './roles.js';
 import { waitUntil } from '../processes.js';
@@ -67,6 +67,8 @@ export interface CanaryResult {
   readonly noValueChecks: number;
   /** Analysis checks that passed (Flagger's log): each moves a release on a step, and holds a failing one an interval longer. */
   readonly passedChecks: number;
+  /** How far Flagger's own ticks slipped behind its interval (its log's timestamps): a loaded machine's share of `seconds`. */
+  readonly lateSeconds: number;
   /** What ended a failed release: its checks before any traffic, or its SLOs (and chain check) during the analysis. */
   readonly stoppedBy?: 'conformance' | 'analysis';
 }
@@ -246,6 +248,7 @@ export async function runCanaries(options: {
             failedChecks: outcome.failedChecks,
             noValueChecks: checks.noValues,
             passedChecks: checks.passed,
+            lateSeconds: lateness(checks, durationSeconds(analysis.interval)),
             ...(stoppedBy && { stoppedBy }),
           });
           if (serviceScenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), samples.get(name) ?? [], users.requests, dataPlane.hops.slice(hopsBefore)));
@@ -351,8 +354,8 @@ function userShares(env: EnvironmentName, service: string, strategy: StrategyNam
 /** The table of one run: per canary, strategy, measured time, predicted window. */
 export function formatTable(reports: readonly EnvironmentReport[]): string {
   const rows = reports.flatMap((r) => r.results);
-  const header = ['environment', 'service', 'strategy', 'scenario', 'phase', 'stopped by', 'measured', 'predicted', 'failed checks (no values)', 'passed checks', 'max weight', 'primary'];
-  const cells = rows.map((r) => [r.environment, r.service, r.strategy, r.scenario, r.phase, r.stoppedBy ?? '', `${r.seconds}s`, `${r.predicted.low}-${r.predicted.high}s`, `${r.failedChecks} (${r.noValueChecks})`, String(r.passedChecks), `${r.maxWeight}%`, r.primaryRevision]);
+  const header = ['environment', 'service', 'strategy', 'scenario', 'phase', 'stopped by', 'measured', 'predicted', 'failed checks (no values)', 'passed checks', "Flagger's ticks late", 'max weight', 'primary'];
+  const cells = rows.map((r) => [r.environment, r.service, r.strategy, r.scenario, r.phase, r.stoppedBy ?? '', `${r.seconds}s`, `${r.predicted.low}-${r.predicted.high}s`, `${r.failedChecks} (${r.noValueChecks})`, String(r.passedChecks), `${r.lateSeconds}s`, `${r.maxWeight}%`, r.primaryRevision]);
   return table(header, cells);
 }
 

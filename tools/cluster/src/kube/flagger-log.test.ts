@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEvents } from './flagger-log.js';
+import { checkEvents, lateness } from './flagger-log.js';
 
 const line = (ts: string, canary: string, msg: string) => JSON.stringify({ level: 'info', ts, caller: 'controller/events.go:45', msg, canary });
 
@@ -20,9 +20,21 @@ describe("Flagger's log", () => {
   ].join('\n');
 
   it("counts a canary's no-values checks and its passed checks (advances after the first), since the release began", () => {
-    expect(checkEvents(log, 'cache.webapp', new Date('2026-12-06T01:57:50Z'))).toEqual({ noValues: 2, passed: 1 });
-    expect(checkEvents(log, 'cache.webapp', new Date('2026-12-06T01:58:10Z'))).toEqual({ noValues: 1, passed: 0 });
-    expect(checkEvents(log, 'backend.webapp', new Date('2026-12-06T01:57:50Z'))).toEqual({ noValues: 1, passed: 1 });
-    expect(checkEvents(log, 'database.webapp', new Date('2026-12-06T01:57:50Z'))).toEqual({ noValues: 0, passed: 0 });
+    expect(checkEvents(log, 'cache.webapp', new Date('2026-12-06T01:57:50Z'))).toMatchObject({ noValues: 2, passed: 1 });
+    expect(checkEvents(log, 'cache.webapp', new Date('2026-12-06T01:58:10Z'))).toMatchObject({ noValues: 1, passed: 0 });
+    expect(checkEvents(log, 'backend.webapp', new Date('2026-12-06T01:57:50Z'))).toMatchObject({ noValues: 1, passed: 1 });
+    expect(checkEvents(log, 'database.webapp', new Date('2026-12-06T01:57:50Z'))).toEqual({ noValues: 0, passed: 0, at: [] });
+  });
+
+  it("measures how far Flagger's ticks slipped behind their interval, by its own timestamps", () => {
+    const cache = checkEvents(log, 'cache.webapp', new Date('2026-12-06T01:57:50Z'));
+    // Five checks 10 s apart, the last ended 40.0 s after the first: on time.
+    expect(cache.at.map((t) => new Date(t).toISOString().slice(14, 23))).toEqual(['57:56.100', '58:06.182', '58:16.100', '58:26.101', '58:36.100']);
+    expect(lateness(cache, 10)).toBe(0);
+    // The same checks on a 9 s schedule: 4 s behind it.
+    expect(lateness(cache, 9)).toBe(4);
+    const slow = [line('2026-12-06T02:00:00.000Z', 'x.webapp', 'Advance x.webapp canary weight 20'), line('2026-12-06T02:00:13.500Z', 'x.webapp', 'Halt x.webapp advancement request-success-rate 90% < 99%'), line('2026-12-06T02:00:26.000Z', 'x.webapp', 'Halt x.webapp advancement request-success-rate 90% < 99%')].join('\n');
+    expect(lateness(checkEvents(slow, 'x.webapp', new Date('2026-12-06T01:59:00Z')), 10)).toBe(6);
+    expect(lateness(checkEvents('', 'x.webapp', new Date(0)), 10)).toBe(0);
   });
 });

@@ -7,13 +7,10 @@
  * also has to still move everything: an object of the new release whose strings name the old
  * namespace after it (a service added since, whose webhooks the old move never saw) breaks it.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { customisationPatches, customisationSurface, namespaceMentions, type ComposedDistribution, type CustomisationPatches, type EnvironmentName, type KubernetesObject, type PlacedObject } from '@canaryship/blocks';
-import { run, toolPath, ToolFailed } from '@canaryship/toolchain';
-import { loadDistribution, type Manifest } from '@canaryship/validate';
-import { parseAllDocuments, stringify } from 'yaml';
+import { relative } from 'node:path';
+import { customisationPatches, customisationSurface, regexLiteral, type ComposedDistribution, type CustomisationPatches, type EnvironmentName, type PlacedObject } from '@canaryship/blocks';
+import { buildInScratch, KustomizeRefused, loadDistribution, type Manifest } from '@canaryship/validate';
+import { parseAllDocuments } from 'yaml';
 import { PublishError } from '../errors.js';
 import type { BreakingChange, ObjectsById } from './breaking.js';
 
@@ -25,30 +22,43 @@ export function composedFrom(environment: EnvironmentName, objects: ObjectsById)
 }
 
 /** What kustomize builds from `distDir` with these customisations (patches, and a namespace move), or why it refuses. */
-async function build(distDir: string, customisations: readonly CustomisationPatches[], kustomize: string): Promise<{ objects: Manifest[] } | { refused: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'canaryship-contract-'));
+async function build(distDir: string, customisations: readonly CustomisationPatches[]): Promise<{ objects: Manifest[] } | { refused: string }> {
   const namespace = customisations.find((c) => c.targetNamespace !== undefined)?.targetNamespace;
+  const patches = customisations.flatMap((c) => c.patches);
   try {
-    const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [relative(dir, distDir)], ...(namespace && { namespace }), patches: customisations.flatMap((c) => c.patches) };
-    await writeFile(join(dir, 'kustomization.yaml'), stringify(kustomization));
-    const { stdout } = await run(kustomize, ['build', dir]);
-    return { objects: parseAllDocuments(stdout).map((d) => d.toJS() as Manifest) };
+    const built = await buildInScratch((dir) => ({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [relative(dir, distDir)], ...(namespace && { namespace }), patches }));
+    return { objects: parseAllDocuments(built).map((d) => d.toJS() as Manifest) };
   } catch (error) {
-    if (!(error instanceof ToolFailed)) throw error;
-    // kustomize nests every cause in one line; the innermost (last) part says what failed.
-    const line = error.output.trim().split('\n').find((l) => /error/i.test(l))?.replace(/^Error:\s*/, '') ?? error.output.trim();
-    return { refused: line.length > 300 ? `…${line.slice(-300)}` : line };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (error instanceof KustomizeRefused) return { refused: error.message };
+    throw error;
   }
 }
 
-/** After a namespace move, each object whose strings still name the old namespace, and where: the move no longer does what it says. */
-const leftBehind = (objects: readonly Manifest[], from: string): { object: string; paths: string[] }[] =>
-  objects.flatMap((o) => {
-    const paths = namespaceMentions(o as KubernetesObject, from, `${from}-moved`).map((m) => m.path);
+/**
+ * After a namespace move, each object with a string that still names the old namespace (the app's
+ * name in its part-of label aside), and where. Deliberately wider than the rule the move itself
+ * follows (`namespaceMentions`): the namespace as a word anywhere, so what that rule misses shows.
+ */
+function leftBehind(objects: readonly Manifest[], from: string): { object: string; paths: string[] }[] {
+  const word = new RegExp(`(^|[^a-z0-9-])${regexLiteral(from)}($|[^a-z0-9-])`);
+  const found = (value: unknown, at: string): string[] => {
+    if (typeof value === 'string') return word.test(value) && !at.endsWith('/app.kubernetes.io~1part-of') ? [at] : [];
+    if (Array.isArray(value)) return value.flatMap((item, i) => found(item, `${at}/${i}`));
+    if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => found(item, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+    return [];
+  };
+  return objects.flatMap((o) => {
+    const paths = found(o, '');
     return paths.length > 0 ? [{ object: `${o['kind']}/${from}/${o['metadata']?.name}`, paths }] : [];
   });
+}
+
+/** Which of a customisation's patches kustomize refuses, each alone: the objects they target (a move patches many). */
+async function refusedTargets(distDir: string, customisation: CustomisationPatches): Promise<{ object: string; why: string }[]> {
+  if (customisation.patches.length === 1) return [];
+  const refusals = await Promise.all(customisation.patches.map(async (patch) => ({ patch, built: await build(distDir, [{ ...customisation, patches: [patch] }]) })));
+  return refusals.flatMap(({ patch, built }) => ('refused' in built ? [{ object: `${patch.target.kind}/${patch.target.name}`, why: built.refused }] : []));
+}
 
 const unbuildable = (distDir: string, why: string): PublishError => new PublishError(`${distDir} ${why}`, { code: 'contract.unbuildable', hint: 'render it again (npm run build) and validate it' });
 
@@ -57,27 +67,32 @@ export async function customisationBreaks(published: ComposedDistribution, distD
   await loadDistribution(distDir).catch((error: Error) => {
     throw unbuildable(distDir, `is not a distribution kustomize may build: ${error.message}`);
   });
-  const kustomize = await toolPath('kustomize');
-  const plain = await build(distDir, [], kustomize);
+  const plain = await build(distDir, []);
   if ('refused' in plain) throw unbuildable(distDir, `does not build with kustomize: ${plain.refused}`);
   const written = customisationSurface(published).map(({ summary, customisation }) => ({ summary, customisation: customisationPatches(published, customisation) }));
   // The patches together first (one build when they all apply); a namespace move on its own, since
   // what other customisations add (a gate's URL) names the namespace they were written for.
   const moves = written.filter((w) => w.customisation.targetNamespace !== undefined);
   const patches = written.filter((w) => w.customisation.targetNamespace === undefined);
-  const together = await build(distDir, patches.map((w) => w.customisation), kustomize);
+  const together = await build(distDir, patches.map((w) => w.customisation));
   const breaks: BreakingChange[] = [];
   for (const { summary, customisation } of [...('refused' in together ? patches : []), ...moves]) {
-    const built = await build(distDir, [customisation], kustomize);
-    const target = customisation.patches[0]?.target;
+    const built = await build(distDir, [customisation]);
+    const affects = `providers who ${summary}`;
     if ('refused' in built) {
-      breaks.push({ kind: 'customisation-broken', object: `${target?.kind}/${published.namespace}/${target?.name}`, detail: `a patch to ${summary} no longer applies: ${built.refused}`, affects: `providers who ${summary}` });
+      const each = await refusedTargets(distDir, customisation);
+      const target = customisation.patches[0]?.target;
+      const refused = each.length > 0 ? each : [{ object: `${target?.kind}/${target?.name}`, why: built.refused }];
+      for (const { object, why } of refused) {
+        const [kind, name] = object.split('/');
+        breaks.push({ kind: 'customisation-broken', object: `${kind}/${published.namespace}/${name}`, detail: `a patch to ${summary} no longer applies: ${why}`, affects });
+      }
       continue;
     }
     if (customisation.targetNamespace === undefined) continue;
     for (const left of leftBehind(built.objects, published.namespace)) {
       const paths = left.paths.slice(0, 3).join(', ') + (left.paths.length > 3 ? ` and ${left.paths.length - 3} more` : '');
-      breaks.push({ kind: 'customisation-broken', object: left.object, detail: `the customisation to ${summary} written for the published version leaves ${paths} naming "${published.namespace}"`, affects: `providers who ${summary}` });
+      breaks.push({ kind: 'customisation-broken', object: left.object, detail: `the customisation to ${summary} written for the published version leaves ${paths} naming "${published.namespace}"`, affects });
     }
   }
   return breaks;
