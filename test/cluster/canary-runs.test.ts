@@ -149,7 +149,7 @@ describe('canary runs on the local control plane', () => {
       // Later by as much as Flagger's own ticks slipped behind their interval (its log's timestamps):
       // what a loaded machine adds, measured rather than allowed for in advance.
       const slack = interval / 2;
-      const what = `${r.environment}/${r.service} ${r.scenario}, ${r.failedChecks} failed and ${r.passedChecks} passed checks, Flagger's ticks ${r.lateSeconds}s late`;
+      const what = `${r.environment}/${r.service} ${r.scenario}, ${r.failedChecks} failed and ${r.passedChecks} passed checks, Flagger's ticks ${r.lateSeconds}s late, checks at ${r.checksAt.join(', ')} s`;
       expect(r.seconds, what).toBeGreaterThanOrEqual(r.predicted.low + held - slack);
       expect(r.seconds, what).toBeLessThanOrEqual(r.predicted.high + held + slack + r.lateSeconds);
     }

@@ -175,13 +175,13 @@ async function bundleArtifact(files: readonly RenderedFile[], of: Artifact): Pro
 /**
  * The provider bundle of a release, rendered and checked before anything is written: one that
  * cannot be rendered, or whose version already holds another bundle (rendered for another
- * registry, signature or build of canaryship), publishes nothing at all. Its bytes name the
- * registry, so its layout is kept per registry.
+ * registry, signature or build of canaryship), publishes nothing at all.
  */
 async function bundleOf(render: NonNullable<PublishOptions['bundle']>, release: Artifact, target: RegistryTarget, layoutPath: string, tag: string): Promise<{ artifact: Artifact; target: RegistryTarget; layoutPath: string }> {
   const artifact = await bundleArtifact(await render(`${target.host}/${target.repository}`, tag), release);
   const beside = { ...target, repository: `${target.repository}/${BUNDLE_REPOSITORY}` };
-  const bundleLayout = join(layoutPath, BUNDLE_REPOSITORY, target.host.replace(/[^a-zA-Z0-9.-]/g, '_'));
+  // One layout per place it names (registry and repository): the same version for another names other bytes.
+  const bundleLayout = join(layoutPath, BUNDLE_REPOSITORY, `${target.host}/${target.repository}`.replace(/[^a-zA-Z0-9.-]/g, '_'));
   const held = [
     { where: `${bundleLayout}:${tag}`, digest: await tagDigest(bundleLayout, tag) },
     { where: `${target.host}/${beside.repository}:${tag}`, digest: await target.client.manifestDigest(beside.repository, tag) },

@@ -69,6 +69,8 @@ export interface CanaryResult {
   readonly passedChecks: number;
   /** How far Flagger's own ticks slipped behind its interval (its log's timestamps): a loaded machine's share of `seconds`. */
   readonly lateSeconds: number;
+  /** When each of its checks ended, in seconds from the release (Flagger's log): what to read when a release falls outside its window. */
+  readonly checksAt: readonly number[];
   /** What ended a failed release: its checks before any traffic, or its SLOs (and chain check) during the analysis. */
   readonly stoppedBy?: 'conformance' | 'analysis';
 }
@@ -249,6 +251,7 @@ export async function runCanaries(options: {
             noValueChecks: checks.noValues,
             passedChecks: checks.passed,
             lateSeconds: lateness(checks, durationSeconds(analysis.interval)),
+            checksAt: checks.at.map((t) => Math.round((t - started) / 100) / 10),
             ...(stoppedBy && { stoppedBy }),
           });
           if (serviceScenario === 'promote' && users) shares.push(...userShares(env, name, strategyOf(analysis), samples.get(name) ?? [], users.requests, dataPlane.hops.slice(hopsBefore)));
