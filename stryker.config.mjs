@@ -10,7 +10,8 @@
 const TARGETS = {
   blocks: {
     mutate: ['packages/blocks/src/**/*.ts', '!packages/blocks/src/**/*.test.ts', '!packages/blocks/src/**/*.test-d.ts', '!packages/blocks/src/test-fixtures.ts', '!packages/blocks/src/index.ts'],
-    tests: ['packages/blocks/src/**/*.test.ts', 'test/distribution/**/*.test.ts', 'test/validate/inputs.test.ts'],
+    // With the suites of what blocks renders beyond distributions: provider bundles, and plan's chart through the command.
+    tests: ['packages/blocks/src/**/*.test.ts', 'test/distribution/**/*.test.ts', 'test/validate/inputs.test.ts', 'test/provider/**/*.test.ts', 'test/cli/plan.test.ts'],
   },
   release: {
     mutate: ['tools/release/src/**/*.ts', '!tools/release/src/**/*.test.ts', '!tools/release/src/index.ts'],
@@ -36,6 +37,11 @@ export default {
   htmlReporter: { fileName: `reports/mutation/${target}.html` },
   jsonReporter: { fileName: `reports/mutation/${target}.json` },
   tempDirName: '.stryker-tmp',
+  // A full run takes hours here: with incremental mode a run interrupted (Ctrl+C) keeps what it
+  // measured, and the next run tests only the mutants not yet measured or whose code or covering
+  // tests changed since (the file is a cache on this machine, not committed).
+  incremental: true,
+  incrementalFile: `reports/mutation/${target}.incremental.json`,
   // Stryker reads tsconfig.json with TypeScript's JS API, which TypeScript 7 (the native compiler) does
   // not have, only to rewrite `extends` and `references` that point outside its sandbox; ours point
   // nowhere outside, so it is given no tsconfig to read.
