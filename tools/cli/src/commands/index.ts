@@ -118,7 +118,8 @@ as does an image not pinned to a digest (see pin-images) or one its registry no 
     description: `Render the provider bundle of the environment package in DIR into DIR/provider (or OUT): the
 Flux OCIRepository and Kustomization objects a provider applies once (kubectl apply -k) to install
 Flagger for the environment and follow <registry>/webapp/<env> through every minor and patch
-release of VERSION's major (default: the package's version), and customise/NAME/, one example of
+release of VERSION's major (for 0.x, the patch releases of its minor; VERSION defaults to the
+package's version), and customise/NAME/, one example of
 each customisation as a kustomize Component a provider lists in their own overlay (they combine,
 but for the namespace move with the manual gate or notifications). With --signed-by, Flux applies only releases signed
 keyless by that GitHub workflow (on refs/heads/main); with --signed-by-key, only those signed by the
