@@ -7,3 +7,4 @@ export { distributionLockPath, withDistributionLock } from './distribution-lock.
 export { withProcessLock, type ProcessLock } from './process-lock.js';
 export { checkSeal, seal } from './seal.js';
 export { closest, failureAsJson, isSystemError, report } from './report.js';
+export { writeAtomically, writeAtomicallySync } from './write-atomically.js';

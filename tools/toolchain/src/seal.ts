@@ -11,8 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { CanaryshipError } from '@canaryship/blocks';
+import { writeAtomically } from './write-atomically.js';
 
 interface Seal {
   readonly sha256: string;
@@ -32,9 +33,8 @@ const sha256Of = async (file: string): Promise<string> => {
 async function write(file: string, sha256: string): Promise<void> {
   const { size, ino, ctimeMs } = await stat(file);
   const seal: Seal = { sha256, size, ino, ctimeMs };
-  // Beside, then renamed: a seal is whole or absent.
-  await writeFile(`${sealOf(file)}.${process.pid}`, `${JSON.stringify(seal)}\n`);
-  await rename(`${sealOf(file)}.${process.pid}`, sealOf(file));
+  // A seal is whole or absent.
+  await writeAtomically(sealOf(file), `${JSON.stringify(seal)}\n`);
 }
 
 /** Seals `file` as it is now: call it once the file is complete. */

@@ -10,9 +10,10 @@
  * so a receipt and the tree it describes travel together.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeAtomicallySync } from '@canaryship/toolchain';
 import { filesUnder } from '../fs/files-under.js';
 import { buildDir, dependencyClosure, readManifest } from './built.js';
 
@@ -124,11 +125,9 @@ export function writeReceipt(packageDir: string, inputs: string, dist: string): 
   const receipt: Receipt = { inputs, dist: written };
   try {
     // A reader sees the old receipt or the new one, never half of one.
-    writeFileSync(`${path}.${process.pid}`, `${JSON.stringify(receipt)}\n`);
-    renameSync(`${path}.${process.pid}`, path);
+    writeAtomicallySync(path, `${JSON.stringify(receipt)}\n`);
   } catch {
     // Without a receipt the next check renders and compares: slower, as sure. The render itself succeeded.
-    rmSync(`${path}.${process.pid}`, { force: true });
   }
 }
 

@@ -14,9 +14,9 @@
  * someone who can write it.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheRoot, keyOf, SUITES, toolOf, upstreamModule } from '@canaryship/toolchain';
+import { cacheRoot, keyOf, SUITES, toolOf, upstreamModule, writeAtomicallySync } from '@canaryship/toolchain';
 import { LAYERS, type Finding, type Layer } from '@canaryship/validate';
 import { ownBuildDigest, treeDigest } from './receipt.js';
 
@@ -70,14 +70,13 @@ export function keepResult(key: string, result: KeptResult): void {
   const path = join(dir, `${key}.json`);
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(`${path}.${process.pid}`, `${JSON.stringify({ key, ...result })}\n`);
-    renameSync(`${path}.${process.pid}`, path);
+    writeAtomicallySync(path, `${JSON.stringify({ key, ...result })}\n`);
     const entries = readdirSync(dir).filter((name) => name.endsWith('.json'));
     if (entries.length > KEEP) {
       const byAge = entries.map((name) => ({ name, at: statSync(join(dir, name)).mtimeMs })).sort((a, b) => a.at - b.at);
       for (const { name } of byAge.slice(0, entries.length - KEEP)) rmSync(join(dir, name), { force: true });
     }
   } catch {
-    rmSync(`${path}.${process.pid}`, { force: true });
+    // Not kept: the next run validates again.
   }
 }

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHA256_DIGEST, type ImageLock } from '@canaryship/blocks';
 import { PublishError } from '../errors.js';
-import { writeAtomically } from '../write-atomically.js';
+import { writeAtomically } from '@canaryship/toolchain';
 import { lockKey, parseImageReference } from './reference.js';
 
 /** Where a repository keeps its lock, from its root: beside the image tags it pins (images.ts). */

@@ -17,7 +17,7 @@ import { withProcessLock, type ProcessLock } from '@canaryship/toolchain';
 import { parseManifest, sha256, type Artifact, type Blob } from './artifact.js';
 import { ANNOTATIONS, MEDIA_TYPES } from './media-types.js';
 import { ARTIFACT_LIMITS } from './limits.js';
-import { writeAtomically } from '../write-atomically.js';
+import { writeAtomically } from '@canaryship/toolchain';
 
 export { ImmutableVersionError };
 

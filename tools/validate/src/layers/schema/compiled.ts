@@ -10,11 +10,11 @@
  * compiling in this process, as without it. Entries are written beside and renamed into place,
  * so a concurrent or interrupted run never leaves half a file under a name that is trusted.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { checkSeal, seal } from '@canaryship/toolchain';
+import { checkSeal, seal, writeAtomically } from '@canaryship/toolchain';
 import type { Ajv, ValidateFunction } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 
@@ -67,13 +67,11 @@ export async function readCompiled(cache: CompiledCache, entry: string): Promise
 
 /** Keeps what `ajv` (holding `code.source`) compiled as `validate`; failing to is not an error. */
 export async function writeCompiled(ajv: Ajv, validate: ValidateFunction, entry: string): Promise<void> {
-  const temporary = `${entry}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await mkdir(dirname(entry), { recursive: true });
-    await writeFile(temporary, standaloneCode(ajv, validate));
-    await rename(temporary, entry);
+    await writeAtomically(entry, standaloneCode(ajv, validate));
     await seal(entry);
   } catch {
-    await rm(temporary, { force: true }).catch(() => undefined);
+    // A cache entry not kept is compiled again next time.
   }
 }
