@@ -13,7 +13,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import type { Finding } from './finding.js';
-import { DistributionUnreadable, objectKey, type Distribution, type Manifest } from './load.js';
+import { DistributionUnreadable, LOAD_LIMITS, objectKey, type Distribution, type Manifest } from './load.js';
 import { buildInScratch, KustomizeRefused } from './scratch-build.js';
 
 /** The fields an overlay may have here: the ones whose paths are known, so the overlay builds the same from elsewhere. */
@@ -118,6 +118,8 @@ export async function checkOverlay(dir: string): Promise<CheckedOverlay> {
   const builds: string[] = [];
   for (let count = 0; count <= patches.length; count += 1) builds.push(await build(kustomization, patches.slice(0, count), dir));
   const built = builds.at(-1)!;
+  // What the layers read is bounded as a distribution's files are.
+  if (Buffer.byteLength(built) > LOAD_LIMITS.totalBytes) throw new DistributionUnreadable(`${dir} builds ${Buffer.byteLength(built)} bytes of objects; the limit is ${LOAD_LIMITS.totalBytes}`);
   const findings = patches.flatMap((patch, index): Finding[] =>
     builds[index + 1] !== builds[index]
       ? []
@@ -133,6 +135,8 @@ export async function checkOverlay(dir: string): Promise<CheckedOverlay> {
           },
         ],
   );
-  const objects = parseAllDocuments(built).map((d) => d.toJS() as Manifest).filter((o) => o !== null);
+  const documents = parseAllDocuments(built);
+  if (documents.length > LOAD_LIMITS.documents) throw new DistributionUnreadable(`${dir} builds ${documents.length} objects; the limit is ${LOAD_LIMITS.documents}`);
+  const objects = documents.map((d) => d.toJS({ maxAliasCount: 100 }) as Manifest).filter((o) => o !== null);
   return { distribution: { name, dir: root, objects: objects.map((object) => ({ file: 'kustomize build', object, id: objectKey(object) })) }, findings };
 }
