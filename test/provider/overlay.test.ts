@@ -6,6 +6,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renderProviderBundle } from '@canaryship/blocks';
 import { main } from '@canaryship/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -84,6 +85,26 @@ describe('validate --overlay', () => {
     const result = await validate('--overlay', overlay('many', { patches: Array.from({ length: 201 }, () => structuredClone(threshold)) }));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/has 201 patches; the limit is 200\n/);
+  });
+
+  it("checks a subscription's customisations (patches of the app's Flux Kustomization) against the release it follows", async () => {
+    // The bundle as rendered, in subscription/; the provider's overlay lists an example and adds a patch of their own, misspelt.
+    const root = join(scratch, 'subscribed');
+    for (const file of renderProviderBundle(DEFINITIONS.istio, { repository: 'ghcr.io/acme/webapp/istio', version: '1.4.2' }, upstream)) {
+      mkdirSync(join(root, 'subscription', file.path, '..'), { recursive: true });
+      writeFileSync(join(root, 'subscription', file.path), file.content);
+    }
+    const mine = { target: { kind: 'Deployment', name: `${upstream}x` }, patch: resources.patch };
+    const appended = stringify([{ op: 'add', path: '/spec/patches/-', value: mine }]);
+    writeFileSync(join(root, 'kustomization.yaml'), stringify({ resources: ['subscription'], components: ['subscription/customise/analysis'], patches: [{ target: { kind: 'Kustomization', name: 'webapp' }, patch: appended }] }));
+    const refused = await validate('--overlay', root);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('subscribes with Flux: its customisations are patches Flux applies to the release');
+    const result = await validate('--overlay', root, '--release', distDir('istio'), '--json');
+    expect(result.code).toBe(1);
+    const { findings } = JSON.parse(result.stdout) as { findings: { rule: string; file: string; path: string; message: string }[] };
+    // The example's patch applies; the provider's own (after it) matches nothing.
+    expect(findings).toEqual([expect.objectContaining({ rule: 'references.patch-changes-nothing', file: 'Kustomization/webapp', path: 'spec.patches[1]', message: expect.stringContaining(`name ${upstream}x`) })]);
   });
 
   it('points a provider who validates their overlay as a distribution at --overlay', async () => {

@@ -109,34 +109,73 @@ const describeTarget = (patch: OverlayPatch): string => {
   return named.length > 0 ? named.join(', ') : patch.path ? `the kind and name in ${basename(patch.path)}` : 'the kind and name in the patch';
 };
 
-export async function checkOverlay(dir: string): Promise<CheckedOverlay> {
+/**
+ * Builds with the first 0, 1, … all of `patches` and reports each patch after which nothing
+ * changed; returns the last build (all patches) too.
+ */
+async function patchByPatch(patches: readonly OverlayPatch[], buildWith: (patches: readonly OverlayPatch[]) => Promise<string>, finding: (index: number, patch: OverlayPatch) => Finding): Promise<{ built: string; findings: Finding[] }> {
+  const builds: string[] = [];
+  for (let count = 0; count <= patches.length; count += 1) builds.push(await buildWith(patches.slice(0, count)));
+  return { built: builds.at(-1)!, findings: patches.flatMap((patch, index) => (builds[index + 1] === builds[index] ? [finding(index, patch)] : [])) };
+}
+
+const changesNothing = (distribution: string, file: string, path: string, patch: OverlayPatch): Finding => ({
+  layer: 'references',
+  rule: 'references.patch-changes-nothing',
+  severity: 'error',
+  distribution,
+  file,
+  path,
+  message: `changes nothing (target: ${describeTarget(patch)}): no object matches its target, or it sets what is already there; kustomize and Flux skip it without a word`,
+});
+
+/** Objects of a build, bounded as a distribution's files are. */
+function objectsOf(built: string, what: string): Manifest[] {
+  if (Buffer.byteLength(built) > LOAD_LIMITS.totalBytes) throw new DistributionUnreadable(`${what} builds ${Buffer.byteLength(built)} bytes of objects; the limit is ${LOAD_LIMITS.totalBytes}`);
+  const documents = parseAllDocuments(built);
+  if (documents.length > LOAD_LIMITS.documents) throw new DistributionUnreadable(`${what} builds ${documents.length} objects; the limit is ${LOAD_LIMITS.documents}`);
+  return documents.map((d) => d.toJS({ maxAliasCount: 100 }) as Manifest).filter((o) => o !== null);
+}
+
+const isFluxKustomization = (o: Manifest): boolean => o['kind'] === 'Kustomization' && String(o['apiVersion']).startsWith('kustomize.toolkit.fluxcd.io/');
+
+/**
+ * The app as Flux would apply it from a subscription: the release (a directory, as `flux pull
+ * artifact` leaves it) with the app Kustomization's `patches` and `targetNamespace`, each patch
+ * judged as in an overlay.
+ */
+async function checkSubscription(app: Manifest, release: string, name: string): Promise<{ objects: Manifest[]; findings: Finding[] }> {
+  const spec = (app['spec'] ?? {}) as { patches?: OverlayPatch[]; targetNamespace?: string };
+  const patches = Array.isArray(spec.patches) ? spec.patches : [];
+  if (patches.length > OVERLAY_LIMITS.patches) throw new DistributionUnreadable(`Kustomization ${app['metadata']?.name} has ${patches.length} patches; the limit is ${OVERLAY_LIMITS.patches}`);
+  const root = await realpath(resolve(release)).catch(() => {
+    throw new DistributionUnreadable(`${release} does not exist`, 'give the release the subscription follows, as flux pull artifact leaves it');
+  });
+  const buildWith = async (some: readonly OverlayPatch[]): Promise<string> => {
+    try {
+      return await buildInScratch((dir) => ({ resources: [relative(dir, root)], ...(spec.targetNamespace && { namespace: spec.targetNamespace }), patches: some }));
+    } catch (error) {
+      if (error instanceof KustomizeRefused) throw new DistributionUnreadable(`${release} with the patches of Kustomization ${app['metadata']?.name} does not build with kustomize: ${error.message}`);
+      throw error;
+    }
+  };
+  const { built, findings } = await patchByPatch(patches, buildWith, (index, patch) => changesNothing(name, `Kustomization/${app['metadata']?.name}`, `spec.patches[${index}]`, patch));
+  return { objects: objectsOf(built, release), findings };
+}
+
+export async function checkOverlay(dir: string, options: { readonly release?: string } = {}): Promise<CheckedOverlay> {
   // As kustomize reads it: through any symlink to the directory itself.
   const root = await realpath(resolve(dir)).catch(() => resolve(dir));
   const { kustomization, patches } = await readOverlay(root);
   const name = basename(root);
-  // Each patch against what the patches before it made: one build per patch, and one without any.
-  const builds: string[] = [];
-  for (let count = 0; count <= patches.length; count += 1) builds.push(await build(kustomization, patches.slice(0, count), dir));
-  const built = builds.at(-1)!;
-  // What the layers read is bounded as a distribution's files are.
-  if (Buffer.byteLength(built) > LOAD_LIMITS.totalBytes) throw new DistributionUnreadable(`${dir} builds ${Buffer.byteLength(built)} bytes of objects; the limit is ${LOAD_LIMITS.totalBytes}`);
-  const findings = patches.flatMap((patch, index): Finding[] =>
-    builds[index + 1] !== builds[index]
-      ? []
-      : [
-          {
-            layer: 'references',
-            rule: 'references.patch-changes-nothing',
-            severity: 'error',
-            distribution: name,
-            file: 'kustomization.yaml',
-            path: `patches[${index}]`,
-            message: `changes nothing (target: ${describeTarget(patch)}): no object matches its target, or it sets what is already there; kustomize and Flux skip it without a word`,
-          },
-        ],
-  );
-  const documents = parseAllDocuments(built);
-  if (documents.length > LOAD_LIMITS.documents) throw new DistributionUnreadable(`${dir} builds ${documents.length} objects; the limit is ${LOAD_LIMITS.documents}`);
-  const objects = documents.map((d) => d.toJS({ maxAliasCount: 100 }) as Manifest).filter((o) => o !== null);
-  return { distribution: { name, dir: root, objects: objects.map((object) => ({ file: 'kustomize build', object, id: objectKey(object) })) }, findings };
+  const { built, findings } = await patchByPatch(patches, (some) => build(kustomization, some, dir), (index, patch) => changesNothing(name, 'kustomization.yaml', `patches[${index}]`, patch));
+  const objects = objectsOf(built, dir);
+  const distribution = (list: readonly Manifest[]): Distribution => ({ name, dir: root, objects: list.map((object) => ({ file: 'kustomize build', object, id: objectKey(object) })) });
+  // A subscription: Flux applies the app from the release, with the app Kustomization's patches.
+  const subscribed = objects.filter(isFluxKustomization).filter((k) => Array.isArray(k['spec']?.['patches']) || k['spec']?.['targetNamespace'] !== undefined);
+  if (subscribed.length === 0) return { distribution: distribution(objects), findings };
+  if (subscribed.length > 1) throw new DistributionUnreadable(`${dir} builds ${subscribed.length} Flux Kustomizations with patches (${subscribed.map((k) => k['metadata']?.name).join(', ')}); validate --overlay checks one app's`);
+  if (options.release === undefined) throw new DistributionUnreadable(`${dir} subscribes with Flux: its customisations are patches Flux applies to the release`, 'give --release DIR, the release as flux pull artifact leaves it, to check them against it');
+  const app = await checkSubscription(subscribed[0]!, options.release, name);
+  return { distribution: distribution(app.objects), findings: [...findings, ...app.findings] };
 }

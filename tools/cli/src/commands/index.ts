@@ -17,7 +17,7 @@ previous render (anything else is refused, never deleted).`,
   },
   {
     name: 'validate',
-    usage: 'validate DIR... [--overlay] [--layer NAME]... [--no-cache] [--json]',
+    usage: 'validate DIR... [--overlay [--release DIR]] [--layer NAME]... [--no-cache] [--json]',
     description: `Check rendered distributions: schema (Kubernetes OpenAPI and Flagger CRDs, unknown fields),
 references, policy (Pod Security restricted and more), kustomize, SLO queries (promtool).
 Exit 1 on any error. Needs \`canaryship setup validate\` once (promtool, kustomize, schemas).
@@ -25,8 +25,11 @@ A distribution whose files are those this build of canaryship validated before, 
 layers, keeps that run's findings (said as "unchanged since validated"); --no-cache checks it again.
 With --overlay, each DIR is a provider's kustomize overlay over a distribution (resources,
 components, patches, …): what kustomize builds from it goes through the same layers, and a patch
-that changes nothing (a misspelt target, which kustomize and Flux skip without a word) is an error.`,
-    examples: ['canaryship validate environments/*/dist', 'canaryship validate environments/istio/dist --layer policy --layer references --json', 'canaryship validate --overlay clusters/eu-1/webapp'],
+that changes nothing (a misspelt target, which kustomize and Flux skip without a word) is an error.
+An overlay of a provider bundle (the subscription) holds its customisations as patches of the
+app's Flux Kustomization: give --release DIR, the release as flux pull artifact leaves it, and
+those are checked the same way, against it, and what Flux would apply goes through the layers.`,
+    examples: ['canaryship validate environments/*/dist', 'canaryship validate environments/istio/dist --layer policy --layer references --json', 'canaryship validate --overlay clusters/eu-1/webapp', 'canaryship validate --overlay clusters/eu-1 --release /tmp/webapp-1.4.2'],
     load: () => import('./validate.js'),
   },
   {

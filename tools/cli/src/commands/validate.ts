@@ -20,6 +20,8 @@ export interface ValidateCommandOptions {
   /** Reuse the findings of a distribution unchanged since this build validated it (default: yes). */
   readonly cache?: boolean;
   readonly onProgress?: (message: string) => void;
+  /** With overlays: the release a subscription's patches apply to (as `flux pull artifact` leaves it). */
+  readonly release?: string;
 }
 
 export interface ValidateResult {
@@ -86,7 +88,8 @@ async function validateLocked(options: ValidateCommandOptions, layers: Layer[] |
 export async function validateOverlays(options: ValidateCommandOptions): Promise<ValidateResult> {
   if (options.dirs.length === 0) throw new UsageError('validate --overlay needs at least one overlay directory');
   const layers = (parseLayers(options.layers) ?? LAYERS).filter((layer) => layer !== 'kustomize');
-  const checked = await Promise.all(options.dirs.map((dir) => checkOverlay(resolve(options.cwd, dir))));
+  const release = options.release !== undefined ? resolve(options.cwd, options.release) : undefined;
+  const checked = await Promise.all(options.dirs.map((dir) => checkOverlay(resolve(options.cwd, dir), { ...(release !== undefined && { release }) })));
   const schemas = layers.includes('schema') ? await defaultSchemaRegistry() : undefined;
   const found = await validateDistributions(checked.map((c) => c.distribution), { layers, ...(schemas && { schemas }), ...(options.onProgress && { onProgress: options.onProgress }) });
   const perOverlay = checked.map((c, i) => [...c.findings, ...(found[i] ?? [])]);
@@ -105,15 +108,17 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { layer: { type: 'string', multiple: true }, cache: { type: 'boolean', default: true }, overlay: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: { layer: { type: 'string', multiple: true }, cache: { type: 'boolean', default: true }, overlay: { type: 'boolean', default: false }, release: { type: 'string' }, json: { type: 'boolean', default: false } },
     allowNegative: true,
   });
+  if (values.release !== undefined && !values.overlay) throw new UsageError('--release says what a subscription overlay\'s patches apply to: it goes with --overlay');
   const check = values.overlay ? validateOverlays : validate;
   const result = await check({
     cwd: io.cwd,
     dirs: values.overlay ? positionals : positionals.map((dir) => distributionDir(io.cwd, dir)),
     ...(values.layer && { layers: values.layer }),
     cache: values.cache,
+    ...(values.release !== undefined && { release: values.release }),
     ...(!values.json && { onProgress: (message: string) => progressTo(io)(`validating ${message}`) }),
   });
   if (values.json) printJson(io, result);
