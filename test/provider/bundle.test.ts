@@ -301,6 +301,21 @@ describe('a bundle that requires signed releases', () => {
     expect(guide).toContain('only with a valid cosign signature by the key whose public half is in the Secret `webapp-release-key`');
   });
 
+  it("names the signer in the provider's guide: the workflow and the ref it must run on", () => {
+    const guide = (verify: Parameters<typeof providerBundle>[0]['verify']) =>
+      renderProviderBundle(DEFINITIONS.istio, { repository: 'ghcr.io/acme/webapp/istio', version: '1.0.0', ...(verify && { verify }) }, DEFINITIONS.istio.entry.upstream).find((f) => f.path === 'README.md')!.content;
+    expect(guide({ workflow: WORKFLOW })).toContain(`Flux applies a release only with a valid cosign signature made keyless by \`${WORKFLOW}\` on \`refs/heads/main\` (GitHub's OIDC issuer).`);
+    expect(guide({ workflow: WORKFLOW, ref: 'refs/tags/v1' })).toContain(`made keyless by \`${WORKFLOW}\` on \`refs/tags/v1\``);
+    expect(guide(undefined)).toContain('Releases are not required to be signed');
+  });
+
+  it('takes a key Secret by any name Kubernetes takes, up to 253 characters', () => {
+    const long = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    expect(long).toHaveLength(253);
+    expect(appSource({ publicKeySecret: long }).spec.verify.secretRef.name).toBe(long);
+    expect(() => appSource({ publicKeySecret: `${long}e` })).toThrow(/verify\.publicKeySecret: ".*" is not a Secret name/);
+  });
+
   it('refuses a signer it cannot express exactly', () => {
     expect(() => appSource({ workflow: 'https://github.com/acme/webapp' })).toThrow(/verify\.workflow: "https:\/\/github\.com\/acme\/webapp" is not a GitHub workflow URL/);
     expect(() => appSource({ workflow: WORKFLOW, ref: 'main; rm -rf' })).toThrow(/verify\.ref: "main; rm -rf" is not a git ref/);

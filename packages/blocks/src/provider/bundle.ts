@@ -52,7 +52,8 @@ export type ReleaseSignature =
 
 const WORKFLOW = /^https:\/\/github\.com\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\.github\/workflows\/[A-Za-z0-9_.-]+\.ya?ml$/;
 const GIT_REF = /^refs\/(heads|tags)\/[A-Za-z0-9._\/-]+$/;
-const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A Secret's name is a DNS subdomain: labels joined by dots (at most 253 characters, checked beside it). */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const BUNDLE_NAMES: { readonly flagger: 'flagger'; readonly app: typeof APP_NAME } = { flagger: 'flagger', app: APP_NAME };
 
