@@ -80,9 +80,9 @@ export function sloOfCheck(name: string): SloMetric | undefined {
 export function thresholdProblem(metric: SloMetric, range: { readonly min?: number | undefined; readonly max?: number | undefined }): string | undefined {
   const { min = -Infinity, max = Infinity } = range;
   const domain = SLO_RANGES[metric];
-  const shown = (value: number): string => (value === Infinity ? 'without bound' : `${value}${domain.unit}`);
+  const shown = (value: number): string => `${value}${domain.unit}`;
   const bounds = [range.min !== undefined && `min ${range.min}`, range.max !== undefined && `max ${range.max}`].filter(Boolean).join(', ');
-  const takes = `${metric} is ${shown(domain.min)} to ${shown(domain.max)}`;
+  const takes = domain.max === Infinity ? `${metric} is ${shown(domain.min)} or more` : `${metric} is ${shown(domain.min)} to ${shown(domain.max)}`;
   if (min > max) return `${bounds}: no value is at least ${min} and at most ${max}, so every release would be rolled back`;
   if (max < domain.min || min > domain.max) return `${bounds}: ${takes}, so no value meets it and every release would be rolled back`;
   if (min <= domain.min && max >= domain.max) return `${bounds}: ${takes}, so every value meets it and it would never roll a release back`;
