@@ -79,6 +79,26 @@ describe('planCanary', () => {
   });
 });
 
+describe('stepWeights a plan reads', () => {
+  const stepped = (stepWeights: unknown) => () => planCanary(canary({ ...progressive, stepWeight: undefined, maxWeight: undefined, stepWeights }));
+  it.each([
+    ['an empty list', []],
+    ['a weight of 0', [0, 10]],
+    ['a weight above 100', [10, 101]],
+    ['a weight that does not rise', [10, 10, 20]],
+    ['one that falls', [20, 10]],
+    ['more than a hundred steps', Array.from({ length: 101 }, (_, i) => i + 1)],
+    ['not a list', '10,20'],
+  ])('refuses %s', (_what, weights) => {
+    expect(stepped(weights)).toThrow(/spec\.analysis\.stepWeights: must be rising percentages from 1 to 100/);
+  });
+
+  it('reads rising percentages up to 100', () => {
+    expect(stepped([5, 25, 100])).not.toThrow();
+    expect(stepped(Array.from({ length: 100 }, (_, i) => i + 1))).not.toThrow();
+  });
+});
+
 describe('planChart', () => {
   it('draws the predicted weight, the promotion window, and a measured run over them, with text escaped', () => {
     const plan = planCanary({ ...canary(progressive), metadata: { name: 'a<b&c', namespace: 'webapp' } });
