@@ -55,6 +55,10 @@ export function customisationExamples(distribution: ComposedDistribution, upstre
 const header = (environment: string, what: string): string =>
   `${RENDERED_BY}: ${what} for the ${environment} environment. Do not edit: re-render it, or patch it in your own overlay.\n`;
 
+/** A customisation's files are examples: changed in a copy, which the next bundle leaves alone. */
+const exampleHeader = (environment: string, what: string): string =>
+  `${RENDERED_BY}: ${what} for the ${environment} environment. To change it, copy this folder beside your kustomization and edit the copy.\n`;
+
 const documents = (objects: readonly unknown[]): string => objects.map(toYaml).join('---\n');
 
 const PREREQUISITES: { readonly [E in EnvironmentName]: string } = {
@@ -108,7 +112,7 @@ function guide(distribution: ComposedDistribution, input: Omit<BundleInput, 'env
     ...signatureLines(input.verify),
     '## Customise',
     '',
-    'Keep this folder as it is rendered (every file in it says so). Customise in a kustomization of your own, in the',
+    'Keep this folder as it is rendered (its files say so). Customise in a kustomization of your own, in the',
     'folder above it, that lists this folder and the customisations you use; apply that instead:',
     '',
     '```yaml',
@@ -177,9 +181,9 @@ function customisationComponent(environment: EnvironmentName, example: Customisa
     ...(targetNamespace !== undefined ? [{ op: 'add', path: '/spec/targetNamespace', value: targetNamespace }] : []),
   ];
   return [
-    { path: `${dir}/${KUSTOMIZATION_FILE}`, content: `${header(environment, `an example customisation (${example.summary})`)}${toYaml(component)}` },
-    { path: `${dir}/${COMPONENT_PATCHES}`, content: `${header(environment, `the patches of ${example.name}, appended to the app's Kustomization`)}${toYaml(appended)}` },
-    ...(besides.length > 0 ? [{ path: `${dir}/${BESIDE_FILE}`, content: `${header(environment, `what ${example.name} adds beside the app: apply it once the app's namespace and Flagger's CRDs exist`)}${documents(besides)}` }] : []),
+    { path: `${dir}/${KUSTOMIZATION_FILE}`, content: `${exampleHeader(environment, `an example customisation (${example.summary})`)}${toYaml(component)}` },
+    { path: `${dir}/${COMPONENT_PATCHES}`, content: `${exampleHeader(environment, `the patches of ${example.name}, appended to the app's Kustomization`)}${toYaml(appended)}` },
+    ...(besides.length > 0 ? [{ path: `${dir}/${BESIDE_FILE}`, content: `${exampleHeader(environment, `what ${example.name} adds beside the app: apply it once the app's namespace and Flagger's CRDs exist`)}${documents(besides)}` }] : []),
   ];
 }
 
@@ -195,8 +199,8 @@ function holdComponent(environment: EnvironmentName, version: string): RenderedF
   const target = { group: FLUX_SOURCE_API.split('/')[0], kind: 'OCIRepository', name: BUNDLE_NAMES.app };
   const component = { apiVersion: COMPONENT_API, kind: 'Component', patches: [{ path: COMPONENT_PATCHES, target }] };
   return [
-    { path: `customise/${HOLD}/${KUSTOMIZATION_FILE}`, content: `${header(environment, `holding the app at ${version} (edit the version in patches.yaml)`)}${toYaml(component)}` },
-    { path: `customise/${HOLD}/${COMPONENT_PATCHES}`, content: `${header(environment, "the version the app's source follows while this is listed")}${toYaml([{ op: 'replace', path: '/spec/ref', value: { semver: version } }])}` },
+    { path: `customise/${HOLD}/${KUSTOMIZATION_FILE}`, content: `${exampleHeader(environment, `holding the app at ${version}`)}${toYaml(component)}` },
+    { path: `customise/${HOLD}/${COMPONENT_PATCHES}`, content: `${exampleHeader(environment, "the version the app's source follows while this is listed")}${toYaml([{ op: 'replace', path: '/spec/ref', value: { semver: version } }])}` },
   ];
 }
 
