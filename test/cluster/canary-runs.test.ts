@@ -7,7 +7,7 @@
  * that fails for everyone; afterwards a user's request proves every hop. Which services play those
  * parts follows from the app's path (rolesOf: backend and database in the demo). Prints the tables.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callTreeOf, faultyConfig, isDelayed, rolesOf, SHORTENED, formatShares, formatTable, primariesOnThePath, runCanaries, type CanaryResult, type EnvironmentReport, type ManifestResult, type UserShare } from '@canaryship/cluster';
@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_PROFILES, renderProviderBundle, toYaml } from '@canaryship/blocks';
 import { kustomizeBuild } from '@canaryship/validate';
 import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT } from '../support/distribution.js';
+import { componentsOf, SUBSCRIPTION, writeSubscription } from '../support/subscription.js';
 
 let reports: readonly EnvironmentReport[] = [];
 let providerManifests: readonly ManifestResult[] = [];
@@ -27,17 +28,11 @@ let providerManifests: readonly ManifestResult[] = [];
  */
 async function providerBundleFiles(workDir: string): Promise<string[]> {
   const perEnvironment = ENVIRONMENT_NAMES.map(async (env) => {
-    const dir = join(workDir, 'bundles', env);
     const files = renderProviderBundle(DEFINITIONS[env], { repository: `ghcr.io/acme/webapp/${env}`, version: '1.0.0' }, DEFINITIONS[env].entry.upstream);
-    for (const f of files) {
-      mkdirSync(join(dir, 'subscription', f.path, '..'), { recursive: true });
-      writeFileSync(join(dir, 'subscription', f.path), f.content);
-    }
-    const components = files.filter((f) => f.path.startsWith('customise/') && f.path.endsWith('/kustomization.yaml')).map((f) => `subscription/${f.path.replace(/\/kustomization\.yaml$/, '')}`);
-    writeFileSync(join(dir, 'kustomization.yaml'), JSON.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['subscription'], components }));
+    const dir = writeSubscription(join(workDir, 'bundles', env), files, componentsOf(files));
     const overlay = join(dir, 'with-every-example.yaml');
     writeFileSync(overlay, (await kustomizeBuild(dir)).map((o) => toYaml(o)).join('---\n'));
-    const fluxObjects = files.filter((f) => f.path.startsWith('sources/') || f.path.startsWith('sync/')).map((f) => join(dir, 'subscription', f.path));
+    const fluxObjects = files.filter((f) => f.path.startsWith('sources/') || f.path.startsWith('sync/')).map((f) => join(dir, SUBSCRIPTION, f.path));
     return [...fluxObjects, overlay];
   });
   return (await Promise.all(perEnvironment)).flat();

@@ -27,6 +27,7 @@ import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DEFINITIONS, ENVIRONMENT_NAMES, ROOT, unusedName, type Env, type Obj } from '../support/distribution.js';
+import { componentsOf, writeSubscription } from '../support/subscription.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-provider-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -61,15 +62,8 @@ async function buildWith(env: Env, patches: readonly FluxPatch[], name: string, 
  * A provider's own overlay as the bundle's guide shows it: the bundle in `subscription/`, and the
  * customisations it lists as components, built by kustomize v5 (as `kubectl apply -k` does).
  */
-async function providerOverlay(files: readonly RenderedFile[], components: readonly string[], name: string): Promise<Obj[]> {
-  const dir = join(scratch, `overlay-${name}`);
-  for (const file of files) {
-    mkdirSync(join(dir, 'subscription', file.path, '..'), { recursive: true });
-    writeFileSync(join(dir, 'subscription', file.path), file.content);
-  }
-  writeFileSync(join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['subscription'], components: components.map((c) => `subscription/customise/${c}`) }));
-  return (await kustomizeBuild(dir)) as Obj[];
-}
+const providerOverlay = async (files: readonly RenderedFile[], components: readonly string[], name: string): Promise<Obj[]> =>
+  (await kustomizeBuild(writeSubscription(join(scratch, `overlay-${name}`), files, components))) as Obj[];
 
 /** The patches the app's Flux Kustomization carries in a built overlay. */
 const appPatches = (overlay: readonly Obj[]): FluxPatch[] => find(overlay, 'Kustomization', 'webapp').spec.patches as FluxPatch[];
@@ -105,7 +99,7 @@ describe.each(ENVIRONMENT_NAMES)('%s: the provider bundle', (env) => {
   const files = renderProviderBundle(DEFINITIONS[env], { repository: 'ghcr.io/acme/webapp/' + env, version: '1.4.2' }, DEFINITIONS[env].entry.upstream);
   const objectsOf = (prefix: string): Obj[] => files.filter((f) => f.path.startsWith(prefix)).flatMap((f) => parse(f.content));
 
-  const examples = files.filter((f) => f.path.startsWith('customise/') && f.path.endsWith('/kustomization.yaml')).map((f) => f.path.split('/')[1]!);
+  const examples = componentsOf(files);
 
   it('is valid against the Flux controllers\' CRDs, with every example listed as a component', async () => {
     const all = [...(await providerOverlay(files, examples, `${env}-every-example`)), ...objectsOf('customise/notifications/beside-the-app.yaml')];

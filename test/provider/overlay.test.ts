@@ -11,6 +11,7 @@ import { main } from '@canaryship/cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEFINITIONS, distDir } from '../support/distribution.js';
+import { writeSubscription } from '../support/subscription.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canaryship-overlay-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -89,14 +90,10 @@ describe('validate --overlay', () => {
 
   it("checks a subscription's customisations (patches of the app's Flux Kustomization) against the release it follows", async () => {
     // The bundle as rendered, in subscription/; the provider's overlay lists an example and adds a patch of their own, misspelt.
-    const root = join(scratch, 'subscribed');
-    for (const file of renderProviderBundle(DEFINITIONS.istio, { repository: 'ghcr.io/acme/webapp/istio', version: '1.4.2' }, upstream)) {
-      mkdirSync(join(root, 'subscription', file.path, '..'), { recursive: true });
-      writeFileSync(join(root, 'subscription', file.path), file.content);
-    }
     const mine = { target: { kind: 'Deployment', name: `${upstream}x` }, patch: resources.patch };
     const appended = stringify([{ op: 'add', path: '/spec/patches/-', value: mine }]);
-    writeFileSync(join(root, 'kustomization.yaml'), stringify({ resources: ['subscription'], components: ['subscription/customise/analysis'], patches: [{ target: { kind: 'Kustomization', name: 'webapp' }, patch: appended }] }));
+    const files = renderProviderBundle(DEFINITIONS.istio, { repository: 'ghcr.io/acme/webapp/istio', version: '1.4.2' }, upstream);
+    const root = writeSubscription(join(scratch, 'subscribed'), files, ['analysis'], { patches: [{ target: { kind: 'Kustomization', name: 'webapp' }, patch: appended }] });
     const refused = await validate('--overlay', root);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('subscribes with Flux: its customisations are patches Flux applies to the release');

@@ -85,23 +85,27 @@ async function readOverlay(dir: string): Promise<{ kustomization: Record<string,
   };
 }
 
-/** The overlay's kustomization with only `patches`, built from a scratch directory (its paths made relative to it). */
-async function build(kustomization: Record<string, unknown>, patches: readonly OverlayPatch[], overlay: string): Promise<string> {
+/** buildInScratch, with kustomize's refusal said as what the user gave (`what`) not building. */
+async function buildOrRefuse(what: string, write: (dir: string) => Record<string, unknown>): Promise<string> {
   try {
-    return await buildInScratch((dir) => {
-      const from = (paths: unknown): string[] => (paths as string[]).map((p) => relative(dir, p));
-      return {
-        ...kustomization,
-        resources: from(kustomization['resources']),
-        ...(kustomization['components'] !== undefined && { components: from(kustomization['components']) }),
-        patches: patches.map((p) => (p.path === undefined ? p : { ...p, path: relative(dir, p.path) })),
-      };
-    });
+    return await buildInScratch(write);
   } catch (error) {
-    if (error instanceof KustomizeRefused) throw new DistributionUnreadable(`${overlay} does not build with kustomize: ${error.message}`);
+    if (error instanceof KustomizeRefused) throw new DistributionUnreadable(`${what} does not build with kustomize: ${error.message}`);
     throw error;
   }
 }
+
+/** The overlay's kustomization with only `patches`, built from a scratch directory (its paths made relative to it). */
+const build = (kustomization: Record<string, unknown>, patches: readonly OverlayPatch[], overlay: string): Promise<string> =>
+  buildOrRefuse(overlay, (dir) => {
+    const from = (paths: unknown): string[] => (paths as string[]).map((p) => relative(dir, p));
+    return {
+      ...kustomization,
+      resources: from(kustomization['resources']),
+      ...(kustomization['components'] !== undefined && { components: from(kustomization['components']) }),
+      patches: patches.map((p) => (p.path === undefined ? p : { ...p, path: relative(dir, p.path) })),
+    };
+  });
 
 const describeTarget = (patch: OverlayPatch): string => {
   const target = patch.target ?? {};
@@ -151,14 +155,8 @@ async function checkSubscription(app: Manifest, release: string, name: string): 
   const root = await realpath(resolve(release)).catch(() => {
     throw new DistributionUnreadable(`${release} does not exist`, 'give the release the subscription follows, as flux pull artifact leaves it');
   });
-  const buildWith = async (some: readonly OverlayPatch[]): Promise<string> => {
-    try {
-      return await buildInScratch((dir) => ({ resources: [relative(dir, root)], ...(spec.targetNamespace && { namespace: spec.targetNamespace }), patches: some }));
-    } catch (error) {
-      if (error instanceof KustomizeRefused) throw new DistributionUnreadable(`${release} with the patches of Kustomization ${app['metadata']?.name} does not build with kustomize: ${error.message}`);
-      throw error;
-    }
-  };
+  const buildWith = (some: readonly OverlayPatch[]): Promise<string> =>
+    buildOrRefuse(`${release} with the patches of Kustomization ${app['metadata']?.name}`, (dir) => ({ resources: [relative(dir, root)], ...(spec.targetNamespace && { namespace: spec.targetNamespace }), patches: some }));
   const { built, findings } = await patchByPatch(patches, buildWith, (index, patch) => changesNothing(name, `Kustomization/${app['metadata']?.name}`, `spec.patches[${index}]`, patch));
   return { objects: objectsOf(built, release), findings };
 }

@@ -8,7 +8,7 @@
  * namespace after it (a service added since, whose webhooks the old move never saw) breaks it.
  */
 import { relative } from 'node:path';
-import { customisationPatches, customisationSurface, regexLiteral, type ComposedDistribution, type CustomisationPatches, type EnvironmentName, type PlacedObject } from '@canaryship/blocks';
+import { customisationPatches, customisationSurface, regexLiteral, type ComposedDistribution, type CustomisationPatches, type EnvironmentName, type FluxPatch, type PlacedObject } from '@canaryship/blocks';
 import { buildInScratch, KustomizeRefused, loadDistribution, type Manifest } from '@canaryship/validate';
 import { parseAllDocuments } from 'yaml';
 import { PublishError } from '../errors.js';
@@ -53,11 +53,11 @@ function leftBehind(objects: readonly Manifest[], from: string): { object: strin
   });
 }
 
-/** Which of a customisation's patches kustomize refuses, each alone: the objects they target (a move patches many). */
-async function refusedTargets(distDir: string, customisation: CustomisationPatches): Promise<{ object: string; why: string }[]> {
+/** Which of a customisation's patches kustomize refuses, each alone, and why (a move patches many objects). */
+async function refusedPatches(distDir: string, customisation: CustomisationPatches): Promise<{ patch: FluxPatch; why: string }[]> {
   if (customisation.patches.length === 1) return [];
   const refusals = await Promise.all(customisation.patches.map(async (patch) => ({ patch, built: await build(distDir, [{ ...customisation, patches: [patch] }]) })));
-  return refusals.flatMap(({ patch, built }) => ('refused' in built ? [{ object: `${patch.target.kind}/${patch.target.name}`, why: built.refused }] : []));
+  return refusals.flatMap(({ patch, built }) => ('refused' in built ? [{ patch, why: built.refused }] : []));
 }
 
 const unbuildable = (distDir: string, why: string): PublishError => new PublishError(`${distDir} ${why}`, { code: 'contract.unbuildable', hint: 'render it again (npm run build) and validate it' });
@@ -80,12 +80,10 @@ export async function customisationBreaks(published: ComposedDistribution, distD
     const built = await build(distDir, [customisation]);
     const affects = `providers who ${summary}`;
     if ('refused' in built) {
-      const each = await refusedTargets(distDir, customisation);
-      const target = customisation.patches[0]?.target;
-      const refused = each.length > 0 ? each : [{ object: `${target?.kind}/${target?.name}`, why: built.refused }];
-      for (const { object, why } of refused) {
-        const [kind, name] = object.split('/');
-        breaks.push({ kind: 'customisation-broken', object: `${kind}/${published.namespace}/${name}`, detail: `a patch to ${summary} no longer applies: ${why}`, affects });
+      const each = await refusedPatches(distDir, customisation);
+      const refused = each.length > 0 ? each : [{ patch: customisation.patches[0], why: built.refused }];
+      for (const { patch, why } of refused) {
+        breaks.push({ kind: 'customisation-broken', object: `${patch?.target.kind}/${published.namespace}/${patch?.target.name}`, detail: `a patch to ${summary} no longer applies: ${why}`, affects });
       }
       continue;
     }
